@@ -1,0 +1,140 @@
+"""Engines for SQLite (default, embedded) and PostgreSQL (team deployment).
+
+SQLite gets WAL journalling (readers never block the nightly writer), a busy
+timeout and enforced foreign keys on every connection. PostgreSQL URLs are
+routed to psycopg 3. ``read_only=True`` gives the dashboard a connection that
+cannot write: SQLite opens the file with ``mode=ro``; PostgreSQL sessions
+start with ``default_transaction_read_only``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import NullPool
+from sqlmodel import create_engine
+
+DEFAULT_DATABASE_URL = "sqlite:///data/tracker.db"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class DatabaseConfigError(ValueError):
+    """The database URL cannot be used (bad syntax, unknown backend, unreachable)."""
+
+
+def normalise_url(url: str | None) -> str:
+    """Return a SQLAlchemy URL with the psycopg 3 driver for PostgreSQL.
+
+    Raises
+    ------
+    DatabaseConfigError
+        If ``url`` is not a sqlite or postgresql URL.
+    """
+    url = (url or DEFAULT_DATABASE_URL).strip()
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseConfigError(
+            f"DATABASE_URL {redact(url)!r} is not a database URL "
+            "(expected sqlite:///path/to/file.db or postgresql://user@host/dbname)"
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return url
+    if backend in ("postgresql", "postgres"):
+        if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return parsed.render_as_string(hide_password=False)
+    raise DatabaseConfigError(
+        f"DATABASE_URL {redact(url)!r} uses backend {backend!r}; only sqlite and postgresql are supported"
+    )
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced by ``***`` (for logs and errors)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - unparsable: show nothing secret
+        return url.split("@")[-1] if "@" in url else url
+
+
+def is_sqlite(url_or_engine) -> bool:
+    name = url_or_engine.dialect.name if isinstance(url_or_engine, Engine) else make_url(normalise_url(url_or_engine)).get_backend_name()
+    return name == "sqlite"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for in-memory)."""
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    db = parsed.database
+    if not db or db == ":memory:" or db.startswith("file::memory:"):
+        return None
+    if db.startswith("file:"):
+        db = db[5:].split("?", 1)[0]
+    return Path(db)
+
+
+def make_engine(url: str | None = None, *, read_only: bool = False, echo: bool = False) -> Engine:
+    """Create an engine for ``url`` (default: ``DATABASE_URL`` or ``sqlite:///data/tracker.db``).
+
+    Parameters
+    ----------
+    url:
+        SQLAlchemy URL; ``postgresql://`` is routed to psycopg 3.
+    read_only:
+        Open a connection that refuses writes (used by the dashboard).
+
+    Returns
+    -------
+    Engine
+    """
+    url = normalise_url(url if url is not None else os.environ.get("DATABASE_URL"))
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = sqlite_path(url)
+        kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+        if path is None:
+            from sqlalchemy.pool import StaticPool
+
+            kwargs["poolclass"] = StaticPool
+        elif read_only:
+            if not path.exists():
+                raise DatabaseConfigError(f"database file {path} does not exist; run `ketamine-tracker update` first")
+            url = f"sqlite:///file:{path.resolve()}?mode=ro&uri=true"
+            kwargs["poolclass"] = NullPool
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, echo=echo, **kwargs)
+        _install_sqlite_pragmas(engine, wal=path is not None and not read_only, immediate=not read_only)
+        return engine
+    connect_args = {"connect_timeout": 10}
+    if read_only:
+        connect_args["options"] = "-c default_transaction_read_only=on"
+    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _install_sqlite_pragmas(engine: Engine, *, wal: bool, immediate: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every sqlite test
+        # Let SQLAlchemy own transactions (pysqlite's implicit BEGIN is off),
+        # so BEGIN IMMEDIATE below really takes the write lock up front.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        if wal:
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # pragma: no cover
+        # Writers take the lock at BEGIN (no deadlocking read->write upgrade
+        # under WAL); read-only connections use a plain deferred BEGIN.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

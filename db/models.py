@@ -1,0 +1,232 @@
+"""SQLModel tables of the tracker.
+
+Three groups of tables:
+
+* bibliographic records harvested from PubMed (``article`` and its children
+  ``article_mesh``, ``article_pubtype``, plus the ``article_topic`` link);
+* bookkeeping of the nightly job (``harvest_run``, ``topic_state``);
+* NLP extractions (``extraction`` with child rows ``extracted_adverse_event``,
+  ``extracted_outcome``, ``extracted_dose``).
+
+Lists that are only ever displayed (authors, keywords, NCT ids, evidence spans)
+are JSON columns; everything the dashboard filters or aggregates on is a real
+column or a child table so it can be aggregated in SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Timezone-aware UTC "now" (SQLModel stores datetimes as UTC and returns them aware)."""
+    return datetime.now(timezone.utc)
+
+
+def _json(default_factory=list) -> Any:
+    return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=False))
+
+
+class Article(SQLModel, table=True):
+    """One PubMed record, keyed by PMID."""
+
+    __tablename__ = "article"
+
+    pmid: int = Field(primary_key=True)
+    version: int = 1
+    title: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    abstract: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # [{"label": "METHODS", "category": "METHODS", "text": "..."}]
+    abstract_sections: list[dict] = _json()
+    journal: Optional[str] = None
+    journal_iso: Optional[str] = None
+    pub_year: Optional[int] = Field(default=None, index=True)
+    pub_date: Optional[str] = None  # as printed: "2021 Mar 4", "2019 Jan-Feb"
+    entrez_date: Optional[date] = Field(default=None, index=True)
+    revised_date: Optional[date] = None
+    language: Optional[str] = None
+    doi: Optional[str] = None
+    pmcid: Optional[str] = None
+    # [{"last": "Smith", "fore": "Jane", "initials": "J", "collective": null, "affiliation": "..."}]
+    authors: list[dict] = _json()
+    keywords: list[str] = _json()
+    nct_ids: list[str] = _json()
+    # [{"type": "RetractionIn", "ref": "...", "pmid": 123}]
+    comments_corrections: list[dict] = _json()
+    is_book: bool = False
+    is_retracted: bool = Field(default=False, index=True)
+    is_deleted: bool = Field(default=False, index=True)
+    content_hash: str = Field(default="", index=True)
+    first_seen: datetime = Field(default_factory=utcnow)
+    updated: datetime = Field(default_factory=utcnow, index=True)
+    needs_extraction: bool = Field(default=True, index=True)
+
+
+class ArticleMesh(SQLModel, table=True):
+    """A MeSH heading of an article (descriptor with its qualifiers)."""
+
+    __tablename__ = "article_mesh"
+
+    pmid: int = Field(foreign_key="article.pmid", primary_key=True, ondelete="CASCADE")
+    descriptor: str = Field(primary_key=True, index=True)
+    descriptor_ui: Optional[str] = None
+    major_topic: bool = False
+    qualifiers: list[dict] = _json()  # [{"name": "drug therapy", "ui": "Q000188", "major": true}]
+
+
+class ArticlePubType(SQLModel, table=True):
+    """A publication type of an article ("Randomized Controlled Trial", "Review"...)."""
+
+    __tablename__ = "article_pubtype"
+
+    pmid: int = Field(foreign_key="article.pmid", primary_key=True, ondelete="CASCADE")
+    pub_type: str = Field(primary_key=True, index=True)
+    ui: Optional[str] = None
+
+
+class ArticleTopic(SQLModel, table=True):
+    """Which configured topic's query returned an article."""
+
+    __tablename__ = "article_topic"
+
+    pmid: int = Field(foreign_key="article.pmid", primary_key=True, ondelete="CASCADE")
+    topic: str = Field(primary_key=True, index=True)
+    first_seen: datetime = Field(default_factory=utcnow)
+
+
+class HarvestRun(SQLModel, table=True):
+    """One harvest of one topic (or one offline ingest)."""
+
+    __tablename__ = "harvest_run"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    topic: str = Field(index=True)
+    kind: str = "harvest"  # harvest | backfill | incremental | ingest
+    window_start: Optional[date] = None
+    window_end: Optional[date] = None
+    started: datetime = Field(default_factory=utcnow, index=True)
+    finished: Optional[datetime] = None
+    status: str = Field(default="running", index=True)  # running | success | failed
+    found: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    failed: int = 0
+    requests: int = 0
+    error: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class TopicState(SQLModel, table=True):
+    """Per-topic watermark: records entered or revised up to this date are stored."""
+
+    __tablename__ = "topic_state"
+
+    topic: str = Field(primary_key=True)
+    query_hash: str = ""
+    watermark: Optional[date] = None
+    last_success: Optional[datetime] = None
+
+
+class Extraction(SQLModel, table=True):
+    """The current NLP extraction of one article.
+
+    Offsets everywhere refer to :func:`db.text.document_text` of the article
+    (title, blank line, abstract).
+    """
+
+    __tablename__ = "extraction"
+
+    pmid: int = Field(foreign_key="article.pmid", primary_key=True, ondelete="CASCADE")
+    extractor_version: str = Field(index=True)
+    content_hash: str = ""
+    extracted_at: datetime = Field(default_factory=utcnow)
+    design: str = Field(default="other", index=True)
+    design_source: str = "text"  # pubtype | mesh | text
+    sample_size: Optional[int] = Field(default=None, index=True)
+    sample_size_basis: Optional[str] = None  # randomised | enrolled | analysed | arms
+    conditions: list[str] = _json()
+    condition_subtypes: list[str] = _json()
+    routes: list[str] = _json()
+    ketamine_forms: list[str] = _json()  # racemic | esketamine | arketamine
+    comparators: list[str] = _json()
+    efficacy_direction: str = Field(default="not_applicable", index=True)
+    serious_ae: str = "unstated"  # yes | no | unstated
+    # Every highlighted fact: [{"kind": "route", "label": "intravenous", "start": 10,
+    #   "end": 22, "sentence_start": 0, "sentence_end": 80, "negated": false}]
+    spans: list[dict] = _json()
+
+
+class ExtractionCondition(SQLModel, table=True):
+    """One condition of an extraction, as a row so the dashboard can group in SQL."""
+
+    __tablename__ = "extraction_condition"
+
+    pmid: int = Field(foreign_key="extraction.pmid", primary_key=True, ondelete="CASCADE")
+    condition: str = Field(primary_key=True, index=True)
+
+
+class ExtractionRoute(SQLModel, table=True):
+    """One route of administration of an extraction."""
+
+    __tablename__ = "extraction_route"
+
+    pmid: int = Field(foreign_key="extraction.pmid", primary_key=True, ondelete="CASCADE")
+    route: str = Field(primary_key=True, index=True)
+
+
+class ExtractedAdverseEvent(SQLModel, table=True):
+    """An adverse event mention (present or negated) with its evidence sentence."""
+
+    __tablename__ = "extracted_adverse_event"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    pmid: int = Field(foreign_key="extraction.pmid", index=True, ondelete="CASCADE")
+    term: str = Field(index=True)
+    organ_class: str = Field(index=True)
+    negated: bool = False
+    frequency: Optional[str] = None  # as written: "12/40", "12%"
+    frequency_pct: Optional[float] = None
+    sentence: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    start: int = 0
+    end: int = 0
+
+
+class ExtractedOutcome(SQLModel, table=True):
+    """A named outcome measure with its result statement and direction."""
+
+    __tablename__ = "extracted_outcome"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    pmid: int = Field(foreign_key="extraction.pmid", index=True, ondelete="CASCADE")
+    measure: str = Field(index=True)
+    direction: Optional[str] = Field(default=None, index=True)  # improved | no_difference | worsened
+    numbers: list[str] = _json()  # "45%", "p < 0.001", "95% CI 1.2-3.4"
+    sentence: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    start: int = 0
+    end: int = 0
+
+
+class ExtractedDose(SQLModel, table=True):
+    """A dose of ketamine: amount + unit, with the ketamine form and route when known."""
+
+    __tablename__ = "extracted_dose"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    pmid: int = Field(foreign_key="extraction.pmid", index=True, ondelete="CASCADE")
+    amount: float
+    amount_high: Optional[float] = None  # for ranges "0.5-1 mg/kg"
+    unit: str
+    form: str = "racemic"
+    route: Optional[str] = None
+    text: str = ""
+    sentence: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    start: int = 0
+    end: int = 0
+
+
+Index("ix_article_topic_topic_pmid", ArticleTopic.topic, ArticleTopic.pmid)

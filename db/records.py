@@ -1,0 +1,70 @@
+"""Plain-data records that parsers produce and :mod:`db.store` writes.
+
+The harvester and the offline ``ingest`` command both turn PubMed XML or
+MEDLINE text into :class:`ArticleRecord` objects; nothing else is needed to
+store an article, so every input format goes through the same upsert path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Optional
+
+
+@dataclass
+class MeshHeading:
+    descriptor: str
+    descriptor_ui: Optional[str] = None
+    major_topic: bool = False
+    qualifiers: list[dict] = field(default_factory=list)  # {"name", "ui", "major"}
+
+
+@dataclass
+class PubType:
+    name: str
+    ui: Optional[str] = None
+
+
+@dataclass
+class ArticleRecord:
+    """Everything the tracker keeps about one PubMed article."""
+
+    pmid: int
+    version: int = 1
+    title: str = ""
+    abstract: str = ""
+    abstract_sections: list[dict] = field(default_factory=list)  # {"label", "category", "text"}
+    journal: Optional[str] = None
+    journal_iso: Optional[str] = None
+    pub_year: Optional[int] = None
+    pub_date: Optional[str] = None
+    entrez_date: Optional[date] = None
+    revised_date: Optional[date] = None
+    language: Optional[str] = None
+    doi: Optional[str] = None
+    pmcid: Optional[str] = None
+    authors: list[dict] = field(default_factory=list)  # {"last", "fore", "initials", "collective", "affiliation"}
+    keywords: list[str] = field(default_factory=list)
+    nct_ids: list[str] = field(default_factory=list)
+    comments_corrections: list[dict] = field(default_factory=list)  # {"type", "ref", "pmid"}
+    mesh: list[MeshHeading] = field(default_factory=list)
+    publication_types: list[PubType] = field(default_factory=list)
+    is_book: bool = False
+    is_retracted: bool = False
+
+    def content_hash(self) -> str:
+        """SHA-256 over every stored field, so a re-delivery of the same record
+        hashes identically and any real revision (text, indexing, dates) does not."""
+        data = asdict(self)
+        payload = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class DeletedCitation:
+    """A PMID that PubMed withdrew (``<DeleteCitation>`` in update files)."""
+
+    pmid: int
