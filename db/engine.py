@@ -111,7 +111,7 @@ def make_engine(url: str | None = None, *, read_only: bool = False, echo: bool =
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, echo=echo, **kwargs)
-        _install_sqlite_pragmas(engine, wal=path is not None and not read_only, immediate=not read_only)
+        _install_sqlite_pragmas(engine, wal=path is not None and not read_only)
         return engine
     connect_args = {"connect_timeout": 10}
     if read_only:
@@ -119,11 +119,11 @@ def make_engine(url: str | None = None, *, read_only: bool = False, echo: bool =
     return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
 
 
-def _install_sqlite_pragmas(engine: Engine, *, wal: bool, immediate: bool) -> None:
+def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every sqlite test
-        # Let SQLAlchemy own transactions (pysqlite's implicit BEGIN is off),
-        # so BEGIN IMMEDIATE below really takes the write lock up front.
+        # Let SQLAlchemy own transactions (pysqlite's implicit BEGIN is off, so
+        # the BEGIN below covers reads too and a batch is one real transaction).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
@@ -135,6 +135,4 @@ def _install_sqlite_pragmas(engine: Engine, *, wal: bool, immediate: bool) -> No
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover
-        # Writers take the lock at BEGIN (no deadlocking read->write upgrade
-        # under WAL); read-only connections use a plain deferred BEGIN.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        conn.exec_driver_sql("BEGIN")

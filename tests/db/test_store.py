@@ -35,7 +35,7 @@ def test_redelivery_is_unchanged_and_keeps_timestamps(engine, session):
     first = session.get(Article, 1).updated
     counts = upsert_articles(engine, [_rec()], topic="pain")
     assert (counts.new, counts.updated, counts.unchanged) == (0, 0, 1)
-    session.expire_all()
+    session.rollback()  # end the read snapshot; see the committed batch
     assert session.get(Article, 1).updated == first
     assert sorted(session.exec(select(ArticleTopic.topic)).all()) == ["depression", "pain"]
 
@@ -46,7 +46,7 @@ def test_revision_updates_and_marks_for_extraction(engine, session):
         conn.execute(Article.__table__.update().values(needs_extraction=False))
     counts = upsert_articles(engine, [_rec(title="Ketamine for depression: revised")])
     assert counts.updated == 1
-    session.expire_all()
+    session.rollback()  # end the read snapshot; see the committed batch
     art = session.get(Article, 1)
     assert art.title.endswith("revised")
     assert art.needs_extraction is True
