@@ -1,0 +1,1 @@
+"""Harvester: PubMed E-utilities client, PubMed XML and MEDLINE parsers, nightly harvest."""
