@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -13,16 +12,7 @@ from sqlmodel import Session, SQLModel
 import db.models  # noqa: F401 - registers tables
 from db.engine import make_engine
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("KT_SHARED_DATA", REPO.parent / "shared" / "data"))
-
-
-def shared_data(*parts: str) -> Path:
-    """Path under ../shared/data, or skip the test (with the reason) when it is absent."""
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"shared data not available: {path} (clone with ../shared beside the repo)")
-    return path
+from support import SHARED_DATA, shared_data  # noqa: F401 - re-exported for fixtures
 
 
 @pytest.fixture
