@@ -1,0 +1,637 @@
+"""Streaming, hardened parser for PubMed XML (efetch output, baseline and update files).
+
+:func:`iter_records` walks a ``PubmedArticleSet`` with ``lxml.etree.iterparse``
+and yields one :class:`db.records.ArticleRecord` per ``<PubmedArticle>`` or
+``<PubmedBookArticle>`` and one :class:`db.records.DeletedCitation` per PMID of
+a ``<DeleteCitation>``; the legacy ``MedlineCitationSet`` format (MEDLINE
+files before 2017) is read too. Each record's elements are cleared once it is
+converted, so memory stays flat however large the file.
+
+Hostile input is refused before libxml2 sees it: PubMed files never carry an
+internal DTD subset, so any ``<!DOCTYPE ... [ ... ]>`` (the vehicle of XXE and
+"billion laughs" entity expansion) is an error. The parser is additionally
+configured with ``resolve_entities=False``, ``no_network=True``,
+``load_dtd=False`` and ``huge_tree=False`` (defence in depth, following the
+OWASP XML External Entity Prevention Cheat Sheet).
+
+Element semantics follow the NLM PubMed DTD documentation
+(https://www.nlm.nih.gov/bsd/licensee/elements_descriptions.html).
+"""
+
+from __future__ import annotations
+
+import calendar
+import gzip
+import io
+import json
+import re
+import zlib
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO, Iterator, Optional, Union
+
+from lxml import etree
+
+from db.records import ArticleRecord, DeletedCitation, MeshHeading, PubType
+
+Source = Union[str, Path, bytes, bytearray, BinaryIO]
+
+_RULES = json.loads((Path(__file__).parent / "resources" / "pubmed_rules.json").read_text(encoding="utf-8"))
+_RETRACTED_REFS = frozenset(_RULES["retracted_ref_types"])
+_RETRACTED_PUBTYPES = frozenset(_RULES["retracted_publication_types"])
+_ENTREZ_STATUSES = tuple(_RULES["entrez_date_statuses"])
+_PUBMED_ROOTS = frozenset(_RULES["pubmed_root_elements"])
+NCT_RE = re.compile(_RULES["nct_pattern"])
+
+_TARGETS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation", "MedlineCitation")
+_HEAD_BYTES = 64 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
+_WS = re.compile(r"\s+")
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
+_MONTH_ABBR = {i: name for i, name in enumerate(calendar.month_abbr) if name}
+
+
+class PubmedXMLError(ValueError):
+    """The input is not well-formed, not PubMed XML, or hostile."""
+
+
+# --------------------------------------------------------------------------- input
+
+
+class _Prefixed(io.RawIOBase):
+    """A binary stream that first returns ``head`` and then the rest of ``stream``."""
+
+    def __init__(self, head: bytes, stream: BinaryIO):
+        self._head = memoryview(head)
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:
+        if self._head:
+            n = min(len(buf), len(self._head))
+            buf[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._stream.read(len(buf))
+        n = len(data)
+        buf[:n] = data
+        return n
+
+
+def _read_head(stream: BinaryIO, size: int) -> bytes:
+    chunks, got = [], 0
+    while got < size:
+        data = stream.read(size - got)
+        if not data:
+            break
+        if isinstance(data, str):
+            raise PubmedXMLError("a text stream was given; open the file in binary mode ('rb')")
+        chunks.append(data)
+        got += len(data)
+    return b"".join(chunks)
+
+
+def _open(source: Source) -> tuple[BinaryIO, str, list]:
+    """Binary stream of the (decompressed) document, its display name, things to close."""
+    to_close: list = []
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        raw: BinaryIO = io.BytesIO(bytes(source))
+        name = "<bytes>"
+    elif isinstance(source, (str, Path)):
+        name = str(source)
+        try:
+            raw = open(source, "rb")
+        except OSError as exc:
+            raise PubmedXMLError(f"{name}: cannot open: {exc.strerror or exc}") from exc
+        to_close.append(raw)
+    elif hasattr(source, "read"):
+        raw = source
+        name = str(getattr(source, "name", "<stream>"))
+    else:
+        raise PubmedXMLError(f"cannot read PubMed XML from a {type(source).__name__}")
+    try:
+        magic = _read_head(raw, 2)
+        stream: BinaryIO = _Prefixed(magic, raw)
+        if magic == _GZIP_MAGIC:
+            stream = gzip.GzipFile(fileobj=io.BufferedReader(stream), mode="rb")
+            to_close.append(stream)
+        head = _read_head(stream, _HEAD_BYTES)
+    except PubmedXMLError:
+        _close(to_close)
+        raise
+    except (OSError, EOFError, zlib.error) as exc:
+        _close(to_close)
+        raise PubmedXMLError(f"{name}: truncated or corrupt gzip data: {exc}") from exc
+    try:
+        _check_prolog(head, name)
+    except PubmedXMLError:
+        _close(to_close)
+        raise
+    return io.BufferedReader(_Prefixed(head, stream), buffer_size=1 << 16), name, to_close
+
+
+def _close(things: list) -> None:
+    for thing in reversed(things):
+        try:
+            thing.close()
+        except Exception:  # noqa: BLE001 - closing after an error must not mask it
+            pass
+
+
+def _check_prolog(head: bytes, name: str) -> None:
+    """Refuse empty, non-XML, non-PubMed and DTD-carrying documents before parsing.
+
+    PubMed XML has an XML declaration, an external ``<!DOCTYPE>`` and a
+    ``PubmedArticleSet`` root; an internal subset (``[...]``) can only serve to
+    declare entities, the vehicle of XXE and entity-expansion attacks (OWASP
+    XXE Prevention Cheat Sheet), so it is rejected outright.
+    """
+    if not head.strip():
+        raise PubmedXMLError(f"{name}: empty input (no XML document)")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", errors="replace")
+    else:
+        text = head.decode("latin-1")
+    pos = 1 if text.startswith("\ufeff") else 0
+    if text.startswith("\xef\xbb\xbf"):
+        pos = 3
+    n = len(text)
+    while True:
+        while pos < n and text[pos] in " \t\r\n":
+            pos += 1
+        if pos >= n:
+            raise PubmedXMLError(f"{name}: no root element in the first {_HEAD_BYTES // 1024} KiB; not PubMed XML")
+        if text.startswith("<?", pos):
+            end = text.find("?>", pos)
+            if end < 0:
+                raise PubmedXMLError(f"{name}: unterminated processing instruction at the start; not PubMed XML")
+            pos = end + 2
+        elif text.startswith("<!--", pos):
+            end = text.find("-->", pos)
+            if end < 0:
+                raise PubmedXMLError(f"{name}: unterminated comment at the start; not PubMed XML")
+            pos = end + 3
+        elif text.startswith("<!DOCTYPE", pos):
+            gt, bracket = text.find(">", pos), text.find("[", pos)
+            if bracket >= 0 and (gt < 0 or bracket < gt):
+                raise PubmedXMLError(
+                    f"{name}: the document declares an internal DTD subset (entity declarations); "
+                    "refused: PubMed XML never does, and it is how XXE and entity-expansion attacks work"
+                )
+            if gt < 0:
+                raise PubmedXMLError(f"{name}: unterminated DOCTYPE; not PubMed XML")
+            pos = gt + 1
+        elif text.startswith("<", pos):
+            m = re.match(r"<([A-Za-z_][\w.:-]*)", text[pos : pos + 200])
+            if not m:
+                raise PubmedXMLError(f"{name}: not XML (unexpected {text[pos:pos + 20]!r} at the start)")
+            root = m.group(1)
+            if root not in _PUBMED_ROOTS:
+                raise PubmedXMLError(
+                    f"{name}: not PubMed XML: root element <{root}> "
+                    f"(expected {', '.join('<' + r + '>' for r in sorted(_PUBMED_ROOTS))})"
+                )
+            return
+        else:
+            snippet = text[pos : pos + 30]
+            raise PubmedXMLError(f"{name}: not XML (starts with {snippet!r})")
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def iter_records(source: Source) -> Iterator[ArticleRecord | DeletedCitation]:
+    """Yield the records of a PubMed XML document one at a time.
+
+    Parameters
+    ----------
+    source : str | pathlib.Path | bytes | binary file object
+        A ``.xml`` or ``.xml.gz`` path (gzip is recognised by its magic bytes,
+        not the name), the document as bytes, or a binary stream (e.g. an
+        HTTP response body).
+
+    Yields
+    ------
+    ArticleRecord | DeletedCitation
+        In document order. Records are yielded as they are parsed, so a
+        consumer that needs all-or-nothing semantics must buffer or use a
+        transaction (the ``ingest`` command does).
+
+    Raises
+    ------
+    PubmedXMLError
+        Truncated, malformed, non-XML, non-PubMed or hostile input; the message
+        names the source, the line and the last PMID parsed completely.
+    """
+    stream, name, to_close = _open(source)
+    last_pmid: Optional[int] = None
+    count = 0
+    try:
+        context = etree.iterparse(
+            stream,
+            events=("end",),
+            tag=_TARGETS,
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        for _event, elem in context:
+            tag = elem.tag
+            if tag == "MedlineCitation":
+                parent = elem.getparent()
+                if parent is not None and parent.tag == "PubmedArticle":
+                    continue  # handled with its PubmedArticle
+            count += 1
+            try:
+                if tag == "DeleteCitation":
+                    for pmid_el in elem.iterfind("PMID"):
+                        pmid = _pmid(pmid_el, name, count)
+                        yield DeletedCitation(pmid=pmid)
+                elif tag == "PubmedBookArticle":
+                    rec = _book_article(elem, name, count)
+                    last_pmid = rec.pmid
+                    yield rec
+                else:
+                    rec = _article(elem, name, count)
+                    last_pmid = rec.pmid
+                    yield rec
+            finally:
+                _release(elem)
+        root = context.root
+        if root is not None and root.tag not in _PUBMED_ROOTS:  # pragma: no cover - caught by the prolog check
+            raise PubmedXMLError(f"{name}: not PubMed XML: root element <{root.tag}>")
+    except etree.XMLSyntaxError as exc:
+        where = f"line {exc.lineno}" if exc.lineno else "unknown line"
+        after = f"; last complete record PMID {last_pmid}" if last_pmid is not None else "; no complete record before it"
+        msg = (exc.msg or str(exc)).strip()
+        kind = "truncated XML" if "Premature end" in msg or "end of data" in msg else "malformed or truncated XML"
+        raise PubmedXMLError(f"{name}: {kind} at {where}: {msg}{after}") from exc
+    except (OSError, EOFError, zlib.error) as exc:
+        raise PubmedXMLError(f"{name}: truncated or corrupt gzip data after record {count}: {exc}") from exc
+    finally:
+        _close(to_close)
+
+
+def parse_records(source: Source) -> list[ArticleRecord | DeletedCitation]:
+    """All records of ``source`` as a list (see :func:`iter_records`)."""
+    return list(iter_records(source))
+
+
+def _release(elem) -> None:
+    """Free a processed record and any siblings before it (the lxml iterparse idiom)."""
+    elem.clear(keep_tail=False)
+    parent = elem.getparent()
+    if parent is not None:
+        while elem.getprevious() is not None:
+            del parent[0]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _text(el) -> str:
+    """All text of ``el`` with inline markup (<i>, <sup>, <sub>, <b>) flattened, whitespace collapsed."""
+    if el is None:
+        return ""
+    if len(el) == 0:
+        t = el.text
+        return _WS.sub(" ", t).strip() if t else ""
+    return _WS.sub(" ", "".join(el.itertext())).strip()
+
+
+def _pmid(el, name: str, index: int) -> int:
+    raw = (el.text or "").strip() if el is not None else ""
+    if not raw.isdigit():
+        line = el.sourceline if el is not None else None
+        where = f" (line {line})" if line else ""
+        shown = f"{raw!r}" if raw else "missing"
+        raise PubmedXMLError(f"{name}: record {index}{where}: PMID is {shown}, expected a positive integer")
+    return int(raw)
+
+
+def _month(value: Optional[str]) -> Optional[int]:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        m = int(value)
+        return m if 1 <= m <= 12 else None
+    return _MONTHS.get(value[:3].lower())
+
+
+def _ymd(el) -> Optional[date]:
+    """A ``<Year><Month><Day>`` element as a date (None when incomplete or invalid)."""
+    if el is None:
+        return None
+    y, m, d = el.findtext("Year"), _month(el.findtext("Month")), el.findtext("Day")
+    try:
+        return date(int(y), m or 1, int(d) if d and d.strip().isdigit() else 1) if y and m else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _pub_date(el) -> tuple[Optional[int], Optional[str]]:
+    """``PubDate`` → (year, printed date), e.g. (2019, "2019 Jan-Feb") from a MedlineDate.
+
+    Follows PubMed's display of the DP field: year, month abbreviation, day
+    (or season), or the free-text ``MedlineDate`` verbatim.
+    """
+    if el is None:
+        return None, None
+    medline = el.findtext("MedlineDate")
+    if medline:
+        medline = _WS.sub(" ", medline).strip()
+        m = re.search(r"\b(1[89]\d\d|2\d\d\d)\b", medline)
+        return (int(m.group(1)) if m else None), medline
+    year = (el.findtext("Year") or "").strip()
+    if not year:
+        return None, None
+    parts = [year]
+    month = el.findtext("Month")
+    mnum = _month(month)
+    if mnum:
+        parts.append(_MONTH_ABBR[mnum])
+        day = (el.findtext("Day") or "").strip()
+        if day:
+            parts.append(str(int(day)) if day.isdigit() else day)
+    elif month:
+        parts.append(month.strip())
+    season = el.findtext("Season")
+    if season and not month:
+        parts.append(season.strip())
+    return (int(year) if year.isdigit() else None), " ".join(parts)
+
+
+def _abstract(abstract_el) -> tuple[str, list[dict]]:
+    if abstract_el is None:
+        return "", []
+    sections: list[dict] = []
+    for at in abstract_el.iterfind("AbstractText"):
+        text = _text(at)
+        if not text:
+            continue
+        sections.append({"label": at.get("Label"), "category": at.get("NlmCategory"), "text": text})
+    paragraphs = [f"{s['label']}: {s['text']}" if s["label"] else s["text"] for s in sections]
+    return "\n".join(paragraphs), sections
+
+
+def _authors(author_list) -> list[dict]:
+    if author_list is None:
+        return []
+    out = []
+    for a in author_list.iterfind("Author"):
+        if a.get("ValidYN") == "N":
+            continue
+        affs = []
+        for aff in a.iterfind("AffiliationInfo/Affiliation"):
+            t = _text(aff)
+            if t and t not in affs:
+                affs.append(t)
+        collective = _text(a.find("CollectiveName")) or None
+        out.append(
+            {
+                "last": a.findtext("LastName"),
+                "fore": a.findtext("ForeName"),
+                "initials": a.findtext("Initials"),
+                "collective": collective,
+                "affiliation": "; ".join(affs) or None,
+            }
+        )
+    return out
+
+
+def _mesh(mesh_list) -> list[MeshHeading]:
+    """MeSH headings; ``major_topic`` is true when the descriptor or any qualifier
+    is a major topic, as in PubMed's ``[MAJR]`` search field."""
+    if mesh_list is None:
+        return []
+    out = []
+    for mh in mesh_list.iterfind("MeshHeading"):
+        d = mh.find("DescriptorName")
+        if d is None:
+            continue
+        quals = [
+            {"name": _text(q), "ui": q.get("UI"), "major": q.get("MajorTopicYN") == "Y"}
+            for q in mh.iterfind("QualifierName")
+        ]
+        major = d.get("MajorTopicYN") == "Y" or any(q["major"] for q in quals)
+        out.append(MeshHeading(descriptor=_text(d), descriptor_ui=d.get("UI"), major_topic=major, qualifiers=quals))
+    return out
+
+
+def _keywords(parent) -> list[str]:
+    out: list[str] = []
+    for kw in parent.iterfind("KeywordList/Keyword"):
+        t = _text(kw)
+        if t and t not in out:
+            out.append(t)
+    return out
+
+
+def _pub_types(elems) -> list[PubType]:
+    return [PubType(name=_text(p), ui=p.get("UI")) for p in elems if _text(p)]
+
+
+def _ids(id_list) -> tuple[Optional[str], Optional[str]]:
+    doi = pmc = None
+    if id_list is not None:
+        for aid in id_list.iterfind("ArticleId"):
+            kind = aid.get("IdType")
+            if kind == "doi" and doi is None:
+                doi = (aid.text or "").strip() or None
+            elif kind == "pmc" and pmc is None:
+                pmc = (aid.text or "").strip() or None
+    return doi, pmc
+
+
+def _eloc_doi(parent) -> Optional[str]:
+    if parent is None:
+        return None
+    for e in parent.iterfind("ELocationID"):
+        if e.get("EIdType") == "doi" and e.get("ValidYN", "Y") != "N":
+            return (e.text or "").strip() or None
+    return None
+
+
+def _history_date(history) -> Optional[date]:
+    if history is None:
+        return None
+    found = {}
+    for d in history.iterfind("PubMedPubDate"):
+        status = d.get("PubStatus")
+        if status in _ENTREZ_STATUSES and status not in found:
+            found[status] = _ymd(d)
+    for status in _ENTREZ_STATUSES:
+        if found.get(status):
+            return found[status]
+    return None
+
+
+def _nct_ids(article, title: str, abstract: str) -> list[str]:
+    """Trial registrations: ClinicalTrials.gov accessions of the ``DataBankList``
+    plus any ``NCT`` + 8 digits identifier written in the title or abstract."""
+    out: list[str] = []
+    if article is not None:
+        for acc in article.iterfind("DataBankList/DataBank/AccessionNumberList/AccessionNumber"):
+            for m in NCT_RE.findall((acc.text or "").upper()):
+                if m not in out:
+                    out.append(m)
+    for m in NCT_RE.findall(f"{title}\n{abstract}"):
+        if m not in out:
+            out.append(m)
+    return out
+
+
+def _comments(citation) -> list[dict]:
+    out = []
+    for cc in citation.iterfind("CommentsCorrectionsList/CommentsCorrections"):
+        pm = cc.findtext("PMID")
+        out.append(
+            {
+                "type": cc.get("RefType"),
+                "ref": _text(cc.find("RefSource")) or None,
+                "pmid": int(pm) if pm and pm.strip().isdigit() else None,
+            }
+        )
+    return out
+
+
+def _is_retracted(comments: list[dict], pub_types: list[PubType]) -> bool:
+    return any(c["type"] in _RETRACTED_REFS for c in comments) or any(p.name in _RETRACTED_PUBTYPES for p in pub_types)
+
+
+# --------------------------------------------------------------------------- records
+
+
+def _article(elem, name: str, index: int) -> ArticleRecord:
+    """``<PubmedArticle>`` (or a bare legacy ``<MedlineCitation>``) → ArticleRecord."""
+    if elem.tag == "MedlineCitation":
+        citation, pubmed_data = elem, None
+    else:
+        citation = elem.find("MedlineCitation")
+        pubmed_data = elem.find("PubmedData")
+        if citation is None:
+            raise PubmedXMLError(f"{name}: record {index} (line {elem.sourceline}): <PubmedArticle> without <MedlineCitation>")
+    pmid_el = citation.find("PMID")
+    pmid = _pmid(pmid_el, name, index)
+    version_raw = pmid_el.get("Version") or "1"
+    version = int(version_raw) if version_raw.isdigit() else 1
+    article = citation.find("Article")
+    if article is None:
+        raise PubmedXMLError(f"{name}: record {index} (PMID {pmid}, line {elem.sourceline}): no <Article> element")
+    title = _text(article.find("ArticleTitle")) or _text(article.find("VernacularTitle"))
+    abstract, sections = _abstract(article.find("Abstract"))
+    journal_el = article.find("Journal")
+    journal = journal_iso = None
+    pub_year = pub_date = None
+    if journal_el is not None:
+        journal = _text(journal_el.find("Title")) or None
+        journal_iso = _text(journal_el.find("ISOAbbreviation")) or None
+        pub_year, pub_date = _pub_date(journal_el.find("JournalIssue/PubDate"))
+    if pub_year is None:
+        electronic = _ymd(article.find("ArticleDate"))
+        if electronic:
+            pub_year, pub_date = electronic.year, f"{electronic.year} {_MONTH_ABBR[electronic.month]} {electronic.day}"
+    doi = pmcid = None
+    entrez = None
+    if pubmed_data is not None:
+        doi, pmcid = _ids(pubmed_data.find("ArticleIdList"))
+        entrez = _history_date(pubmed_data.find("History"))
+    doi = doi or _eloc_doi(article)
+    pub_types = _pub_types(article.iterfind("PublicationTypeList/PublicationType"))
+    comments = _comments(citation)
+    language = article.findtext("Language")
+    return ArticleRecord(
+        pmid=pmid,
+        version=version,
+        title=title,
+        abstract=abstract,
+        abstract_sections=sections,
+        journal=journal,
+        journal_iso=journal_iso,
+        pub_year=pub_year,
+        pub_date=pub_date,
+        entrez_date=entrez,
+        revised_date=_ymd(citation.find("DateRevised")),
+        language=language.strip() if language else None,
+        doi=doi,
+        pmcid=pmcid,
+        authors=_authors(article.find("AuthorList")),
+        keywords=_keywords(citation),
+        nct_ids=_nct_ids(article, title, abstract),
+        comments_corrections=comments,
+        mesh=_mesh(citation.find("MeshHeadingList")),
+        publication_types=pub_types,
+        is_book=False,
+        is_retracted=_is_retracted(comments, pub_types),
+    )
+
+
+def _book_article(elem, name: str, index: int) -> ArticleRecord:
+    """``<PubmedBookArticle>`` (NCBI Bookshelf book or chapter) → ArticleRecord with ``is_book``.
+
+    A chapter's title is its ``ArticleTitle`` and its container (``journal``)
+    the book title; a whole book's title is the ``BookTitle`` and its
+    ``journal`` the publisher.
+    """
+    doc = elem.find("BookDocument")
+    if doc is None:
+        raise PubmedXMLError(f"{name}: record {index} (line {elem.sourceline}): <PubmedBookArticle> without <BookDocument>")
+    pmid_el = doc.find("PMID")
+    pmid = _pmid(pmid_el, name, index)
+    version_raw = pmid_el.get("Version") or "1"
+    book = doc.find("Book")
+    book_title = _text(book.find("BookTitle")) if book is not None else ""
+    chapter_title = _text(doc.find("ArticleTitle"))
+    if chapter_title:
+        title, journal = chapter_title, book_title or None
+    else:
+        title = book_title
+        journal = _text(book.find("Publisher/PublisherName")) or None if book is not None else None
+    abstract, sections = _abstract(doc.find("Abstract"))
+    pub_year, pub_date = _pub_date(book.find("PubDate") if book is not None else None)
+    doi, pmcid = _ids(doc.find("ArticleIdList"))
+    doi = doi or _eloc_doi(doc) or _eloc_doi(book)
+    authors_el = None
+    for al in doc.iterfind("AuthorList"):
+        if al.get("Type", "authors") == "authors":
+            authors_el = al
+            break
+    if authors_el is None and book is not None:
+        for al in book.iterfind("AuthorList"):
+            if al.get("Type", "authors") == "authors":
+                authors_el = al
+                break
+    book_data = elem.find("PubmedBookData")
+    pub_types = _pub_types(doc.iterfind("PublicationType"))
+    language = doc.findtext("Language")
+    return ArticleRecord(
+        pmid=pmid,
+        version=int(version_raw) if version_raw.isdigit() else 1,
+        title=title,
+        abstract=abstract,
+        abstract_sections=sections,
+        journal=journal,
+        journal_iso=None,
+        pub_year=pub_year,
+        pub_date=pub_date,
+        entrez_date=_history_date(book_data.find("History")) if book_data is not None else None,
+        revised_date=_ymd(doc.find("DateRevised")),
+        language=language.strip() if language else None,
+        doi=doi,
+        pmcid=pmcid,
+        authors=_authors(authors_el),
+        keywords=_keywords(doc),
+        nct_ids=_nct_ids(None, title, abstract),
+        comments_corrections=[],
+        mesh=[],
+        publication_types=pub_types,
+        is_book=True,
+        is_retracted=_is_retracted([], pub_types),
+    )
