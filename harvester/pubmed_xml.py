@@ -43,6 +43,16 @@ _ENTREZ_STATUSES = tuple(_RULES["entrez_date_statuses"])
 _PUBMED_ROOTS = frozenset(_RULES["pubmed_root_elements"])
 NCT_RE = re.compile(_RULES["nct_pattern"])
 
+# Hardened libxml2 settings (OWASP XXE Prevention Cheat Sheet, lxml section).
+PARSER_OPTIONS = {
+    "resolve_entities": False,  # never substitute entity references
+    "no_network": True,  # never fetch anything over the network
+    "load_dtd": False,  # never load the external DTD named in <!DOCTYPE>
+    "dtd_validation": False,
+    "huge_tree": False,  # keep libxml2's depth and text-size limits
+}
+_IGNORED_REFS = frozenset(_RULES["ignored_comment_ref_types"])
+
 _TARGETS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation", "MedlineCitation")
 _HEAD_BYTES = 64 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -233,11 +243,7 @@ def iter_records(source: Source) -> Iterator[ArticleRecord | DeletedCitation]:
             stream,
             events=("end",),
             tag=_TARGETS,
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            dtd_validation=False,
-            huge_tree=False,
+            **PARSER_OPTIONS,
             remove_comments=True,
             remove_pis=True,
         )
@@ -489,8 +495,12 @@ def _nct_ids(article, title: str, abstract: str) -> list[str]:
 
 
 def _comments(citation) -> list[dict]:
+    """Comments, errata, retractions linked to the citation (not its reference list:
+    older DTDs listed references as ``RefType="Cites"``, which are skipped)."""
     out = []
     for cc in citation.iterfind("CommentsCorrectionsList/CommentsCorrections"):
+        if cc.get("RefType") in _IGNORED_REFS:
+            continue
         pm = cc.findtext("PMID")
         out.append(
             {
