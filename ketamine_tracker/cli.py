@@ -13,7 +13,7 @@ import logging
 import sys
 
 from . import __version__
-from .errors import TrackerError
+from .errors import EXIT_LOCKED, EXIT_OK, TrackerError
 from .logs import mask, register_secret, setup_logging
 from .settings import Settings
 
@@ -33,21 +33,17 @@ COMMAND_MODULES = [
 ]
 
 
+# Commands whose failure is worth waking someone for (the nightly job).
+NOTIFY_COMMANDS = ("update", "harvest")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ketamine-tracker",
         description="Harvest PubMed on ketamine for migraine, pain and depression; extract study facts; explore them.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--database-url", help="database URL (env DATABASE_URL; default sqlite:///data/tracker.db)")
-    parser.add_argument("--eutils-url", help="E-utilities base URL (env NCBI_EUTILS_URL)")
-    parser.add_argument("--api-key", help="NCBI API key (env NCBI_API_KEY; prefer the variable: flags show in `ps`)")
-    parser.add_argument("--email", help="contact e-mail sent to NCBI (env NCBI_EMAIL)")
-    parser.add_argument("--tool", help="tool name sent to NCBI (env NCBI_TOOL)")
-    parser.add_argument("--topics", dest="topics_file", help="topics TOML file (env KETAMINE_TRACKER_TOPICS)")
-    parser.add_argument("--log-format", choices=["text", "json"], default="text", help="log line format")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
+    _add_global_options(parser, default=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         try:
@@ -57,7 +53,35 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # command not built yet
             raise
         module.register(sub)
+    # The global options are accepted after the subcommand too
+    # (`ketamine-tracker harvest --database-url ...`); SUPPRESS keeps a
+    # subcommand from resetting a value given before it.
+    for subparser in _leaf_parsers(sub):
+        _add_global_options(subparser, default=argparse.SUPPRESS)
     return parser
+
+
+def _leaf_parsers(sub):
+    for subparser in sub.choices.values():
+        nested = [a for a in subparser._actions if isinstance(a, argparse._SubParsersAction)]
+        if nested:
+            yield from _leaf_parsers(nested[0])
+        else:
+            yield subparser
+
+
+def _add_global_options(parser: argparse.ArgumentParser, default) -> None:
+    g = parser.add_argument_group("global options")
+    g.add_argument("--database-url", default=default, help="database URL (env DATABASE_URL; default sqlite:///data/tracker.db)")
+    g.add_argument("--eutils-url", default=default, help="E-utilities base URL (env NCBI_EUTILS_URL)")
+    g.add_argument("--api-key", default=default, help="NCBI API key (env NCBI_API_KEY; prefer the variable: flags show in `ps`)")
+    g.add_argument("--email", default=default, help="contact e-mail sent to NCBI (env NCBI_EMAIL)")
+    g.add_argument("--tool", default=default, help="tool name sent to NCBI (env NCBI_TOOL)")
+    g.add_argument("--topics", dest="topics_file", default=default, help="topics TOML file (env KETAMINE_TRACKER_TOPICS)")
+    g.add_argument("--webhook-url", default=default, help="POST a JSON summary here when update/harvest fails (env KETAMINE_TRACKER_WEBHOOK)")
+    g.add_argument("--log-format", choices=["text", "json"], default="text" if default is None else default, help="log line format")
+    g.add_argument("-v", "--verbose", action="store_true", default=False if default is None else default, help="debug logging")
+    g.add_argument("-q", "--quiet", action="store_true", default=False if default is None else default, help="warnings and errors only")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,25 +96,33 @@ def main(argv: list[str] | None = None) -> int:
         email=args.email,
         tool=args.tool,
         topics_file=args.topics_file,
+        webhook_url=args.webhook_url,
     )
     register_secret(settings.api_key)
+    register_secret(settings.webhook_url)
     try:
         from sqlalchemy.engine import make_url
 
         register_secret(make_url(settings.database_url).password)
     except Exception:  # noqa: BLE001 - a bad URL is reported by the command that uses it
         pass
+    error: str | None = None
     try:
-        return int(args.func(args, settings) or 0)
+        code = int(args.func(args, settings) or 0)
     except TrackerError as exc:
         if args.log_format == "json":
             log.error("%s", exc, extra={"exit_code": exc.exit_code})
         else:
             print(f"ketamine-tracker: error: {mask(str(exc))}", file=sys.stderr)
-        return exc.exit_code
+        code, error = exc.exit_code, str(exc)
     except KeyboardInterrupt:
         print("ketamine-tracker: interrupted", file=sys.stderr)
-        return 130
+        code, error = 130, "interrupted"
+    if code not in (EXIT_OK, EXIT_LOCKED) and args.command in NOTIFY_COMMANDS and settings.webhook_url:
+        from .notify import failure_payload, post_webhook
+
+        post_webhook(settings.webhook_url, failure_payload(args.command, code, error or "see the run's log"))
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

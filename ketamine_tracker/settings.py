@@ -8,6 +8,7 @@
 | ``NCBI_EMAIL`` | none |
 | ``NCBI_TOOL`` | ``ketamine-tracker`` |
 | ``KETAMINE_TRACKER_TOPICS`` | the topics file shipped in ``harvester/topics.toml`` |
+| ``KETAMINE_TRACKER_WEBHOOK`` | none (URL that receives a JSON POST when a run fails) |
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Settings:
     email: str | None = None
     tool: str = "ketamine-tracker"
     topics_file: str | None = None
+    webhook_url: str | None = field(default=None, repr=False)  # often embeds a token
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -39,6 +41,7 @@ class Settings:
             email=env.get("NCBI_EMAIL") or None,
             tool=env.get("NCBI_TOOL") or "ketamine-tracker",
             topics_file=env.get("KETAMINE_TRACKER_TOPICS") or None,
+            webhook_url=env.get("KETAMINE_TRACKER_WEBHOOK") or None,
         )
 
     def with_overrides(self, **values) -> "Settings":
