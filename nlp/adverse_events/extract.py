@@ -1,0 +1,205 @@
+"""Adverse-event mentions of a spaCy ``Doc`` as plain dictionaries.
+
+Rules (data in ``resources/``):
+
+1. Candidates are lexicon hits (:mod:`nlp.adverse_events.lexicon`).
+2. A hit directly followed by an outcome noun ("headache days", "anxiety
+   scores", "sedation scale") is an outcome measure, not an event.
+3. A ``needs_cue`` term (headache, anxiety, suicidal ideation, ...) counts
+   only when its sentence carries an adverse-event cue ("adverse",
+   "side effect", "-induced", "incidence", "reported", a frequency) and it is
+   not introduced as the treated condition or an outcome ("reduced
+   suicidal ideation", "patients with anxiety"). Cue lists follow the CONSORT
+   harms extension (Ioannidis et al. 2004) and ADE-Corpus wording
+   (Gurulingappa et al. 2012).
+4. Any term that appears in the title (text before the first blank line, see
+   :func:`db.text.document_text`) is the study's topic ("Ketamine sedation
+   for ...", "... for migraine headache"); its mentions need a strong cue
+   ("adverse", "side effect", "-induced", "incidence of", ...).
+5. ``negated`` comes from NegEx with trial termsets
+   (:mod:`nlp.negation`): stated absent or not different between groups.
+6. The frequency is the nearest frequency expression after the mention up to
+   the next mention or clause end, else the nearest one before it
+   (:mod:`nlp.adverse_events.frequency`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.tokens import Doc, Span
+
+from nlp.adverse_events.frequency import find_frequencies
+from nlp.adverse_events.lexicon import Match, find_terms
+from nlp.negation import negated_spans
+
+RESOURCES = Path(__file__).with_name("resources")
+SPAN_KEY = "kt_ae"
+WINDOW = 80
+# Clause breaks: NegEx termination words (Chapman et al. 2001) and ";".
+CLAUSE_BREAK = re.compile(r";|\b(?:but|whereas|while|however|although|though|except)\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, re.Pattern]:
+    raw = json.loads((RESOURCES / "context_rules.json").read_text(encoding="utf-8"))
+    return {
+        "cue": re.compile("|".join(raw["cue_patterns"]), re.I),
+        "strong": re.compile("|".join(raw["strong_cue_patterns"]), re.I),
+        "after": re.compile(r"^[\s\-]{0,2}(?:" + "|".join(raw["outcome_after"]) + r")\b", re.I),
+        "before": re.compile(r"\b(?:" + "|".join(raw["outcome_before"]) + r")[\s\-]*$", re.I),
+    }
+
+
+def with_sentences(doc: Doc) -> Doc:
+    """``doc`` itself if it has sentence boundaries, else a copy that is one sentence.
+
+    Parameters
+    ----------
+    doc : Doc
+
+    Returns
+    -------
+    Doc
+        Same text and tokens (so character offsets agree).
+    """
+    if doc.has_annotation("SENT_START") or len(doc) == 0:
+        return doc
+    words = [t.text for t in doc]
+    spaces = [bool(t.whitespace_) for t in doc]
+    starts = [True] + [False] * (len(words) - 1)
+    return Doc(doc.vocab, words=words, spaces=spaces, sent_starts=starts)
+
+
+def title_end(text: str) -> int:
+    """End offset of the title in :func:`db.text.document_text` output (0 if none).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    int
+    """
+    i = text.find("\n\n")
+    return i if i > 0 else 0
+
+
+def candidate_spans(doc: Doc) -> list[tuple[Span, Match]]:
+    """Lexicon hits of ``doc`` as token spans (expanded to token boundaries).
+
+    Parameters
+    ----------
+    doc : Doc
+
+    Returns
+    -------
+    list[tuple[Span, Match]]
+    """
+    out = []
+    for m in find_terms(doc.text):
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is not None and len(span):
+            out.append((span, m))
+    return out
+
+
+def _is_event(doc: Doc, span: Span, match: Match, sent: Span, title_terms: set[str], has_freq: bool) -> bool:
+    rules = _rules()
+    text = doc.text
+    after = text[match.end: match.end + 30]
+    if rules["after"].search(after):
+        return False
+    in_title = match.end <= title_end(text)
+    topical = bool(title_terms.intersection(match.entry.terms))
+    if in_title:
+        return bool(rules["strong"].search(sent.text)) and not topical_only(sent.text)
+    if not match.entry.needs_cue and not topical:
+        return True
+    before = text[max(sent.start_char, match.start - 40): match.start]
+    if match.entry.needs_cue and rules["before"].search(before):
+        return False
+    if topical:
+        return bool(rules["strong"].search(sent.text))
+    return bool(rules["cue"].search(sent.text)) or has_freq
+
+
+def topical_only(sentence: str) -> bool:
+    """True for a title that names the event as the thing treated ("... for X")."""
+    return bool(re.search(r"\b(?:for|in|of)\s+(?:the\s+)?(?:treatment|management|prevention)\b", sentence, re.I))
+
+
+def _frequency(text: str, match: Match, lo: int, hi: int):
+    after = [f for f in find_frequencies(text[match.end:hi]) if f.start <= WINDOW]
+    if after:
+        return after[0]
+    seg_start = max(lo, match.start - WINDOW)
+    before = find_frequencies(text[seg_start:match.start])
+    return before[-1] if before else None
+
+
+def _clause_limits(text: str, sent: Span, spans: list[tuple[Span, Match]], i: int) -> tuple[int, int]:
+    """Where to look for this mention's frequency: up to the neighbouring mentions and ';'."""
+    match = spans[i][1]
+    lo, hi = sent.start_char, sent.end_char
+    if i > 0 and spans[i - 1][0].sent.start == sent.start:
+        lo = max(lo, spans[i - 1][1].end)
+    if i + 1 < len(spans) and spans[i + 1][0].sent.start == sent.start:
+        nxt = spans[i + 1][1]
+        if nxt.start > match.end:
+            hi = min(hi, nxt.start)
+    stop = CLAUSE_BREAK.search(text, match.end, hi)
+    if stop:
+        hi = stop.start()
+    for stop in CLAUSE_BREAK.finditer(text, lo, match.start):
+        lo = stop.end()
+    return lo, hi
+
+
+def extract_adverse_events(doc: Doc) -> list[dict]:
+    """Adverse-event mentions of ``doc`` (present and negated), in text order.
+
+    Parameters
+    ----------
+    doc : Doc
+        Any spaCy document; sentence boundaries are used when present (a doc
+        without them is read as one sentence). ``doc.ents`` is not used.
+
+    Returns
+    -------
+    list[dict]
+        One dict per canonical term per mention (PONV gives nausea and
+        vomiting at the same offsets) with keys ``term``, ``organ_class``,
+        ``negated``, ``frequency`` (as written or None), ``frequency_pct``,
+        ``sentence``, ``start``, ``end`` (character offsets in ``doc.text``).
+    """
+    doc = with_sentences(doc)
+    spans = candidate_spans(doc)
+    if not spans:
+        return []
+    flags = negated_spans(doc, [s for s, _ in spans])
+    tend = title_end(doc.text)
+    title_terms = {t for _, m in spans if m.end <= tend for t in m.entry.terms}
+    out: list[dict] = []
+    for i, ((span, match), neg) in enumerate(zip(spans, flags)):
+        sent = span.sent
+        lo, hi = _clause_limits(doc.text, sent, spans, i)
+        freq = _frequency(doc.text, match, lo, hi)
+        if not _is_event(doc, span, match, sent, title_terms, freq is not None):
+            continue
+        for term in match.entry.terms:
+            out.append({
+                "term": term,
+                "organ_class": match.entry.organ_class,
+                "negated": bool(neg),
+                "frequency": freq.text if freq else None,
+                "frequency_pct": freq.pct if freq else None,
+                "sentence": sent.text,
+                "start": match.start,
+                "end": match.end,
+            })
+    return out

@@ -1,0 +1,105 @@
+"""Read how often an adverse event occurred from the words around it.
+
+Forms recognised (CONSORT harms extension, Ioannidis et al. 2004, Ann Intern
+Med 141:781-788, asks for numbers of participants with each event): a
+percentage ("12%", "12.5 %"; not "95% CI"), a fraction "12/40", "12 of 40",
+"twelve out of 40", and a bare count of people ("three patients",
+"3 reported", "n = 3"). Number words come from ``resources/frequency.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+RESOURCES = Path(__file__).with_name("resources")
+
+
+@dataclass(frozen=True)
+class Frequency:
+    """A frequency expression: ``text`` as written, its offsets in the searched string, and percent."""
+
+    text: str
+    start: int
+    end: int
+    pct: float | None
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict:
+    return json.loads((RESOURCES / "frequency.json").read_text(encoding="utf-8"))
+
+
+def number_value(token: str) -> int | None:
+    """The integer a digit string or number word stands for, else None.
+
+    Parameters
+    ----------
+    token : str
+        "12", "twelve", "Twelve".
+
+    Returns
+    -------
+    int | None
+    """
+    token = token.strip().lower()
+    if token.isdigit():
+        return int(token)
+    return _rules()["number_words"].get(token)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[tuple[str, re.Pattern]]:
+    rules = _rules()
+    words = sorted(rules["number_words"], key=len, reverse=True)
+    num = r"(?:\d+|" + "|".join(re.escape(w) for w in words) + r")"
+    nouns = "|".join(rules["count_nouns"])
+    verbs = "|".join(rules["count_verbs"])
+    return [
+        ("pct", re.compile(r"(?<![\w.])(\d{1,3}(?:[.,]\d+)?)\s?%(?!\s*(?:CI|C\.I\.|confidence|credible|of (?:the )?(?:variance|dose)))", re.I)),
+        ("frac", re.compile(r"(?<![\w./])(\d+)\s?/\s?(\d+)(?![\w./]|\s?(?:mg|kg|ml|min|h\b|d\b|day|week|month))", re.I)),
+        ("of", re.compile(rf"\b({num})\s+(?:\w+\s+)?(?:of|out of)\s+(?:the\s+)?(\d+)\b", re.I)),
+        ("count", re.compile(rf"\b({num})\s+(?:(?:\w+)\s+)?(?:{nouns})\b", re.I)),
+        ("count", re.compile(rf"\b({num})\s+(?:{verbs})\b", re.I)),
+        ("count", re.compile(r"\bn\s?=\s?(\d+)\b", re.I)),
+    ]
+
+
+def find_frequencies(text: str) -> list[Frequency]:
+    """Every frequency expression in ``text``, left to right, without overlaps.
+
+    Parameters
+    ----------
+    text : str
+        A sentence or part of one.
+
+    Returns
+    -------
+    list[Frequency]
+        Percentages get ``pct`` as written; fractions (n/N, n of N with n <= N)
+        get ``100*n/N``; bare counts have ``pct=None``.
+    """
+    found: list[Frequency] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _patterns():
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            pct: float | None = None
+            if kind == "pct":
+                pct = float(m.group(1).replace(",", "."))
+                if pct > 100:
+                    continue
+            elif kind in ("frac", "of"):
+                n, total = number_value(m.group(1)), number_value(m.group(2))
+                if n is None or not total or n > total:
+                    continue
+                pct = round(100.0 * n / total, 1)
+            elif number_value(m.group(1)) is None:
+                continue
+            taken.append((m.start(), m.end()))
+            found.append(Frequency(m.group(0), m.start(), m.end(), pct))
+    return sorted(found, key=lambda f: f.start)

@@ -1,0 +1,126 @@
+"""The adverse-event lexicon (``resources/ae_lexicon.json``) as a matcher.
+
+Synonyms are matched case-insensitively on word boundaries over the text, so
+matching does not depend on how a pipeline tokenises ("ketamine-induced",
+"nausea/vomiting"); a trailing plural "s"/"es" is accepted and spaces and
+hyphens inside a synonym match each other. Overlapping matches keep the
+longest (leftmost on ties), as spaCy's ``filter_spans`` does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+RESOURCES = Path(__file__).with_name("resources")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One lexicon entry: canonical term(s), organ class, whether a context cue is required."""
+
+    terms: tuple[str, ...]
+    organ_class: str
+    needs_cue: bool
+
+
+@dataclass(frozen=True)
+class Match:
+    """A lexicon hit in a text: character offsets and the entry."""
+
+    start: int
+    end: int
+    entry: Entry
+
+
+def normalise(text: str) -> str:
+    """Lower-case, hyphens and runs of white space to one space.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+    """
+    return re.sub(r"[\s\-\u2010-\u2015]+", " ", text.lower()).strip()
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> tuple[dict[str, Entry], re.Pattern]:
+    """Synonym table and the compiled alternation of all synonyms.
+
+    Returns
+    -------
+    tuple[dict[str, Entry], re.Pattern]
+        ``normalise(synonym) -> Entry`` and one regex matching any synonym.
+    """
+    raw = json.loads((RESOURCES / "ae_lexicon.json").read_text(encoding="utf-8"))
+    table: dict[str, Entry] = {}
+    for item in raw["entries"]:
+        entry = Entry(tuple(item["terms"]), item["organ_class"], bool(item.get("needs_cue", False)))
+        for syn in item["synonyms"] + list(item["terms"]):
+            table.setdefault(normalise(syn), entry)
+    alternatives = []
+    for syn in sorted(table, key=len, reverse=True):
+        parts = [re.escape(p) for p in syn.split(" ")]
+        alternatives.append(r"[\s\-\u2010-\u2015]+".join(parts))
+    pattern = re.compile(r"(?<![\w\-])(?:" + "|".join(alternatives) + r")(?:e?s)?(?![\w])", re.I)
+    return table, pattern
+
+
+def lookup(surface: str) -> Entry | None:
+    """The entry for a surface form (exact synonym, or with a plural ending removed).
+
+    Parameters
+    ----------
+    surface : str
+
+    Returns
+    -------
+    Entry | None
+    """
+    table, _ = load_lexicon()
+    key = normalise(surface)
+    for cand in (key, key[:-1] if key.endswith("s") else None, key[:-2] if key.endswith("es") else None):
+        if cand and cand in table:
+            return table[cand]
+    return None
+
+
+def find_terms(text: str) -> list[Match]:
+    """All lexicon hits in ``text``, longest-first without overlaps, in text order.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    list[Match]
+    """
+    _, pattern = load_lexicon()
+    out = []
+    for m in pattern.finditer(text):
+        entry = lookup(m.group(0))
+        if entry is not None:
+            out.append(Match(m.start(), m.end(), entry))
+    return out
+
+
+def canonical_terms(text: str) -> set[str]:
+    """The canonical terms a short text (e.g. an annotated AE span) maps to.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    set[str]
+    """
+    return {t for m in find_terms(text) for t in m.entry.terms}

@@ -1,0 +1,76 @@
+"""Did the abstract report a serious adverse event? ("yes" | "no" | "unstated").
+
+Serious in the regulatory sense of ICH E2A (death, life-threatening event,
+hospitalisation, disability, congenital anomaly) as abstracts state it:
+"no serious adverse events", "one SAE (hospitalisation) occurred". Patterns
+in ``resources/serious.json``; negation by the trial NegEx termset
+(:mod:`nlp.negation`). Any reported occurrence wins over a statement of
+absence (a trial may say "no SAEs were related to ketamine; two SAEs
+occurred"); a method sentence ("SAEs were recorded") is neither.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+from nlp.adverse_events.extract import with_sentences
+from nlp.negation import negated_spans
+
+RESOURCES = Path(__file__).with_name("resources")
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, re.Pattern]:
+    raw = json.loads((RESOURCES / "serious.json").read_text(encoding="utf-8"))
+    mention = "|".join(raw["mention_patterns"])
+    return {
+        "mention": re.compile(rf"(?<![\w-])(?:{mention})(?![\w])", re.I),
+        "occurrence": re.compile("|".join(raw["occurrence_patterns"]), re.I),
+        "method": re.compile("|".join(raw["method_patterns"]), re.I),
+        "zero": re.compile("|".join(raw["zero_patterns"]), re.I),
+    }
+
+
+def serious_ae(doc: Doc) -> str:
+    """Whether serious adverse events were reported.
+
+    Parameters
+    ----------
+    doc : Doc
+        Any spaCy document (sentence boundaries used when present).
+
+    Returns
+    -------
+    str
+        ``"yes"`` if a non-negated serious-AE mention reports an occurrence,
+        ``"no"`` if serious AEs are stated absent, else ``"unstated"``.
+    """
+    doc = with_sentences(doc)
+    rules = _rules()
+    spans, sents = [], []
+    for m in rules["mention"].finditer(doc.text):
+        if m.group(0) in ("sae", "saes", "Sae", "Saes"):
+            continue  # lower-case "sae" is not the abbreviation
+        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if span is not None and len(span):
+            spans.append(span)
+    if not spans:
+        return "unstated"
+    flags = negated_spans(doc, spans)
+    said_no = False
+    for span, neg in zip(spans, flags):
+        sent = span.sent.text
+        if neg or rules["zero"].search(sent):
+            said_no = True
+            continue
+        rest = sent.replace(span.text, " ", 1)
+        if rules["method"].search(sent) and not re.search(r"\b(?:occurred|experienced|developed)\b", sent, re.I):
+            continue
+        if rules["occurrence"].search(rest):
+            return "yes"
+    return "no" if said_no else "unstated"
