@@ -1,0 +1,183 @@
+"""The authors' verdict on ketamine's benefit: positive, null, negative, mixed, not_applicable.
+
+Method (phrases in ``resources/efficacy_rules.json``):
+
+1. A study protocol (future tense: "will be randomized") -> not_applicable.
+2. Conclusion sentences: after a CONCLUSION(S)/INTERPRETATION heading, or
+   opened by a conclusion phrase ("we conclude", "these findings suggest"),
+   else the last two sentences. Each is scored for positive, null and
+   negative claims; a contrast ("but not", "however ... did not") or claims of
+   two kinds make it mixed.
+3. Without a claim in the conclusion, result sentences are read the same
+   way, together with the directions of efficacy outcomes from
+   :func:`nlp.outcomes.extract_outcomes` (all improved -> positive, all
+   no_difference -> null, any worsened alone -> negative, both -> mixed).
+4. No claim at all, or only claims in a no-efficacy context (healthy
+   volunteers, pharmacokinetics, animal work without a treatment claim)
+   -> not_applicable.
+
+This mirrors how PsyNamic annotators label "Study Conclusion" (Ineichen
+group, University of Zurich): a verdict only for studies that test a
+therapeutic effect.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+from nlp.adverse_events.extract import with_sentences
+from nlp.outcomes.direction import OTHER_TOPIC
+
+RESOURCES = Path(__file__).with_name("resources")
+VERDICTS = ("positive", "null", "negative", "mixed", "not_applicable")
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, re.Pattern]:
+    raw = json.loads((RESOURCES / "efficacy_rules.json").read_text(encoding="utf-8"))
+
+    def alt(key: str, bounded: bool = True) -> re.Pattern:
+        body = "|".join(raw[key])
+        return re.compile(rf"(?<![\w-])(?:{body})" if bounded else body, re.I | re.M)
+
+    heading = "|".join(raw["conclusion_headings"])
+    return {
+        "heading": re.compile(rf"(?:^|\n|\s)(?:{heading})\s*(?::|\.|-|—)\s*", re.I),
+        "phrase": alt("conclusion_phrases"),
+        "positive": alt("positive"),
+        "null": alt("null"),
+        "negative": alt("negative"),
+        "mixed": alt("mixed"),
+        "protocol": alt("not_applicable"),
+        "no_efficacy": alt("no_efficacy_context"),
+        "efficacy_words": alt("efficacy_words", bounded=False),
+    }
+
+
+def claim(text: str) -> set[str]:
+    """The kinds of efficacy claim a sentence makes.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    set[str]
+        Subset of {"positive", "null", "negative", "mixed"}. A null phrase
+        masks the positive words it contains ("did not reduce").
+    """
+    r = _rules()
+    kinds: set[str] = set()
+    masked = text
+    for kind in ("null", "negative"):
+        for m in r[kind].finditer(masked):
+            if kind == "null" and OTHER_TOPIC.match(masked, m.end()):
+                continue  # "no difference in adverse events" is not about benefit
+            kinds.add(kind)
+        masked = r[kind].sub(lambda m: " " * len(m.group(0)), masked)
+    if r["positive"].search(masked):
+        kinds.add("positive")
+    if r["mixed"].search(text) and kinds:
+        kinds.add("mixed")
+    return kinds
+
+
+def _verdict(kinds: list[set[str]]) -> str | None:
+    flat = set().union(*kinds) if kinds else set()
+    if not flat:
+        return None
+    if "mixed" in flat:
+        return "mixed"
+    has = {k for k in ("positive", "null", "negative") if k in flat}
+    if len(has) == 1:
+        return has.pop()
+    # Several kinds: the conclusion's last word counts most (authors end on their verdict).
+    last = next((k for k in reversed(kinds) if k), set())
+    if "positive" in has and ("null" in has or "negative" in has):
+        pos = sum("positive" in k for k in kinds)
+        neg = sum(bool(k & {"null", "negative"}) for k in kinds)
+        if pos >= 2 * neg and "positive" in last:
+            return "positive"
+        if neg >= 2 * pos and not ("positive" in last):
+            return "negative" if "negative" in has and "null" not in has else "null"
+        return "mixed"
+    return "negative" if "negative" in last else "null"
+
+
+def conclusion_sentences(doc: Doc) -> list[str]:
+    """Sentences that state the authors' conclusion (see module docstring).
+
+    Parameters
+    ----------
+    doc : Doc
+
+    Returns
+    -------
+    list[str]
+    """
+    r = _rules()
+    sents = [s.text for s in doc.sents if s.text.strip()]
+    m = None
+    for m in r["heading"].finditer(doc.text):
+        pass
+    if m is not None and m.start() > len(doc.text) * 0.3:
+        return [s.text for s in doc.sents if s.end_char > m.start() and s.text.strip()]
+    flagged = [s for s in sents if r["phrase"].search(s)]
+    if flagged:
+        return flagged
+    return sents[-2:]
+
+
+def efficacy_direction(doc: Doc, outcomes: list[dict] | None = None) -> str:
+    """The authors' conclusion on ketamine's benefit.
+
+    Parameters
+    ----------
+    doc : Doc
+        The abstract (title, blank line, abstract; see :func:`db.text.document_text`).
+    outcomes : list[dict] | None
+        Output of :func:`nlp.outcomes.extract_outcomes` for ``doc`` (computed
+        when None).
+
+    Returns
+    -------
+    str
+        One of ``positive``, ``null``, ``negative``, ``mixed``,
+        ``not_applicable``.
+    """
+    doc = with_sentences(doc)
+    r = _rules()
+    text = doc.text
+    if not text.strip():
+        return "not_applicable"
+    if r["protocol"].search(text):
+        return "not_applicable"
+    if outcomes is None:
+        from nlp.outcomes.extract import extract_outcomes
+
+        outcomes = extract_outcomes(doc)
+    efficacy_outcomes = [o for o in outcomes if o.get("efficacy", True) and o["direction"]]
+    no_efficacy_context = bool(r["no_efficacy"].search(text))
+    conclusion = conclusion_sentences(doc)
+    kinds = [claim(s) for s in conclusion if r["efficacy_words"].search(s)]
+    verdict = _verdict(kinds)
+    if verdict is not None and (not no_efficacy_context or efficacy_outcomes):
+        return verdict
+    directions = {o["direction"] for o in efficacy_outcomes}
+    if directions and not no_efficacy_context:
+        if directions == {"improved"}:
+            return "positive"
+        if directions == {"no_difference"}:
+            return "null"
+        if directions == {"worsened"}:
+            return "negative"
+        if "improved" in directions:
+            return "mixed"
+        return "null" if "no_difference" in directions else "negative"
+    return "not_applicable"
