@@ -176,7 +176,7 @@ class FakeEutils:
         self.host, self.port = host, port
         self.log: list[RequestLog] = []
         self._lock = threading.Lock()
-        self._script: deque[tuple[str, str | None]] = deque()
+        self._script: deque[list] = deque()  # [fault, endpoint, requests still to let through]
         self._rates: dict[str, float] = {}
         self._rate_endpoints: set[str] | None = None
         self._rng = random.Random(0)
@@ -200,12 +200,13 @@ class FakeEutils:
             return new
 
     # -- faults -----------------------------------------------------------------
-    def script(self, fault: str, n: int = 1, endpoint: str | None = None) -> None:
-        """The next ``n`` requests (to ``endpoint``, e.g. ``"efetch"``, if given) fail with ``fault``."""
+    def script(self, fault: str, n: int = 1, endpoint: str | None = None, skip: int = 0) -> None:
+        """The next ``n`` requests (to ``endpoint``, e.g. ``"efetch"``, if given) fail with ``fault``,
+        after letting ``skip`` of them through."""
         if fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; known: {', '.join(FAULTS)}")
         with self._lock:
-            self._script.extend([(fault, endpoint)] * n)
+            self._script.extend([fault, endpoint, skip] for _ in range(n))
 
     def set_fault_rates(self, rates: dict[str, float], *, seed: int = 0, endpoints: Iterable[str] | None = None) -> None:
         """Fail each request with ``fault`` with probability ``rates[fault]`` (seeded)."""
@@ -224,8 +225,14 @@ class FakeEutils:
 
     def _pick_fault(self, endpoint: str) -> str | None:
         with self._lock:
-            for i, (fault, where) in enumerate(self._script):
+            for i, item in enumerate(self._script):
+                fault, where, skip = item
                 if (where is None or where == endpoint) and _applies(fault, endpoint):
+                    if skip:  # this request passes; every pending entry it matches waits one less
+                        for other in self._script:
+                            if other[2] and (other[1] is None or other[1] == endpoint) and _applies(other[0], endpoint):
+                                other[2] -= 1
+                        return None
                     del self._script[i]
                     return fault
             if self._rates and (self._rate_endpoints is None or endpoint in self._rate_endpoints):
@@ -260,7 +267,8 @@ class FakeEutils:
         handler = type("Handler", (_Handler,), {"fake": self})
         self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-eutils", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="fake-eutils", daemon=True)
         self._thread.start()
         return self
 

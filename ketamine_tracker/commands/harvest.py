@@ -1,0 +1,142 @@
+"""``ketamine-tracker harvest [--topic T ...] [--batch-size N] [--full]``: fetch PubMed records.
+
+Tuning variables (tests, benchmarks, slow networks):
+
+| variable | default | meaning |
+|---|---|---|
+| ``KETAMINE_TRACKER_MAX_TRIES`` | 6 | tries per E-utilities request |
+| ``KETAMINE_TRACKER_BACKOFF_BASE`` | 1.0 | seconds; backoff before try n+1 is up to base * 2**n |
+| ``KETAMINE_TRACKER_HTTP_TIMEOUT`` | 120 | read timeout in seconds |
+| ``KETAMINE_TRACKER_RATE_LIMIT`` | 3 (10 with a key) | requests per second; only lower it against NCBI |
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+
+from db.lock import run_lock
+from harvester.eutils import EutilsClient, RetryPolicy
+from harvester.harvest import HarvestOptions, TopicResult, harvest
+from harvester.topics import Topic, load_topics, select_topics
+
+from ..app import open_database
+from ..errors import TrackerError, UsageError
+from ..progress import Progress
+from ..settings import Settings
+
+log = logging.getLogger("ketamine_tracker.harvest")
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if not 1 <= n <= 10_000:
+        raise argparse.ArgumentTypeError("must be between 1 and 10000")
+    return n
+
+
+def _non_negative(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return n
+
+
+def add_harvest_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--batch-size", type=_positive, default=500, help="PMIDs per efetch request (default 500)")
+    p.add_argument("--overlap-days", type=_non_negative, default=3,
+                   help="incremental windows start this many days before the watermark (default 3)")
+    p.add_argument("--workers", type=_positive, default=2, help="efetch requests in flight (default 2)")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("harvest", help="fetch new and revised PubMed records of the configured topics",
+                       description="Backfill each topic on its first run, then fetch records entered or revised "
+                                   "since its watermark.")
+    p.add_argument("--topic", action="append", dest="topic_names", metavar="TOPIC",
+                   help="harvest only this topic (repeatable; default: every topic in the topics file)")
+    p.add_argument("--full", action="store_true", help="backfill again even when a watermark exists")
+    add_harvest_options(p)
+    p.set_defaults(func=run)
+
+
+def _env_number(name: str, default: float, kind=float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise UsageError(f"{name}={raw!r} is not a number") from None
+    if value < 0:
+        raise UsageError(f"{name} must not be negative")
+    return value
+
+
+def build_client(settings: Settings) -> EutilsClient:
+    """The E-utilities client configured from settings and the tuning variables."""
+    retry = RetryPolicy(tries=max(1, int(_env_number("KETAMINE_TRACKER_MAX_TRIES", 6, int))),
+                        base=_env_number("KETAMINE_TRACKER_BACKOFF_BASE", 1.0))
+    rate = os.environ.get("KETAMINE_TRACKER_RATE_LIMIT")
+    return EutilsClient(
+        settings.eutils_url,
+        api_key=settings.api_key,
+        email=settings.email,
+        tool=settings.tool,
+        rate=_env_number("KETAMINE_TRACKER_RATE_LIMIT", 0) if rate else None,
+        retry=retry,
+        timeout=(10.0, _env_number("KETAMINE_TRACKER_HTTP_TIMEOUT", 120.0)),
+    )
+
+
+def options_from_args(args, *, full: bool = False) -> HarvestOptions:
+    return HarvestOptions(
+        batch_size=getattr(args, "batch_size", 500),
+        overlap_days=getattr(args, "overlap_days", 3),
+        workers=getattr(args, "workers", 2),
+        full=full,
+        progress=lambda total, desc, unit: Progress(total, desc, unit),
+    )
+
+
+def format_summary(results: list[TopicResult]) -> str:
+    """A plain-text table, one line per topic."""
+    head = ["topic", "kind", "window", "found", "new", "updated", "unchanged", "deleted", "requests", "status"]
+    rows = []
+    for r in results:
+        window = f"{r.window_start or '…'}..{r.window_end or '…'}" if (r.window_start or r.window_end) else "-"
+        rows.append([r.topic, r.kind, window, r.found, r.new, r.updated, r.unchanged, r.deleted, r.requests, r.status])
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
+    lines = ["  ".join(str(v).ljust(w) if i < 3 or i == 9 else str(v).rjust(w) for i, (v, w) in enumerate(zip(row, widths)))
+             for row in [head, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def harvest_topics(engine, settings: Settings, topics: list[Topic], options: HarvestOptions) -> list[TopicResult]:
+    """Harvest ``topics`` (caller holds the run lock); prints the summary; raises if a topic failed."""
+    with build_client(settings) as client:
+        results, failures = harvest(engine, client, topics, options)
+    print(format_summary(results))
+    if failures:
+        detail = "; ".join(f"{f.topic}: {f.error}" for f in failures)
+        raise TrackerError(f"harvest failed for {len(failures)} of {len(topics)} topic(s): {detail}")
+    return results
+
+
+def run(args, settings: Settings) -> int:
+    topics = select_topics(load_topics(settings.topics_file), args.topic_names)  # before touching the database
+    engine = open_database(settings)
+    try:
+        with run_lock(engine):
+            harvest_topics(engine, settings, topics, options_from_args(args, full=args.full))
+    finally:
+        engine.dispose()
+    return 0

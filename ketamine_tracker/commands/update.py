@@ -1,0 +1,64 @@
+"""``ketamine-tracker update``: the nightly job — migrate, harvest every topic, extract.
+
+Holds the run lock for the whole job. Exit 0 only when every topic was
+harvested and extraction succeeded.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from db.lock import run_lock
+from harvester.topics import load_topics, select_topics
+
+from ..app import open_database
+from ..errors import TrackerError
+from ..settings import Settings
+from .harvest import add_harvest_options, harvest_topics, options_from_args
+
+log = logging.getLogger("ketamine_tracker.update")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("update", help="nightly job: create/upgrade the database, harvest every topic, extract facts")
+    add_harvest_options(p)
+    p.set_defaults(func=run)
+
+
+def _extract_step():
+    """``ketamine_tracker.commands.extract.run_extract`` or ``None`` when it is not built yet."""
+    try:
+        module = importlib.import_module("ketamine_tracker.commands.extract")
+    except ModuleNotFoundError as exc:
+        if exc.name == "ketamine_tracker.commands.extract":
+            return None
+        raise
+    return getattr(module, "run_extract", None)
+
+
+def run(args, settings: Settings) -> int:
+    topics = select_topics(load_topics(settings.topics_file), None)
+    engine = open_database(settings, migrate=True)
+    failure: TrackerError | None = None
+    try:
+        with run_lock(engine):
+            try:
+                harvest_topics(engine, settings, topics, options_from_args(args))
+            except TrackerError as exc:
+                if exc.exit_code != 1:
+                    raise
+                failure = exc  # still extract what was stored
+            extract = _extract_step()
+            if extract is None:
+                log.warning("extraction step skipped: ketamine_tracker.commands.extract.run_extract does not exist yet")
+            else:
+                log.info("extracting study facts")
+                rc = extract(engine, settings)
+                if isinstance(rc, int) and rc != 0:
+                    raise TrackerError(f"extraction failed (exit code {rc})")
+    finally:
+        engine.dispose()
+    if failure is not None:
+        raise failure
+    return 0
