@@ -1,0 +1,31 @@
+"""Streamlit entry point: ``streamlit run dashboard/app.py`` (or ``ketamine-tracker dashboard``).
+
+A multipage app (``st.navigation``); each page is a script in ``dashboard/pages``
+that reads the database only through :mod:`db.queries` (see ``dashboard/common.py``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:
+    sys.path.insert(0, str(HERE.parent))
+
+import streamlit as st  # noqa: E402
+
+from dashboard.common import PAGE_PATHS  # noqa: E402
+
+st.set_page_config(page_title="Ketamine evidence tracker", page_icon=":material/science:", layout="wide")
+
+PAGES = [
+    st.Page(HERE / "pages" / "overview.py", title="Overview", icon=":material/dashboard:", url_path=PAGE_PATHS["overview"], default=True),
+    st.Page(HERE / "pages" / "explorer.py", title="Evidence explorer", icon=":material/table_view:", url_path=PAGE_PATHS["explorer"]),
+    st.Page(HERE / "pages" / "adverse_events.py", title="Adverse events", icon=":material/warning:", url_path=PAGE_PATHS["adverse_events"]),
+    st.Page(HERE / "pages" / "outcomes.py", title="Outcomes and efficacy", icon=":material/trending_up:", url_path=PAGE_PATHS["outcomes"]),
+    st.Page(HERE / "pages" / "article.py", title="Article", icon=":material/article:", url_path=PAGE_PATHS["article"]),
+    st.Page(HERE / "pages" / "about.py", title="About the data", icon=":material/info:", url_path=PAGE_PATHS["about"]),
+]
+
+st.navigation(PAGES).run()

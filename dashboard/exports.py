@@ -1,0 +1,111 @@
+"""The evidence explorer's downloads: CSV, RIS and BibTeX.
+
+RIS follows the Research Information Systems tag format read by Zotero,
+EndNote and Mendeley (``TY  - JOUR`` ... ``ER  - ``); BibTeX entries are
+``@article`` with LaTeX special characters escaped so titles such as
+"5% vs 10_ mg & {x}" compile.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Iterable, Mapping
+
+CSV_COLUMNS = [
+    "pmid", "pub_year", "title", "journal", "doi", "design", "sample_size", "conditions", "routes",
+    "ketamine_forms", "efficacy_direction", "serious_ae", "is_retracted", "pubmed_url",
+]
+
+
+def _list(value) -> str:
+    return "; ".join(str(v) for v in value) if isinstance(value, (list, tuple)) else ("" if value is None else str(value))
+
+
+def to_csv(rows: Iterable[Mapping]) -> str:
+    """One line per article, list fields joined with ``; ``."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        values = dict(r)
+        values["pubmed_url"] = f"https://pubmed.ncbi.nlm.nih.gov/{r['pmid']}/"
+        writer.writerow([_list(values.get(c)) for c in CSV_COLUMNS])
+    return buf.getvalue()
+
+
+def _author_name(a: Mapping) -> str | None:
+    if a.get("collective"):
+        return str(a["collective"])
+    last = a.get("last")
+    if not last:
+        return None
+    first = a.get("fore") or a.get("initials") or ""
+    return f"{last}, {first}".strip().rstrip(",")
+
+
+def _one_line(text: str | None) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def to_ris(rows: Iterable[Mapping]) -> str:
+    """RIS records (``TY  - JOUR`` ... ``ER  - ``), one per article."""
+    out: list[str] = []
+    for r in rows:
+        lines = ["TY  - JOUR"]
+        for a in r.get("authors") or []:
+            name = _author_name(a)
+            if name:
+                lines.append(f"AU  - {_one_line(name)}")
+        lines.append(f"TI  - {_one_line(r.get('title'))}")
+        if r.get("journal"):
+            lines.append(f"JO  - {_one_line(r['journal'])}")
+        if r.get("pub_year"):
+            lines.append(f"PY  - {r['pub_year']}")
+        if r.get("doi"):
+            lines.append(f"DO  - {_one_line(r['doi'])}")
+        if r.get("abstract"):
+            lines.append(f"AB  - {_one_line(r['abstract'])}")
+        lines.append(f"AN  - {r['pmid']}")
+        lines.append(f"UR  - https://pubmed.ncbi.nlm.nih.gov/{r['pmid']}/")
+        if r.get("is_retracted"):
+            lines.append("N1  - Retracted publication")
+        lines.append("ER  - ")
+        out.append("\n".join(lines))
+    return "\n\n".join(out) + ("\n" if out else "")
+
+
+_BIB_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+    "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+
+
+def bibtex_escape(text: str | None) -> str:
+    """Escape the ten LaTeX special characters (and collapse whitespace)."""
+    return "".join(_BIB_SPECIAL.get(ch, ch) for ch in _one_line(text))
+
+
+def to_bibtex(rows: Iterable[Mapping]) -> str:
+    """``@article{pmid<N>, ...}`` entries."""
+    out: list[str] = []
+    for r in rows:
+        fields = []
+        names = [n for n in (_author_name(a) for a in r.get("authors") or []) if n]
+        if names:
+            fields.append(("author", " and ".join(bibtex_escape(n) for n in names)))
+        fields.append(("title", "{" + bibtex_escape(r.get("title")) + "}"))
+        if r.get("journal"):
+            fields.append(("journal", bibtex_escape(r["journal"])))
+        if r.get("pub_year"):
+            fields.append(("year", str(r["pub_year"])))
+        if r.get("doi"):
+            fields.append(("doi", bibtex_escape(r["doi"])))
+        fields.append(("pmid", str(r["pmid"])))
+        fields.append(("url", f"https://pubmed.ncbi.nlm.nih.gov/{r['pmid']}/"))
+        if r.get("is_retracted"):
+            fields.append(("note", "Retracted publication"))
+        body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
+        out.append(f"@article{{pmid{r['pmid']},\n{body}\n}}")
+    return "\n\n".join(out) + ("\n" if out else "")

@@ -1,0 +1,141 @@
+"""Adverse events: which harms are reported present or explicitly absent, per condition."""
+
+from __future__ import annotations
+
+import sys
+from html import escape
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2])) if "dashboard" not in sys.modules else None
+
+import altair as alt  # noqa: E402
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from dashboard import common as c  # noqa: E402
+
+ctx = c.start("Adverse events")
+st.caption(c.help_text("adverse_event"))
+
+all_counts = pd.DataFrame(ctx.q("adverse_event_counts"))
+if all_counts.empty:
+    st.info("No adverse event has been extracted yet.")
+    st.stop()
+
+f1, f2 = st.columns(2)
+conditions = f1.multiselect("Condition", sorted(all_counts["condition"].unique()), key="ae_conditions",
+                            help=c.help_text("condition"))
+organ_classes = f2.multiselect("Organ class", sorted(all_counts["organ_class"].unique()), key="ae_organs",
+                               help="MedDRA-style system organ class of the event term.")
+counts = pd.DataFrame(ctx.q("adverse_event_counts", conditions=tuple(conditions), organ_classes=tuple(organ_classes)))
+if counts.empty:
+    st.info("No adverse event for this selection.")
+    st.stop()
+
+m1, m2, m3 = st.columns(3)
+m1.metric("Event terms", f"{counts['term'].nunique():,}")
+m2.metric("Study reports of an event (present)", f"{int(counts['present'].sum()):,}",
+          help="Sum over events and conditions of the studies reporting the event as occurring.")
+m3.metric("Study reports of absence", f"{int(counts['absent'].sum()):,}",
+          help="Sum over events and conditions of the studies explicitly reporting the event did not occur.")
+
+# ---------------------------------------------------------------- heatmap
+st.subheader("Event × condition (studies reporting the event)")
+order = counts.groupby(["organ_class", "term"], as_index=False)["present"].sum().sort_values(["organ_class", "present"], ascending=[True, False])
+heat = (
+    alt.Chart(counts)
+    .mark_rect()
+    .encode(
+        x=alt.X("condition:N", title="Condition", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("term:N", sort=list(order["term"]), title="Adverse event (grouped by organ class)", axis=alt.Axis(labelLimit=260)),
+        color=alt.Color("present:Q", title="Studies: present", scale=alt.Scale(scheme="orangered")),
+        tooltip=[alt.Tooltip("term:N", title="Event"), alt.Tooltip("organ_class:N", title="Organ class"),
+                 alt.Tooltip("condition:N", title="Condition"), alt.Tooltip("present:Q", title="Studies reporting it"),
+                 alt.Tooltip("absent:Q", title="Studies reporting it absent")],
+    )
+)
+labels = heat.mark_text(fontSize=11).encode(text="present:Q", color=alt.value("black"))
+st.altair_chart((heat + labels).properties(height=max(220, 22 * counts["term"].nunique())), width="stretch")
+
+# ---------------------------------------------------------------- table by organ class
+st.subheader("Present and absent, by organ class")
+wide = counts.pivot_table(index=["organ_class", "term"], columns="condition", values=["present", "absent"], aggfunc="sum", fill_value=0)
+wide.columns = [f"{cond}: {kind}" for kind, cond in wide.columns]
+wide = wide[sorted(wide.columns, key=lambda s: (s.split(":")[0], 0 if s.endswith("present") else 1))].reset_index()
+wide["evidence"] = [c.page_url("explorer", ae=t, condition=list(conditions)) for t in wide["term"]]
+st.dataframe(
+    wide, hide_index=True, key="ae_table",
+    column_config={
+        "organ_class": st.column_config.TextColumn("Organ class"),
+        "term": st.column_config.TextColumn("Event"),
+        "evidence": st.column_config.LinkColumn("Studies", display_text="list studies →",
+                                                help="Articles reporting this event as present, in the evidence explorer"),
+    },
+)
+
+# ---------------------------------------------------------------- frequencies
+st.subheader("Frequencies stated in abstracts", help=c.help_text("frequency"))
+freq = pd.DataFrame(ctx.q("adverse_event_frequencies", conditions=tuple(conditions)))
+if organ_classes and not freq.empty:
+    freq = freq[freq["organ_class"].isin(organ_classes)]
+if freq.empty:
+    st.info("No abstract in this selection states how often an event occurred.")
+else:
+    st.altair_chart(
+        alt.Chart(freq)
+        .mark_circle(opacity=0.6)
+        .encode(
+            x=alt.X("frequency_pct:Q", title="Patients with the event (%)"),
+            y=alt.Y("term:N", title=None, axis=alt.Axis(labelLimit=260)),
+            size=alt.Size("sample_size:Q", title="Study N"),
+            color=alt.Color("organ_class:N", title="Organ class"),
+            tooltip=["term:N", "frequency:N", alt.Tooltip("frequency_pct:Q", title="%"), "sample_size:Q", "pmid:Q", "design:N"],
+        )
+        .properties(height=max(200, 22 * freq["term"].nunique())),
+        width="stretch",
+    )
+    summary = freq.groupby("term", as_index=False).agg(
+        studies=("pmid", "nunique"), median_pct=("frequency_pct", "median"), min_pct=("frequency_pct", "min"),
+        max_pct=("frequency_pct", "max"))
+    st.dataframe(summary, hide_index=True, key="freq_table", column_config={
+        "term": "Event", "studies": "Studies with a frequency",
+        "median_pct": st.column_config.NumberColumn("Median %", format="%.1f"),
+        "min_pct": st.column_config.NumberColumn("Min %", format="%.1f"),
+        "max_pct": st.column_config.NumberColumn("Max %", format="%.1f"),
+    })
+
+# ---------------------------------------------------------------- evidence sentences
+st.subheader("Evidence sentences")
+terms = list(counts.groupby("term")["present"].sum().sort_values(ascending=False).index)
+e1, e2 = st.columns([2, 1])
+term = e1.selectbox("Event", terms, key="ae_term")
+which = e2.radio("Reported", ["present", "absent", "both"], horizontal=True, key="ae_which")
+negated = {"present": False, "absent": True, "both": None}[which]
+evidence = ctx.q("adverse_event_evidence", term, conditions=tuple(conditions), negated=negated, limit=500)
+st.write(f"**{len(evidence)}** sentence(s) about *{term}*" + (" (first 500)" if len(evidence) >= 500 else "") + ".")
+if evidence:
+    ev = pd.DataFrame(evidence)
+    st.dataframe(
+        pd.DataFrame({
+            "article": [c.article_url(p) for p in ev["pmid"]],
+            "year": ev["pub_year"],
+            "status": ["absent (negated)" if n else "present" for n in ev["negated"]],
+            "frequency": ev["frequency"].fillna(""),
+            "sentence": ev["sentence"],
+            "design": [c.design_label(d) for d in ev["design"]],
+            "title": ev["title"],
+            "retracted": ev["is_retracted"].astype(bool),
+        }),
+        hide_index=True, key="ae_evidence",
+        column_config={
+            "article": st.column_config.LinkColumn("PMID", display_text=r"pmid=(\d+)"),
+            "year": st.column_config.NumberColumn("Year", format="%d"),
+            "sentence": st.column_config.TextColumn("Evidence sentence", width="large"),
+            "title": st.column_config.TextColumn("Title", width="medium"),
+            "retracted": st.column_config.CheckboxColumn("Retracted"),
+        },
+    )
+    first = evidence[0]
+    sentence = escape(first["sentence"]).replace(escape(term), f"<mark>{escape(term)}</mark>")
+    st.caption("Example:")
+    st.html(f'<blockquote style="margin:0">{sentence} — <a href="{escape(c.article_url(first["pmid"]), quote=True)}" target="_self">PMID {int(first["pmid"])}</a></blockquote>')

@@ -1,0 +1,127 @@
+"""Article: one record with every extracted fact highlighted in its abstract (``?pmid=N``)."""
+
+from __future__ import annotations
+
+import sys
+from html import escape
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2])) if "dashboard" not in sys.modules else None
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from dashboard import common as c  # noqa: E402
+from dashboard.highlight import highlight_html, legend_html  # noqa: E402
+from db.text import document_text  # noqa: E402
+
+ctx = c.start()
+pmid = c.param_int("pmid")
+with st.sidebar:
+    typed = st.text_input("Open PMID", value=str(pmid) if pmid else "", key="article_pmid", placeholder="e.g. 30000002")
+if typed.strip() and typed.strip() != (str(pmid) if pmid else ""):
+    try:
+        pmid = int(typed.strip())
+        st.query_params["pmid"] = str(pmid)
+    except ValueError:
+        st.error(f"{typed!r} is not a PMID (a number).")
+        st.stop()
+
+if pmid is None:
+    st.title("Article")
+    st.info("Open an article from any table (click its PMID), or type a PMID in the sidebar.")
+    _, latest = ctx.q("search_articles", c.queries.ArticleFilter(), sort="newest", limit=20)
+    st.write("Latest articles:")
+    for r in latest:
+        st.markdown(f"- [{r['pmid']}]({c.article_url(r['pmid'])}) — {escape(r['title'][:160])}")
+    st.stop()
+
+art = ctx.q("article_detail", pmid)
+if art is None:
+    st.title("Article")
+    st.warning(f"PMID {pmid} is not in the tracker database. [Look it up on PubMed]({c.pubmed_url(pmid)}).")
+    st.stop()
+
+if art["is_retracted"]:
+    notes = [x for x in art["comments_corrections"] if str(x.get("type", "")).startswith("Retraction")]
+    link = f" — see PMID {notes[0]['pmid']}" if notes and notes[0].get("pmid") else ""
+    st.error(f"**This article has been retracted.**{link} Do not rely on its findings.", icon=":material/block:")
+if art["is_deleted"]:
+    st.warning("PubMed has withdrawn (deleted) this citation; it is kept here for reference only.")
+
+st.html(f'<h2 style="margin-bottom:0.2rem">{escape(art["title"] or "(no title)")}</h2>')
+authors = [a.get("collective") or " ".join(x for x in (a.get("last"), a.get("initials")) if x) for a in art["authors"]]
+st.markdown(
+    escape(", ".join(a for a in authors if a) or "No authors listed")
+    .replace("*", "\\*").replace("_", "\\_")
+)
+meta = [f"*{escape(art['journal'] or 'Unknown journal')}*", escape(art["pub_date"] or str(art["pub_year"] or ""))]
+links = [f"[PMID {art['pmid']} on PubMed ↗]({c.pubmed_url(art['pmid'])})"]
+if art["doi"]:
+    links.append(f"[DOI {escape(art['doi'])} ↗]({c.doi_url(art['doi'])})")
+if art["pmcid"]:
+    links.append(f"[{escape(art['pmcid'])} full text ↗](https://pmc.ncbi.nlm.nih.gov/articles/{escape(art['pmcid'])}/)")
+for nct in art["nct_ids"]:
+    links.append(f"[{escape(nct)} ↗](https://clinicaltrials.gov/study/{escape(nct)})")
+st.markdown(" · ".join(meta) + "  \n" + " · ".join(links))
+
+ex = art["extraction"]
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Abstract with extracted facts")
+    text = document_text(art["title"], art["abstract"])
+    kinds = c.labels()["span_kinds"]
+    if ex and ex["spans"]:
+        st.html(legend_html(kinds))
+        st.html(f'<div class="kt-abstract" style="line-height:1.7;font-size:1.02rem">{highlight_html(text, ex["spans"], kinds)}</div>')
+    else:
+        if not ex:
+            st.caption("Not extracted yet — no facts to highlight.")
+        st.html(f'<div class="kt-abstract" style="line-height:1.7">{escape(text).replace(chr(10), "<br>")}</div>')
+with right:
+    st.subheader("Extracted study facts")
+    if ex is None:
+        st.info("This article has not been through the extractor yet (it runs after each harvest).")
+    else:
+        facts = {
+            "Design": f"{c.design_label(ex['design'])} (from {ex['design_source']})",
+            "Sample size": f"{ex['sample_size']:,} ({ex['sample_size_basis'] or 'basis unstated'})" if ex["sample_size"] else "not stated",
+            "Conditions": c.join(ex["conditions"]) or "—",
+            "Condition subtypes": c.join(ex["condition_subtypes"]) or "—",
+            "Routes": c.join(ex["routes"]) or "—",
+            "Ketamine form": c.join(ex["ketamine_forms"]) or "—",
+            "Comparators": c.join(ex["comparators"]) or "—",
+            "Efficacy direction": c.direction_label(ex["efficacy_direction"]),
+            "Serious adverse events": ex["serious_ae"],
+            "Extractor": f"{ex['extractor_version']}, {c.fmt_time(ex['extracted_at'])}",
+        }
+        st.dataframe(pd.DataFrame({"field": list(facts), "value": list(facts.values())}), hide_index=True, key="facts",
+                     column_config={"field": "Field", "value": st.column_config.TextColumn("Value", width="large")})
+    st.subheader("Indexing")
+    st.markdown("**Publication types:** " + (escape(", ".join(art["pub_types"])) or "—"))
+    st.markdown("**Topics:** " + (escape(", ".join(art["topics"])) or "—"))
+    mesh = ", ".join(m["descriptor"] + ("*" if m["major_topic"] else "") for m in art["mesh"])
+    st.markdown("**MeSH** (\\* major): " + (escape(mesh).replace("*", "\\*") or "—"))
+    if art["keywords"]:
+        st.markdown("**Keywords:** " + escape(", ".join(art["keywords"])))
+
+if ex:
+    if art["adverse_events"]:
+        st.subheader("Adverse events", help=c.help_text("adverse_event"))
+        ae = pd.DataFrame(art["adverse_events"])
+        st.dataframe(pd.DataFrame({
+            "event": ae["term"], "organ_class": ae["organ_class"],
+            "status": ["absent (negated)" if n else "present" for n in ae["negated"]],
+            "frequency": ae["frequency"].fillna(""), "sentence": ae["sentence"],
+        }), hide_index=True, key="article_aes", column_config={"sentence": st.column_config.TextColumn("Evidence sentence", width="large")})
+    if art["outcomes"]:
+        st.subheader("Outcomes", help=c.help_text("outcome"))
+        out = pd.DataFrame(art["outcomes"])
+        st.dataframe(pd.DataFrame({
+            "measure": out["measure"], "direction": [c.direction_label(d) for d in out["direction"]],
+            "numbers": [", ".join(x) for x in out["numbers"]], "sentence": out["sentence"],
+        }), hide_index=True, key="article_outcomes", column_config={"sentence": st.column_config.TextColumn("Evidence sentence", width="large")})
+    if art["doses"]:
+        st.subheader("Doses")
+        st.dataframe(pd.DataFrame(art["doses"])[["text", "amount", "amount_high", "unit", "form", "route", "sentence"]],
+                     hide_index=True, key="article_doses")

@@ -1,0 +1,143 @@
+"""Outcomes and efficacy: direction of results by condition and design, measures, trials."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2])) if "dashboard" not in sys.modules else None
+
+import altair as alt  # noqa: E402
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from dashboard import common as c  # noqa: E402
+
+ctx = c.start("Outcomes and efficacy")
+st.caption(c.help_text("efficacy_direction"))
+LAB = c.labels()
+tiers = LAB["tiers"]
+dir_order = list(LAB["directions"])
+dir_scale = alt.Scale(domain=[c.direction_label(d) for d in dir_order], range=[LAB["direction_colors"][d] for d in dir_order])
+
+conds_all = [x for x, _ in ctx.q("counts_by_condition")]
+f1, f2, f3 = st.columns([2, 2, 1])
+conditions = f1.multiselect("Condition", conds_all, key="out_conditions", help=c.help_text("condition"))
+tier_sel = f2.multiselect("Design tier", [t["code"] for t in tiers if t["code"] not in ("other",)], key="out_tiers",
+                          format_func=c.tier_label, help=c.help_text("design"))
+weighted = f3.toggle("Weight by sample size", key="out_weighted", help=c.help_text("weighted"))
+designs = tuple(sorted({d for t in tier_sel for d in c.tier_designs(t)}))
+
+rows = pd.DataFrame(ctx.q("direction_counts", conditions=tuple(conditions), designs=designs))
+if rows.empty:
+    st.info("No extracted study for this selection.")
+    st.stop()
+rows["tier"] = [c.tier_label(c.tier_of(d)) for d in rows["design"]]
+rows["tier_order"] = [next(i for i, t in enumerate(tiers) if t["code"] == c.tier_of(d)) for d in rows["design"]]
+rows["result"] = [c.direction_label(d) for d in rows["direction"]]
+with_result = rows[rows["direction"] != "not_applicable"]
+
+measure = "participants" if weighted else "studies"
+m1, m2, m3 = st.columns(3)
+m1.metric("Studies with a stated result", f"{int(with_result['studies'].sum()):,}")
+fav = with_result[with_result["direction"] == "improved"]
+m2.metric("…favouring ketamine", f"{int(fav['studies'].sum()):,}",
+          help="Studies whose abstract states the main result favours ketamine.")
+m3.metric("Participants in studies with a result", f"{int(with_result['participants'].sum()):,}", help=c.help_text("weighted"))
+
+# ---------------------------------------------------------------- direction by condition and design
+st.subheader("Direction of results by condition and design" + (" (weighted by sample size)" if weighted else ""))
+agg = with_result.groupby(["condition", "tier", "tier_order", "result"], as_index=False)[["studies", "participants"]].sum()
+if agg.empty:
+    st.info("No study in this selection states a direction of effect.")
+else:
+    st.altair_chart(
+        alt.Chart(agg)
+        .mark_bar()
+        .encode(
+            y=alt.Y("tier:N", sort=alt.SortField("tier_order"), title=None, axis=alt.Axis(labelLimit=260)),
+            x=alt.X(f"sum({measure}):Q", stack="normalize", title=f"Share of {measure}", axis=alt.Axis(format="%")),
+            color=alt.Color("result:N", title="Result", scale=dir_scale),
+            row=alt.Row("condition:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold")),
+            tooltip=["condition:N", "tier:N", "result:N", alt.Tooltip("studies:Q", title="Studies"),
+                     alt.Tooltip("participants:Q", title="Participants", format=",")],
+        )
+        .properties(height=alt.Step(22)),
+        width="stretch",
+    )
+
+# ---------------------------------------------------------------- weighted view
+st.subheader("Sample-size-weighted view", help=c.help_text("weighted"))
+wv = with_result.groupby(["condition", "result"], as_index=False)[["studies", "participants"]].sum()
+wv_long = wv.melt(id_vars=["condition", "result"], value_vars=["studies", "participants"], var_name="count", value_name="value")
+wv_long["count"] = wv_long["count"].map({"studies": "Each study counts once", "participants": "Each participant counts once"})
+st.altair_chart(
+    alt.Chart(wv_long)
+    .mark_bar()
+    .encode(
+        y=alt.Y("condition:N", title=None),
+        x=alt.X("value:Q", stack="normalize", title="Share", axis=alt.Axis(format="%")),
+        color=alt.Color("result:N", title="Result", scale=dir_scale),
+        column=alt.Column("count:N", title=None),
+        tooltip=["condition:N", "result:N", alt.Tooltip("value:Q", format=",", title="Count")],
+    )
+    .properties(height=alt.Step(28), width=380),
+)
+
+# ---------------------------------------------------------------- outcome measures
+st.subheader("Outcome measures used", help=c.help_text("outcome"))
+om = pd.DataFrame(ctx.q("outcome_measures", conditions=tuple(conditions), designs=designs))
+if om.empty:
+    st.info("No named outcome measure extracted for this selection.")
+else:
+    om["result"] = [c.direction_label(d) for d in om["direction"]]
+    top = om.groupby("measure")["studies"].sum().sort_values(ascending=False)
+    st.altair_chart(
+        alt.Chart(om[om["measure"].isin(top.index[:25])])
+        .mark_bar()
+        .encode(
+            y=alt.Y("measure:N", sort=list(top.index[:25]), title=None, axis=alt.Axis(labelLimit=280)),
+            x=alt.X("studies:Q", title="Studies"),
+            color=alt.Color("result:N", title="Result", scale=dir_scale),
+            tooltip=["measure:N", "result:N", "studies:Q"],
+        )
+        .properties(height=max(160, 24 * min(25, len(top)))),
+        width="stretch",
+    )
+
+# ---------------------------------------------------------------- RCT table
+st.subheader("Randomised controlled trials")
+rct_designs = tuple(c.tier_designs("rct"))
+n_rct, trials = ctx.q("trial_table", rct_designs, conditions=tuple(conditions), limit=2000)
+st.write(f"**{n_rct:,}** RCTs" + (" (the 2,000 largest shown)" if n_rct > 2000 else "") + ", largest first. "
+         f"[Open in the evidence explorer]({c.page_url('explorer', tier='rct', condition=list(conditions))})")
+if trials:
+    t = pd.DataFrame(trials)
+    st.dataframe(
+        pd.DataFrame({
+            "article": [c.article_url(p) for p in t["pmid"]],
+            "year": t["pub_year"],
+            "title": t["title"],
+            "n": t["sample_size"],
+            "conditions": [c.join(x) for x in t["conditions"]],
+            "route": [c.join(x) for x in t["routes"]],
+            "form": [c.join(x) for x in t["ketamine_forms"]],
+            "dose": ["; ".join(x) for x in t["doses"]],
+            "comparator": [c.join(x) for x in t["comparators"]],
+            "direction": [c.direction_label(d) for d in t["efficacy_direction"]],
+            "retracted": t["is_retracted"].astype(bool),
+        }),
+        hide_index=True, key="rct_table", height=480,
+        column_config={
+            "article": st.column_config.LinkColumn("PMID", display_text=r"pmid=(\d+)"),
+            "year": st.column_config.NumberColumn("Year", format="%d"),
+            "title": st.column_config.TextColumn("Title", width="large"),
+            "n": st.column_config.NumberColumn("N", help=c.help_text("sample_size")),
+            "route": st.column_config.TextColumn("Route", help=c.help_text("route")),
+            "form": st.column_config.TextColumn("Form", help=c.help_text("form")),
+            "dose": st.column_config.TextColumn("Dose", help="Ketamine doses as written in the abstract."),
+            "comparator": st.column_config.TextColumn("Comparator"),
+            "direction": st.column_config.TextColumn("Direction", help=c.help_text("efficacy_direction")),
+            "retracted": st.column_config.CheckboxColumn("Retracted"),
+        },
+    )
