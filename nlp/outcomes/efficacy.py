@@ -7,11 +7,13 @@ Method (phrases in ``resources/efficacy_rules.json``):
    opened by a conclusion phrase ("we conclude", "these findings suggest"),
    else the last two sentences. Each is scored for positive, null and
    negative claims; a contrast ("but not", "however ... did not") or claims of
-   two kinds make it mixed.
+   two kinds make it mixed, and so does a positive claim weighed against
+   harms ("at the expense of adverse outcomes").
 3. Without a claim in the conclusion, result sentences are read the same
    way, together with the directions of efficacy outcomes from
    :func:`nlp.outcomes.extract_outcomes` (all improved -> positive, all
-   no_difference -> null, any worsened alone -> negative, both -> mixed).
+   no_difference -> null, only worsened -> negative; improved in at least
+   half of them -> positive, in fewer -> mixed).
 4. No claim at all, or only claims in a no-efficacy context (healthy
    volunteers, pharmacokinetics, animal work without a treatment claim)
    -> not_applicable.
@@ -30,7 +32,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
-from nlp.adverse_events.extract import with_sentences
+from nlp.adverse_events.extract import title_end, with_sentences
 from nlp.outcomes.direction import OTHER_TOPIC
 
 RESOURCES = Path(__file__).with_name("resources")
@@ -53,9 +55,13 @@ def _rules() -> dict[str, re.Pattern]:
         "null": alt("null"),
         "negative": alt("negative"),
         "mixed": alt("mixed"),
+        "harm": alt("harm"),
         "protocol": alt("not_applicable"),
+        "registry": alt("registry_headings"),
         "no_efficacy": alt("no_efficacy_context"),
         "efficacy_words": alt("efficacy_words", bounded=False),
+        "no_efficacy_title": re.compile(r"\b(?:" + "|".join(raw["no_efficacy_title"]) + r")\b", re.I),
+        "review_title": re.compile(r"\b(?:" + "|".join(raw["review_title"]) + r")\b", re.I),
     }
 
 
@@ -85,11 +91,17 @@ def claim(text: str) -> set[str]:
         kinds.add("positive")
     if r["mixed"].search(text) and kinds:
         kinds.add("mixed")
+    if r["harm"].search(text):
+        kinds.add("harm")
     return kinds
 
 
 def _verdict(kinds: list[set[str]]) -> str | None:
     flat = set().union(*kinds) if kinds else set()
+    if "harm" in flat:
+        flat.discard("harm")
+        if "positive" in flat:
+            return "mixed"
     if not flat:
         return None
     if "mixed" in flat:
@@ -134,6 +146,33 @@ def conclusion_sentences(doc: Doc) -> list[str]:
     return sents[-2:]
 
 
+def is_protocol(text: str, title: str, conclusion: list[str]) -> bool:
+    """A study protocol or trial-registry record (no results to judge).
+
+    Parameters
+    ----------
+    text : str
+        Whole document text.
+    title : str
+        Its title.
+    conclusion : list[str]
+        Conclusion sentences (future-research statements there do not count).
+
+    Returns
+    -------
+    bool
+    """
+    r = _rules()
+    if re.search(r"\bprotocol\b", title, re.I):
+        return True
+    if len(r["registry"].findall(text)) >= 2:
+        return True
+    body = text
+    for s in conclusion:
+        body = body.replace(s, " ")
+    return len(r["protocol"].findall(body)) >= 2
+
+
 def efficacy_direction(doc: Doc, outcomes: list[dict] | None = None) -> str:
     """The authors' conclusion on ketamine's benefit.
 
@@ -156,7 +195,11 @@ def efficacy_direction(doc: Doc, outcomes: list[dict] | None = None) -> str:
     text = doc.text
     if not text.strip():
         return "not_applicable"
-    if r["protocol"].search(text):
+    title = text[: title_end(text)]
+    conclusion = conclusion_sentences(doc)
+    if is_protocol(text, title, conclusion):
+        return "not_applicable"
+    if title and (r["no_efficacy_title"].search(title) or r["review_title"].search(title)):
         return "not_applicable"
     if outcomes is None:
         from nlp.outcomes.extract import extract_outcomes
@@ -164,8 +207,7 @@ def efficacy_direction(doc: Doc, outcomes: list[dict] | None = None) -> str:
         outcomes = extract_outcomes(doc)
     efficacy_outcomes = [o for o in outcomes if o.get("efficacy", True) and o["direction"]]
     no_efficacy_context = bool(r["no_efficacy"].search(text))
-    conclusion = conclusion_sentences(doc)
-    kinds = [claim(s) for s in conclusion if r["efficacy_words"].search(s)]
+    kinds = [claim(s) for s in conclusion if r["efficacy_words"].search(s) or r["harm"].search(s)]
     verdict = _verdict(kinds)
     if verdict is not None and (not no_efficacy_context or efficacy_outcomes):
         return verdict
@@ -177,6 +219,9 @@ def efficacy_direction(doc: Doc, outcomes: list[dict] | None = None) -> str:
             return "null"
         if directions == {"worsened"}:
             return "negative"
+        counts = {d: sum(o["direction"] == d for o in efficacy_outcomes) for d in directions}
+        if counts.get("improved", 0) >= sum(v for k, v in counts.items() if k != "improved"):
+            return "positive"
         if "improved" in directions:
             return "mixed"
         return "null" if "no_difference" in directions else "negative"
