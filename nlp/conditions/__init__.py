@@ -1,0 +1,115 @@
+"""Conditions studied: depression, pain, migraine, other (+ subtypes).
+
+MeSH decides when the record is MEDLINE-indexed and its headings name a
+condition of the tracker; otherwise lexicon mentions in the text decide
+(``resources/conditions.json``, ``resources/rules.json``). Abbreviations
+defined in the text count as their long form (Schwartz & Hearst 2003).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..resources import load_json
+from ..resources.terms import Term
+from ..sentences.index import SentenceIndex
+
+LABELS = ("depression", "pain", "migraine", "other")
+
+
+@dataclass
+class ConditionResult:
+    conditions: list[str]
+    subtypes: list[str]
+    source: str  # mesh | text | none
+    evidence: list[Term] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _rules():
+    data = load_json("conditions/resources/rules.json")
+    return int(data["min_mentions"]), re.compile(data["ae_cues"], re.IGNORECASE), data["mesh"]
+
+
+def from_mesh(mesh) -> tuple[list[str], list[str]]:
+    """Conditions and subtypes named by MeSH descriptors (empty lists if none)."""
+    _, _, table = _rules()
+    labels: set[str] = set()
+    subs: set[str] = set()
+    for d in mesh:
+        hit = table.get(d.strip())
+        if hit:
+            labels.add(hit[0])
+            if hit[1]:
+                subs.add(hit[1])
+    return [l for l in LABELS if l in labels], sorted(subs)
+
+
+def from_text(terms: list[Term], index: SentenceIndex) -> tuple[list[str], list[str], list[Term]]:
+    """Conditions from lexicon mentions.
+
+    Parameters
+    ----------
+    terms : list of Term
+        All lexicon hits of the document (only ``kind == "condition"`` are used).
+    index : SentenceIndex
+        Sentences of the document.
+
+    Returns
+    -------
+    (labels, subtypes, evidence)
+    """
+    min_mentions, ae_cues, _ = _rules()
+    counts: Counter = Counter()
+    in_title: set[str] = set()
+    kept: list[Term] = []
+    ae_sentence: dict[int, bool] = {}
+    for t in terms:
+        if t.kind != "condition" or t.label == "none":
+            continue
+        i = index.index_of(t.start)
+        if t.subtype is None:
+            if i not in ae_sentence:
+                ae_sentence[i] = bool(ae_cues.search(index.sentence(i)))
+            if ae_sentence[i] and not index.is_title(i):
+                continue
+        counts[t.label] += 1
+        if index.is_title(i):
+            in_title.add(t.label)
+        kept.append(t)
+    targets = [l for l in ("depression", "pain", "migraine") if counts[l]]
+    labels = []
+    for l in LABELS:
+        if not counts[l]:
+            continue
+        if l in in_title or counts[l] >= min_mentions or (l != "other" and len(targets) == 1):
+            labels.append(l)
+        elif l == "other" and not targets:
+            labels.append(l)
+    evidence = [t for t in kept if t.label in labels]
+    subtypes = sorted({t.subtype for t in evidence if t.subtype})
+    return labels, subtypes, evidence
+
+
+def classify(terms: list[Term], index: SentenceIndex, mesh=()) -> ConditionResult:
+    """Conditions of one article: MeSH when it names one, else text.
+
+    Text subtypes are added under a MeSH-decided label (MeSH rarely codes
+    "treatment-resistant" or "suicidal ideation" separately).
+    """
+    text_labels, text_subs, evidence = from_text(terms, index)
+    mesh_labels, mesh_subs = from_mesh(mesh)
+    if mesh_labels:
+        allowed = set(mesh_labels)
+        subs = set(mesh_subs)
+        parent = {}
+        for t in evidence:
+            if t.subtype:
+                parent[t.subtype] = t.label
+        subs.update(s for s in text_subs if parent.get(s) in allowed)
+        ev = [t for t in evidence if t.label in allowed]
+        return ConditionResult(mesh_labels, sorted(subs), "mesh", ev)
+    return ConditionResult(text_labels, text_subs, "text" if text_labels else "none", evidence)

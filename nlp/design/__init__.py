@@ -1,0 +1,186 @@
+"""Study design: publication types and MeSH first, text rules otherwise.
+
+Order of evidence (recorded as ``design_source``):
+
+1. ``pubtype`` - NLM Publication Types of a MEDLINE-indexed record, in the
+   precedence order of ``resources/design_rules.json`` (protocol, meta-analysis,
+   systematic review, RCT, case report, observational, review...).
+2. ``mesh`` - MeSH check tags: "Animals" without "Humans" means preclinical.
+3. ``text`` - cue phrases from the CONSORT/PRISMA/SPIRIT/CARE title and
+   abstract items, tried on the title first, then on the abstract outside its
+   background/objective sections; a preclinical vote compares animal and human
+   vocabulary. Weak publication types ("Clinical Trial", "Comparative Study")
+   are used only when the text finds nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..resources import load_json
+from ..sentences.index import SentenceIndex
+
+DESIGNS = ("rct", "non_randomized_trial", "observational", "case_report", "review", "protocol", "preclinical", "other")
+
+
+@dataclass(frozen=True)
+class DesignResult:
+    design: str
+    detail: str
+    source: str  # pubtype | mesh | text
+    start: int | None = None  # evidence offsets into the document text
+    end: int | None = None
+
+
+@dataclass(frozen=True)
+class _Rule:
+    design: str
+    detail: str
+    patterns: tuple[re.Pattern, ...]
+    min_hits: int
+    requires: re.Pattern | None
+
+
+@lru_cache(maxsize=1)
+def _rules():
+    data = load_json("design/resources/design_rules.json")
+    rules = tuple(
+        _Rule(
+            r["design"],
+            r["detail"],
+            tuple(re.compile(p, re.IGNORECASE) for p in r["patterns"]),
+            int(r.get("min_hits", 1)),
+            re.compile(r["requires"], re.IGNORECASE) if r.get("requires") else None,
+        )
+        for r in data["text_rules"]
+    )
+    pre = data["preclinical"]
+    return (
+        data["pubtypes"]["order"],
+        data["pubtypes"]["weak"],
+        data["mesh"],
+        frozenset(data["skip_sections"]),
+        rules,
+        re.compile(pre["animal"], re.IGNORECASE),
+        re.compile(pre["human"], re.IGNORECASE),
+        int(pre["min_animal"]),
+        float(pre["ratio"]),
+    )
+
+
+def from_pubtypes(pub_types) -> DesignResult | None:
+    """Design from NLM publication types (strong types only), or None."""
+    order, _, _, _, _, _, _, _, _ = _rules()
+    present = {p.strip().lower() for p in pub_types}
+    for name, design, detail in order:
+        if name.lower() in present:
+            return DesignResult(design, detail, "pubtype")
+    return None
+
+
+def from_weak_pubtypes(pub_types) -> DesignResult | None:
+    """Design from weak publication types ("Clinical Trial"...), or None."""
+    _, weak, _, _, _, _, _, _, _ = _rules()
+    present = {p.strip().lower() for p in pub_types}
+    for name, design, detail in weak:
+        if name.lower() in present:
+            return DesignResult(design, detail, "pubtype")
+    return None
+
+
+def from_mesh(mesh) -> DesignResult | None:
+    """Preclinical when MeSH has "Animals" (or in-vitro headings) and not "Humans"."""
+    _, _, m, _, _, _, _, _, _ = _rules()
+    present = {x.strip().lower() for x in mesh}
+    if m["humans"].lower() in present:
+        return None
+    if m["animals"].lower() in present or any(x.lower() in present for x in m["in_vitro"]):
+        return DesignResult("preclinical", "animal", "mesh")
+    return None
+
+
+def _match_rule(rule: _Rule, texts: list[tuple[int, str]]) -> tuple[int, int] | None:
+    hits = 0
+    first: tuple[int, int] | None = None
+    for base, text in texts:
+        if rule.requires is not None and not rule.requires.search(text):
+            continue
+        for p in rule.patterns:
+            for m in p.finditer(text):
+                hits += 1
+                if first is None:
+                    first = (base + m.start(), base + m.end())
+                if hits >= rule.min_hits:
+                    return first
+                if rule.min_hits == 1:
+                    break
+    return None
+
+
+def from_text(index: SentenceIndex) -> DesignResult:
+    """Design from the title and abstract text alone.
+
+    Parameters
+    ----------
+    index : SentenceIndex
+        Sentences and sections of the document.
+
+    Returns
+    -------
+    DesignResult
+        ``other`` with source ``text`` when no rule fires.
+    """
+    _, _, _, skip, rules, animal, human, min_animal, ratio = _rules()
+    title = [(s, index.text[s:e]) for (s, e), sec in zip(index.spans, index.sections) if sec == "TITLE"]
+    body = [(s, index.text[s:e]) for (s, e), sec in zip(index.spans, index.sections) if sec != "TITLE" and sec not in skip]
+    full = index.text
+    n_animal = len(animal.findall(full))
+    n_human = len(human.findall(full))
+    if n_animal >= min_animal and n_animal >= ratio * max(n_human, 0.5) and n_human <= 1:
+        m = animal.search(full)
+        return DesignResult("preclinical", "animal", "text", m.start(), m.end())
+    for texts in (title, body):
+        for rule in rules:
+            hit = _match_rule(rule, texts)
+            if hit is not None:
+                return DesignResult(rule.design, rule.detail, "text", hit[0], hit[1])
+    return DesignResult("other", "other", "text")
+
+
+def classify(index: SentenceIndex, pub_types=(), mesh=()) -> DesignResult:
+    """Study design of one article (see module docstring for the precedence).
+
+    Parameters
+    ----------
+    index : SentenceIndex
+        Sentences of the document text.
+    pub_types, mesh : iterable of str
+        NLM publication types and MeSH descriptor names (empty when not indexed).
+
+    Returns
+    -------
+    DesignResult
+    """
+    result = from_pubtypes(pub_types)
+    if result is not None:
+        # the text may refine a generic "Review" into systematic / meta-analysis
+        if result.design == "review" and result.detail == "narrative_review":
+            text = from_text(index)
+            if text.design == "review":
+                return DesignResult("review", text.detail, "pubtype", text.start, text.end)
+        if result.design == "rct":
+            text = from_text(index)
+            if text.detail == "secondary_analysis":
+                return DesignResult("rct", "secondary_analysis", "pubtype", text.start, text.end)
+        return result
+    result = from_mesh(mesh)
+    if result is not None:
+        return result
+    text = from_text(index)
+    if text.design == "other":
+        weak = from_weak_pubtypes(pub_types)
+        if weak is not None:
+            return weak
+    return text

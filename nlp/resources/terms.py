@@ -1,0 +1,204 @@
+"""The ``kt_terms`` component: lexicon matching with abbreviation propagation.
+
+All lexicons named in ``resources/lexicons.json`` are compiled into two
+regular expressions (case-insensitive and case-sensitive; longest term first,
+whole-word boundaries). A term matched inside the long form of an abbreviation
+defined in the text (Schwartz & Hearst 2003, see :mod:`nlp.abbreviations`)
+is propagated to every later use of the short form, so "treatment-resistant
+depression (TRD)" makes a later "TRD" count as that condition.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import load_json
+
+
+@dataclass(frozen=True)
+class Term:
+    """One lexicon hit: character offsets into ``doc.text`` and what it means."""
+
+    start: int
+    end: int
+    kind: str  # ketamine | condition | route | comparator
+    label: str
+    subtype: str | None
+    text: str
+    via_abbreviation: bool = False
+    always: bool = False
+
+
+def trie_regex(words: list[str]) -> str:
+    """A regular expression matching any of ``words``, factored as a character
+    trie so the engine does not try every alternative at every position
+    (the classic trie-regex construction; longer words win because branches
+    are tried before the end-of-word option).
+    """
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch != ""]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return "(?:" + body + ")?"
+        return body
+
+    return emit(trie)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: str
+    label: str
+    subtype: str | None
+    always: bool
+
+
+class Lexicon:
+    """Compiled lexicons: ``find(text)`` yields :class:`Term` hits."""
+
+    def __init__(self) -> None:
+        registry = load_json("resources/lexicons.json")["lexicons"]
+        # one (case-insensitive, case-sensitive) table pair per kind, so that a
+        # term of one kind never hides an overlapping term of another
+        # ("esketamine nasal spray" is a ketamine name and contains a route)
+        self.tables: list[tuple[re.Pattern, dict[str, list[_Entry]], bool]] = []
+        self.ci: dict[str, list[_Entry]] = {}
+        self.cs: dict[str, list[_Entry]] = {}
+        for kind, path in registry.items():
+            ci: dict[str, list[_Entry]] = {}
+            cs: dict[str, list[_Entry]] = {}
+            for entry in load_json(path)["entries"]:
+                e = _Entry(kind, entry["label"], entry.get("subtype"), bool(entry.get("always", False)))
+                sensitive = bool(entry.get("case_sensitive"))
+                for term in entry["terms"]:
+                    key = term if sensitive else term.lower()
+                    for table in ((cs, self.cs) if sensitive else (ci, self.ci)):
+                        bucket = table.setdefault(key, [])
+                        if e not in bucket:
+                            bucket.append(e)
+            for table, flags, fold in ((ci, re.IGNORECASE, True), (cs, 0, False)):
+                pattern = self._compile(table, flags)
+                if pattern is not None:
+                    self.tables.append((pattern, table, fold))
+
+    @staticmethod
+    def _compile(table: dict, flags: int) -> re.Pattern | None:
+        if not table:
+            return None
+        alts = trie_regex(list(table))
+        return re.compile(rf"(?<![\w])(?:{alts})(?![\w])", flags)
+
+    def find(self, text: str) -> list[Term]:
+        """All hits in ``text`` (non-overlapping within one kind), sorted by position."""
+        hits: list[Term] = []
+        for pattern, table, fold in self.tables:
+            for m in pattern.finditer(text):
+                key = m.group(0).lower() if fold else m.group(0)
+                for e in table.get(key, ()):
+                    hits.append(Term(m.start(), m.end(), e.kind, e.label, e.subtype, m.group(0), False, e.always))
+        hits.sort(key=lambda t: (t.start, -t.end))
+        return hits
+
+    def entries_for(self, text: str) -> list[_Entry]:
+        """Lexicon entries of an exact term (used to classify abbreviation long forms)."""
+        return self.ci.get(text.lower(), []) + self.cs.get(text, [])
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    return Lexicon()
+
+
+def _drop_contained(hits: list[Term]) -> list[Term]:
+    """Within one kind, drop a hit lying inside a longer hit of the same kind
+    (e.g. "depression" inside "treatment-resistant depression")."""
+    kept: list[Term] = []
+    by_kind: dict[str, list[Term]] = {}
+    for h in hits:
+        by_kind.setdefault(h.kind, []).append(h)
+    for kind_hits in by_kind.values():
+        kind_hits.sort(key=lambda t: (t.start, -(t.end - t.start)))
+        last_end = -1
+        last: Term | None = None
+        for h in kind_hits:
+            if last is not None and h.start >= last.start and h.end <= last.end and (h.start, h.end) != (last.start, last.end):
+                continue
+            kept.append(h)
+            if h.end > last_end:
+                last_end, last = h.end, h
+    kept.sort(key=lambda t: (t.start, -t.end))
+    return kept
+
+
+def find_terms(text: str, abbreviations=()) -> list[Term]:
+    """Lexicon hits in ``text`` plus short forms whose long form is a lexicon term.
+
+    Parameters
+    ----------
+    text : str
+        Document text.
+    abbreviations : iterable of nlp.abbreviations.Abbreviation
+        Definitions found in the same text.
+
+    Returns
+    -------
+    list of Term
+        Sorted by start offset.
+    """
+    lex = lexicon()
+    hits = lex.find(text)
+    extra: list[Term] = []
+    seen_short: set[str] = set()
+    for ab in abbreviations:
+        if ab.short in seen_short:
+            continue
+        seen_short.add(ab.short)
+        inside = [h for h in hits if h.start >= ab.long_start and h.end <= ab.long_end]
+        # the short form may itself be a lexicon term with another meaning ("IN" =
+        # intranasal, "KT" = ketamine): the definition in this text wins
+        hits = [h for h in hits if not (h.text == ab.short and h.start >= ab.short_start)]
+        if not inside:
+            continue
+        best = _drop_contained(inside)
+        pattern = re.compile(rf"(?<![\w-]){re.escape(ab.short)}(?![\w-])")
+        for m in pattern.finditer(text, ab.short_start):
+            for h in best:
+                extra.append(Term(m.start(), m.end(), h.kind, h.label, h.subtype, m.group(0), True, h.always))
+    return _drop_contained(hits + extra)
+
+
+if not Doc.has_extension("kt_terms"):
+    Doc.set_extension("kt_terms", default=None)
+
+
+@Language.component("kt_terms")
+def kt_terms(doc: Doc) -> Doc:
+    """Store lexicon hits (:class:`Term`) in ``doc._.kt_terms``."""
+    doc._.kt_terms = find_terms(doc.text, doc._.kt_abbreviations or ())
+    return doc
+
+
+def term_spans(doc: Doc) -> list:
+    """``doc._.kt_terms`` as spaCy spans labelled ``kind:label`` (built on demand:
+    extractors use the character offsets directly)."""
+    out = []
+    for t in doc._.kt_terms or ():
+        span = doc.char_span(t.start, t.end, label=f"{t.kind}:{t.label}", alignment_mode="expand")
+        if span is not None:
+            out.append(span)
+    return out

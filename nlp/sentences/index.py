@@ -1,0 +1,65 @@
+"""Sentence lookup by character offset, and structured-abstract sections."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from spacy.tokens import Doc
+
+from . import kt_sentences as _registers  # noqa: F401 - defines doc._.kt_sentence_spans
+
+_LABEL = re.compile(r"^\s*([A-Z][A-Z &/]{1,60}[A-Z])\s*:")
+
+
+class SentenceIndex:
+    """Sentences of a document as character spans, with the section each belongs to.
+
+    Parameters
+    ----------
+    doc : Doc
+        A document whose sentence boundaries are set (``kt_sentences``).
+    title_end : int, optional
+        Length of the title inside ``doc.text`` (sentences starting before it
+        are the title). Without it the first sentence is taken as the title.
+    """
+
+    def __init__(self, doc: Doc, title_end: int | None = None) -> None:
+        self.text = doc.text
+        spans = doc._.kt_sentence_spans
+        if spans is None:
+            from . import sentence_spans
+
+            spans = sentence_spans(self.text)
+        self.spans: list[tuple[int, int]] = list(spans) or [(0, 0)]
+        self.starts = [s for s, _ in self.spans]
+        self.sections: list[str] = []
+        current = "TITLE"
+        for i, (s, e) in enumerate(self.spans):
+            m = _LABEL.match(self.text[s:e])
+            in_title = s < title_end if title_end is not None else i == 0
+            if in_title:
+                current = "TITLE"
+            elif m:
+                current = m.group(1).strip()
+            elif current == "TITLE":
+                current = ""
+            self.sections.append(current)
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    def index_of(self, offset: int) -> int:
+        """Index of the sentence containing character ``offset``."""
+        return max(0, bisect_right(self.starts, offset) - 1)
+
+    def bounds(self, offset: int) -> tuple[int, int]:
+        """(start, end) of the sentence containing ``offset``."""
+        return self.spans[self.index_of(offset)]
+
+    def sentence(self, i: int) -> str:
+        s, e = self.spans[i]
+        return self.text[s:e]
+
+    def is_title(self, i: int) -> bool:
+        return self.sections[i] == "TITLE"
