@@ -1,0 +1,67 @@
+"""Shared data of the dashboard tests: the hand-made articles and the database builder."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlmodel import SQLModel
+
+from db.engine import make_engine
+from db.synthetic_db import AdverseEventSpec, ArticleSpec, DoseSpec, OutcomeSpec, fill, write_specs
+
+REPO = Path(__file__).resolve().parents[2]
+PAGES = REPO / "dashboard" / "pages"
+PAGE_NAMES = ["overview", "explorer", "adverse_events", "outcomes", "article", "about"]
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+
+INJECTION = "'; DROP TABLE article; --"
+HTML_TITLE = "Ketamine <script>alert(1)</script> & <b>esketamine</b> in migraine"
+WILDCARD_PMID = 99_000_002
+INJECTION_PMID = 99_000_001
+HTML_PMID = 99_000_003
+
+
+def special_specs() -> list[ArticleSpec]:
+    """Hand-made articles whose text holds HTML and SQL metacharacters."""
+    return [
+        ArticleSpec(
+            pmid=INJECTION_PMID, topics=["pain"], design="case_report", conditions=["pain"], subtypes=["neuropathic pain"],
+            routes=["oral"], sample_size=1, efficacy_direction="improved", pub_year=2019,
+            title=f"Oral ketamine for neuropathic pain {INJECTION}",
+            adverse_events=[AdverseEventSpec("nausea", "Gastrointestinal disorders")],
+            doses=[DoseSpec(50, "mg", "50 mg", form="racemic", route="oral")],
+            first_seen=datetime(2025, 1, 5, tzinfo=timezone.utc),
+        ),
+        ArticleSpec(
+            pmid=WILDCARD_PMID, topics=["depression"], design="rct", conditions=["depression"],
+            subtypes=["treatment-resistant depression"], routes=["intravenous"], comparators=["midazolam"],
+            sample_size=120, efficacy_direction="improved", pub_year=2021,
+            background="Response was defined as a 50%_ reduction of the MADRS score.",
+            outcomes=[OutcomeSpec("MADRS", "improved", ["p < 0.001"])],
+            adverse_events=[AdverseEventSpec("dissociation", "Psychiatric disorders", False, "30/120", 25.0),
+                            AdverseEventSpec("psychotomimetic effects", "Psychiatric disorders", True)],
+            doses=[DoseSpec(0.5, "mg/kg", "0.5 mg/kg", form="racemic", route="intravenous")],
+            first_seen=datetime(2025, 1, 5, tzinfo=timezone.utc),
+        ),
+        ArticleSpec(
+            pmid=HTML_PMID, topics=["migraine"], design="case_report", conditions=["migraine"], subtypes=["status migrainosus"],
+            forms=["esketamine"], routes=["intranasal"], sample_size=1, efficacy_direction="improved", pub_year=2018,
+            title=HTML_TITLE, is_retracted=True,
+            first_seen=datetime(2025, 1, 5, tzinfo=timezone.utc),
+        ),
+    ]
+
+
+def build_database(url: str, n: int = 240, seed: int = 11) -> list[ArticleSpec]:
+    """Schema + ``n`` random articles + the special ones; returns every spec written."""
+    engine = make_engine(url)
+    try:
+        specs = fill(engine, n, seed=seed, now=NOW)
+        extra = special_specs()
+        write_specs(engine, extra)
+    finally:
+        engine.dispose()
+    return specs + extra
+
+

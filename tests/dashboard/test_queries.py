@@ -1,0 +1,198 @@
+"""db/queries.py on both backends, against counts computed in Python from the synthetic specs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import insert, inspect
+from sqlalchemy.exc import DBAPIError
+
+from db import queries as q
+from db.engine import make_engine
+from db.models import Extraction, HarvestRun
+from db.synthetic_db import last_harvest_time
+
+from dashboard_support import INJECTION, INJECTION_PMID, NOW, WILDCARD_PMID, build_database
+
+
+@pytest.fixture
+def filled(db_url):
+    specs = build_database(db_url, n=120, seed=5)
+    engine = make_engine(db_url, read_only=True)
+    yield engine, specs
+    engine.dispose()
+
+
+def extracted(specs):
+    return [s for s in specs if s.extracted]
+
+
+def test_schema_state_without_tables_is_missing(db_url):
+    engine = make_engine(db_url)
+    assert q.schema_state(engine) == "missing"
+
+
+def test_schema_state_with_data_is_ready(filled):
+    engine, _ = filled
+    assert q.schema_state(engine) == "ready"
+
+
+def test_design_filter_counts_exactly_the_rcts(filled):
+    engine, specs = filled
+    expected = sum(1 for s in extracted(specs) if s.design == "rct")
+    assert q.count_articles(engine, q.ArticleFilter(designs=("rct",))) == expected
+
+
+def test_not_extracted_design_lists_articles_without_extraction(filled):
+    engine, specs = filled
+    expected = sorted(s.pmid for s in specs if not s.extracted)
+    _, rows = q.search_articles(engine, q.ArticleFilter(designs=(q.NOT_EXTRACTED,)), sort="pmid", limit=1000)
+    assert [r["pmid"] for r in rows] == expected
+
+
+def test_condition_and_route_filters_combine(filled):
+    engine, specs = filled
+    expected = sum(1 for s in extracted(specs) if "pain" in s.conditions and "intravenous" in s.routes)
+    assert q.count_articles(engine, q.ArticleFilter(conditions=("pain",), routes=("intravenous",))) == expected
+
+
+def test_form_filter_matches_json_list(filled):
+    engine, specs = filled
+    expected = sum(1 for s in extracted(specs) if "esketamine" in s.forms)
+    assert q.count_articles(engine, q.ArticleFilter(forms=("esketamine",))) == expected
+
+
+def test_min_sample_size_and_year_range(filled):
+    engine, specs = filled
+    expected = sum(1 for s in extracted(specs) if (s.sample_size or 0) >= 100 and 2010 <= s.pub_year <= 2020)
+    f = q.ArticleFilter(min_sample_size=100, year_min=2010, year_max=2020)
+    assert q.count_articles(engine, f) == expected
+
+
+def test_adverse_event_filter_counts_only_present_reports(filled):
+    engine, specs = filled
+    expected = sum(1 for s in extracted(specs) if any(a.term == "dissociation" and not a.negated for a in s.adverse_events))
+    assert q.count_articles(engine, q.ArticleFilter(adverse_event="dissociation")) == expected
+
+
+def test_injection_text_is_searched_as_plain_text(filled):
+    engine, _ = filled
+    total, rows = q.search_articles(engine, q.ArticleFilter(text=INJECTION))
+    assert [r["pmid"] for r in rows] == [INJECTION_PMID]
+    assert inspect(engine).has_table("article")
+
+
+def test_injection_as_filter_value_matches_nothing(filled):
+    engine, specs = filled
+    assert q.count_articles(engine, q.ArticleFilter(conditions=(INJECTION,), designs=(INJECTION,))) == 0
+    assert q.count_articles(engine) == len(specs)
+
+
+def test_like_wildcards_are_literal(filled):
+    engine, _ = filled
+    _, rows = q.search_articles(engine, q.ArticleFilter(text="%_"))
+    assert [r["pmid"] for r in rows] == [WILDCARD_PMID]
+
+
+def test_text_search_is_case_insensitive_and_needs_every_word(filled):
+    engine, specs = filled
+    from db.synthetic_db import render
+
+    def doc(s):
+        r = render(s)
+        return (r.title + " " + r.abstract).lower()
+
+    expected = sum(1 for s in specs if "postpartum" in doc(s) and "intranasal" in doc(s))
+    assert q.count_articles(engine, q.ArticleFilter(text="POSTPARTUM Intranasal")) == expected
+
+
+def test_retracted_can_be_excluded(filled):
+    engine, specs = filled
+    expected = sum(1 for s in specs if not s.is_retracted)
+    assert q.count_articles(engine, q.ArticleFilter(include_retracted=False)) == expected
+
+
+def test_design_counts_include_not_extracted(filled):
+    engine, specs = filled
+    counts = dict(q.design_counts(engine))
+    assert counts[q.NOT_EXTRACTED] == sum(1 for s in specs if not s.extracted)
+    assert counts["rct"] == sum(1 for s in extracted(specs) if s.design == "rct")
+
+
+def test_adverse_event_counts_present_and_absent_per_condition(filled):
+    engine, specs = filled
+    rows = {(r["condition"], r["term"]): r for r in q.adverse_event_counts(engine)}
+    for cond, term in [("depression", "psychotomimetic effects"), ("pain", "nausea")]:
+        present = sum(1 for s in extracted(specs) if cond in s.conditions and any(a.term == term and not a.negated for a in s.adverse_events))
+        absent = sum(1 for s in extracted(specs) if cond in s.conditions and any(a.term == term and a.negated for a in s.adverse_events))
+        got = rows.get((cond, term), {"present": 0, "absent": 0})
+        assert (got["present"], got["absent"]) == (present, absent)
+
+
+def test_adverse_event_evidence_gives_the_sentences(filled):
+    engine, _ = filled
+    rows = q.adverse_event_evidence(engine, "psychotomimetic effects", negated=True)
+    mine = [r for r in rows if r["pmid"] == WILDCARD_PMID]
+    assert mine and mine[0]["sentence"] == "No psychotomimetic effects was observed."
+
+
+def test_direction_counts_weight_by_sample_size(filled):
+    engine, specs = filled
+    rows = q.direction_counts(engine, conditions=("depression",), designs=("rct",))
+    improved = [r for r in rows if r["direction"] == "improved"]
+    expected = sum(s.sample_size or 1 for s in extracted(specs)
+                   if s.design == "rct" and "depression" in s.conditions and s.efficacy_direction == "improved")
+    assert sum(r["participants"] for r in improved) == expected
+
+
+def test_trial_table_lists_doses_and_comparators(filled):
+    engine, _ = filled
+    total, rows = q.trial_table(engine, ["rct"], conditions=("depression",), limit=1000)
+    mine = next(r for r in rows if r["pmid"] == WILDCARD_PMID)
+    assert (mine["doses"], mine["comparators"], mine["sample_size"]) == (["0.5 mg/kg"], ["midazolam"], 120)
+
+
+def test_article_detail_has_children(filled):
+    engine, _ = filled
+    art = q.article_detail(engine, WILDCARD_PMID)
+    assert [o["measure"] for o in art["outcomes"]] == ["MADRS"]
+    assert {a["term"]: a["negated"] for a in art["adverse_events"]} == {"dissociation": False, "psychotomimetic effects": True}
+
+
+def test_article_detail_of_unknown_pmid_is_none(filled):
+    engine, _ = filled
+    assert q.article_detail(engine, 1) is None
+
+
+def test_last_harvest_groups_the_nightly_runs(filled):
+    engine, _ = filled
+    h = q.last_harvest(engine)
+    assert h["started"] == last_harvest_time(NOW)
+    assert {r["topic"] for r in h["runs"]} == {"migraine", "pain", "depression"}
+
+
+def test_new_since_last_harvest_counts_first_seen(filled):
+    engine, specs = filled
+    since = last_harvest_time(NOW)
+    expected = sum(1 for s in specs if s.first_seen and s.first_seen >= since)
+    assert expected > 0
+    assert q.count_articles(engine, q.ArticleFilter(since=since)) == expected
+
+
+def test_data_version_changes_when_a_harvest_lands(db_url):
+    build_database(db_url, n=30, seed=2)
+    writer = make_engine(db_url)
+    reader = make_engine(db_url, read_only=True)
+    before = q.data_version(reader)
+    with writer.begin() as conn:
+        conn.execute(insert(HarvestRun.__table__).values(topic="pain", started=NOW + timedelta(days=1),
+                                                         finished=NOW + timedelta(days=1, minutes=3), status="success"))
+    assert q.data_version(reader) != before
+
+
+def test_read_only_engine_refuses_writes(filled):
+    engine, _ = filled
+    with pytest.raises(DBAPIError):
+        with engine.begin() as conn:
+            conn.execute(Extraction.__table__.delete())
