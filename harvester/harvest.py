@@ -151,15 +151,24 @@ class IdSearch:
         return self._split(datetype, start, end, count)
 
     def _ids(self, datetype, start, end, expected: int) -> set[int]:
+        """Ids of a slice known to hold ``expected`` (<= cap) records.
+
+        A reply with fewer ids than its own count, or with a count below
+        ``expected`` (a flaky zero), is asked again; after ``confirm_tries`` the
+        latest complete reply is believed.
+        """
+        result = None
         for attempt in range(self.confirm_tries):
             result = self.client.esearch(self.term, datetype=datetype, mindate=start, maxdate=end, retmax=self.cap)
             if result.count > self.cap and datetype is not None:
                 log.info("slice %s grew to %d records: splitting", _span(start, end), result.count)
                 return self._split(datetype, start, end, result.count)
-            if len(set(result.ids)) == min(result.count, self.cap) and result.count <= self.cap:
+            complete = len(set(result.ids)) == result.count <= self.cap
+            if complete and (result.count >= expected or attempt + 1 == self.confirm_tries):
                 self.slices += 1
                 return set(result.ids)
-            log.warning("esearch %s: %d ids for a count of %d; asking again", _span(start, end), len(result.ids), result.count)
+            log.warning("esearch %s: %d ids for a count of %d (expected %d); asking again",
+                        _span(start, end), len(result.ids), result.count, expected)
         raise EutilsError(
             f"esearch kept returning an incomplete id list for {_span(start, end)} "
             f"({len(result.ids)} ids, count {result.count}) after {self.confirm_tries} tries"
