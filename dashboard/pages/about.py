@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2])) if "dashboard" not in sys.modules else None
+if "dashboard" not in sys.modules:  # run as a single page (AppTest.from_file)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402

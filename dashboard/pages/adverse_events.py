@@ -6,7 +6,8 @@ import sys
 from html import escape
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2])) if "dashboard" not in sys.modules else None
+if "dashboard" not in sys.modules:  # run as a single page (AppTest.from_file)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -55,7 +56,7 @@ heat = (
     )
 )
 labels = heat.mark_text(fontSize=11).encode(text="present:Q", color=alt.value("black"))
-st.altair_chart((heat + labels).properties(height=max(220, 22 * counts["term"].nunique())), width="stretch")
+st.altair_chart((heat + labels).properties(height=alt.Step(24)), width="stretch")
 
 # ---------------------------------------------------------------- table by organ class
 st.subheader("Present and absent, by organ class")

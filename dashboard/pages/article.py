@@ -6,7 +6,8 @@ import sys
 from html import escape
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2])) if "dashboard" not in sys.modules else None
+if "dashboard" not in sys.modules:  # run as a single page (AppTest.from_file)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
@@ -44,7 +45,7 @@ if art is None:
 
 if art["is_retracted"]:
     notes = [x for x in art["comments_corrections"] if str(x.get("type", "")).startswith("Retraction")]
-    link = f" — see PMID {notes[0]['pmid']}" if notes and notes[0].get("pmid") else ""
+    link = f" See the retraction notice, PMID {notes[0]['pmid']}." if notes and notes[0].get("pmid") else ""
     st.error(f"**This article has been retracted.**{link} Do not rely on its findings.", icon=":material/block:")
 if art["is_deleted"]:
     st.warning("PubMed has withdrawn (deleted) this citation; it is kept here for reference only.")

@@ -6,7 +6,8 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2])) if "dashboard" not in sys.modules else None
+if "dashboard" not in sys.modules:  # run as a single page (AppTest.from_file)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402

@@ -1,0 +1,104 @@
+"""Pure helpers of the dashboard: synthetic text offsets, highlighting, exports, accuracy loader."""
+
+from __future__ import annotations
+
+import json
+
+from dashboard.accuracy import load_accuracy
+from dashboard.exports import bibtex_escape, to_bibtex, to_csv, to_ris
+from dashboard.highlight import highlight_html
+from db.synthetic_db import random_specs, render
+from db.text import document_text
+
+from dashboard_support import HTML_TITLE, NOW, special_specs
+
+KINDS = {"condition": {"label": "Condition", "color": "#bbdefb"}, "adverse_event": {"label": "Adverse event", "color": "#ffcdd2"}}
+
+
+def test_synthetic_spans_point_at_their_text():
+    for spec in random_specs(60, seed=3, now=NOW) + special_specs():
+        r = render(spec)
+        doc = document_text(r.title, r.abstract)
+        for sp in r.spans:
+            assert sp["sentence_start"] <= sp["start"] < sp["end"] <= sp["sentence_end"] <= len(doc)
+            if sp["kind"] in ("adverse_event", "dose", "comparator", "sample_size"):
+                assert doc[sp["start"]:sp["end"]] == sp["label"]
+
+
+def test_synthetic_event_rows_quote_their_sentence():
+    for spec in random_specs(60, seed=4, now=NOW):
+        r = render(spec)
+        doc = document_text(r.title, r.abstract)
+        for row in r.ae_rows:
+            assert doc[row["start"]:row["end"]] == row["term"]
+            assert row["sentence"] in doc
+
+
+def test_synthetic_specs_are_reproducible():
+    assert random_specs(20, seed=9, now=NOW) == random_specs(20, seed=9, now=NOW)
+
+
+def test_highlight_escapes_html_in_text():
+    text = HTML_TITLE
+    html = highlight_html(text, [{"kind": "condition", "label": "migraine", "start": text.index("migraine"), "end": len(text)}], KINDS)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_highlight_marks_negated_spans():
+    text = "No nausea was observed."
+    html = highlight_html(text, [{"kind": "adverse_event", "label": "nausea", "start": 3, "end": 9, "negated": True}], KINDS)
+    assert 'class="kt-adverse_event kt-negated"' in html and ">nausea</mark>" in html
+
+
+def test_highlight_skips_overlapping_and_out_of_range_spans():
+    text = "treatment-resistant depression"
+    spans = [
+        {"kind": "condition", "label": "a", "start": 0, "end": 30},
+        {"kind": "condition", "label": "b", "start": 20, "end": 30},
+        {"kind": "condition", "label": "c", "start": 25, "end": 99},
+    ]
+    assert highlight_html(text, spans, KINDS).count("<mark") == 1
+
+
+ROW = {"pmid": 123, "pub_year": 2021, "title": "50% {faster} & cheaper_ #1", "journal": "Pain", "doi": "10.1/x_y",
+       "authors": [{"last": "Smith", "fore": "Jane", "initials": "J"}, {"collective": "KET Study Group"}],
+       "abstract": "Line one.\nLine two.", "design": "rct", "sample_size": 40, "conditions": ["pain"], "routes": ["oral"],
+       "ketamine_forms": ["racemic"], "efficacy_direction": "improved", "serious_ae": "no", "is_retracted": True}
+
+
+def test_ris_record_has_tags_and_end():
+    ris = to_ris([ROW])
+    assert ris.splitlines()[0] == "TY  - JOUR"
+    assert "AU  - Smith, Jane" in ris and "AU  - KET Study Group" in ris
+    assert "AB  - Line one. Line two." in ris and ris.rstrip().endswith("ER  -")
+
+
+def test_bibtex_escapes_latex_specials():
+    assert bibtex_escape("50% {x} & a_b #1") == r"50\% \{x\} \& a\_b \#1"
+    bib = to_bibtex([ROW])
+    assert bib.startswith("@article{pmid123,") and r"title = {{50\% \{faster\} \& cheaper\_ \#1}}" in bib
+
+
+def test_csv_joins_lists_and_links_pubmed():
+    lines = to_csv([ROW]).splitlines()
+    assert lines[0].split(",")[0] == "pmid"
+    assert "https://pubmed.ncbi.nlm.nih.gov/123/" in lines[1] and ",pain,oral,racemic," in lines[1]
+
+
+def test_accuracy_absent_file_says_not_measured(tmp_path):
+    rows, reason = load_accuracy(tmp_path / "accuracy.json")
+    assert rows == [] and "not measured yet" in reason
+
+
+def test_accuracy_rows_are_read(tmp_path):
+    path = tmp_path / "accuracy.json"
+    path.write_text(json.dumps([{"dataset": "psynamic", "field": "design", "metric": "macro_f1", "value": 0.71, "n": 300}]))
+    rows, reason = load_accuracy(path)
+    assert reason is None and rows[0]["value"] == 0.71 and rows[0]["reference"] is None
+
+
+def test_accuracy_broken_file_is_reported_not_raised(tmp_path):
+    path = tmp_path / "accuracy.json"
+    path.write_text("{not json")
+    rows, reason = load_accuracy(path)
+    assert rows == [] and "cannot be read" in reason
