@@ -305,10 +305,17 @@ def _text(el) -> str:
     """All text of ``el`` with inline markup (<i>, <sup>, <sub>, <b>) flattened, whitespace collapsed."""
     if el is None:
         return ""
-    if len(el) == 0:
-        t = el.text
-        return _WS.sub(" ", t).strip() if t else ""
-    return _WS.sub(" ", "".join(el.itertext())).strip()
+    t = el.text if len(el) == 0 else "".join(el.itertext())
+    if not t:
+        return ""
+    return _squash(t)
+
+
+def _squash(t: str) -> str:
+    """Collapse whitespace runs to one space (fast path: nothing to do)."""
+    if "  " in t or "\n" in t or "\t" in t or "\r" in t or "\xa0" in t or t[0] == " " or t[-1] == " ":
+        return " ".join(t.split())
+    return t
 
 
 def _pmid(el, name: str, index: int) -> int:
@@ -391,21 +398,26 @@ def _authors(author_list) -> list[dict]:
     if author_list is None:
         return []
     out = []
-    for a in author_list.iterfind("Author"):
+    for a in author_list.iterchildren("Author"):
         if a.get("ValidYN") == "N":
             continue
-        affs = []
-        for aff in a.iterfind("AffiliationInfo/Affiliation"):
-            t = _text(aff)
-            if t and t not in affs:
-                affs.append(t)
-        collective = _text(a.find("CollectiveName")) or None
+        fields = {"LastName": None, "ForeName": None, "Initials": None, "CollectiveName": None}
+        affs: list[str] = []
+        for child in a.iterchildren():
+            tag = child.tag
+            if tag == "AffiliationInfo":
+                for aff in child.iterchildren("Affiliation"):
+                    t = _text(aff)
+                    if t and t not in affs:
+                        affs.append(t)
+            elif tag in fields and fields[tag] is None:
+                fields[tag] = _text(child) or None
         out.append(
             {
-                "last": a.findtext("LastName"),
-                "fore": a.findtext("ForeName"),
-                "initials": a.findtext("Initials"),
-                "collective": collective,
+                "last": fields["LastName"],
+                "fore": fields["ForeName"],
+                "initials": fields["Initials"],
+                "collective": fields["CollectiveName"],
                 "affiliation": "; ".join(affs) or None,
             }
         )
@@ -488,9 +500,10 @@ def _nct_ids(article, title: str, abstract: str) -> list[str]:
             for m in NCT_RE.findall((acc.text or "").upper()):
                 if m not in out:
                     out.append(m)
-    for m in NCT_RE.findall(f"{title}\n{abstract}"):
-        if m not in out:
-            out.append(m)
+    if "NCT" in title or "NCT" in abstract:
+        for m in NCT_RE.findall(f"{title}\n{abstract}"):
+            if m not in out:
+                out.append(m)
     return out
 
 
