@@ -31,12 +31,12 @@ class ConditionResult:
 @lru_cache(maxsize=1)
 def _rules():
     data = load_json("conditions/resources/rules.json")
-    return int(data["min_mentions"]), re.compile(data["ae_cues"], re.IGNORECASE), data["mesh"]
+    return data["min_mentions"], re.compile(data["ae_cues"], re.IGNORECASE), data["mesh"], int(data["title_override_mentions"])
 
 
 def from_mesh(mesh) -> tuple[list[str], list[str]]:
     """Conditions and subtypes named by MeSH descriptors (empty lists if none)."""
-    _, _, table = _rules()
+    _, _, table, _ = _rules()
     labels: set[str] = set()
     subs: set[str] = set()
     for d in mesh:
@@ -62,7 +62,7 @@ def from_text(terms: list[Term], index: SentenceIndex) -> tuple[list[str], list[
     -------
     (labels, subtypes, evidence)
     """
-    min_mentions, ae_cues, _ = _rules()
+    min_mentions, ae_cues, _, override = _rules()
     counts: Counter = Counter()
     in_title: set[str] = set()
     kept: list[Term] = []
@@ -85,7 +85,11 @@ def from_text(terms: list[Term], index: SentenceIndex) -> tuple[list[str], list[
     for l in LABELS:
         if not counts[l]:
             continue
-        if l in in_title or counts[l] >= min_mentions or (l != "other" and len(targets) == 1):
+        if in_title:
+            # the title names the studied condition; others need many mentions
+            if l in in_title or counts[l] >= override:
+                labels.append(l)
+        elif counts[l] >= min_mentions[l] or (l != "other" and len(targets) == 1):
             labels.append(l)
         elif l == "other" and not targets:
             labels.append(l)

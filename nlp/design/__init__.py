@@ -38,7 +38,7 @@ class DesignResult:
 class _Rule:
     design: str
     detail: str
-    patterns: tuple[re.Pattern, ...]
+    pattern: re.Pattern  # the rule's patterns joined into one alternation
     min_hits: int
     requires: re.Pattern | None
 
@@ -50,7 +50,7 @@ def _rules():
         _Rule(
             r["design"],
             r["detail"],
-            tuple(re.compile(p, re.IGNORECASE) for p in r["patterns"]),
+            re.compile("|".join(f"(?:{p})" for p in r["patterns"]), re.IGNORECASE),
             int(r.get("min_hits", 1)),
             re.compile(r["requires"], re.IGNORECASE) if r.get("requires") else None,
         )
@@ -101,22 +101,32 @@ def from_mesh(mesh) -> DesignResult | None:
     return None
 
 
-def _match_rule(rule: _Rule, texts: list[tuple[int, str]]) -> tuple[int, int] | None:
-    hits = 0
+def _match_rule(rule: _Rule, text: str) -> tuple[int, int] | None:
+    """Offsets of the first hit of ``rule`` in ``text`` once it has ``min_hits`` hits."""
+    if rule.requires is not None and not rule.requires.search(text):
+        return None
     first: tuple[int, int] | None = None
-    for base, text in texts:
-        if rule.requires is not None and not rule.requires.search(text):
-            continue
-        for p in rule.patterns:
-            for m in p.finditer(text):
-                hits += 1
-                if first is None:
-                    first = (base + m.start(), base + m.end())
-                if hits >= rule.min_hits:
-                    return first
-                if rule.min_hits == 1:
-                    break
+    for hits, m in enumerate(rule.pattern.finditer(text), start=1):
+        if first is None:
+            first = (m.start(), m.end())
+        if hits >= rule.min_hits:
+            return first
     return None
+
+
+def _masked(index: SentenceIndex, keep) -> str:
+    """The document text with sentences not selected by ``keep(section)`` blanked
+    (same length, so match offsets are document offsets; sentences stay apart)."""
+    text = index.text
+    parts = []
+    pos = 0
+    for (s, e), sec in zip(index.spans, index.sections):
+        if s > pos:
+            parts.append("\n" + " " * (s - pos - 1))  # sentence gap: patterns with "." stop here
+        parts.append(text[s:e] if keep(sec) else " " * (e - s))
+        pos = e
+    parts.append(" " * (len(text) - pos))
+    return "".join(parts)
 
 
 def from_text(index: SentenceIndex) -> DesignResult:
@@ -133,8 +143,8 @@ def from_text(index: SentenceIndex) -> DesignResult:
         ``other`` with source ``text`` when no rule fires.
     """
     _, _, _, skip, rules, animal, human, min_animal, ratio = _rules()
-    title = [(s, index.text[s:e]) for (s, e), sec in zip(index.spans, index.sections) if sec == "TITLE"]
-    body = [(s, index.text[s:e]) for (s, e), sec in zip(index.spans, index.sections) if sec != "TITLE" and sec not in skip]
+    title = _masked(index, lambda sec: sec == "TITLE")
+    body = _masked(index, lambda sec: sec != "TITLE" and sec not in skip)
     full = index.text
     n_animal = len(animal.findall(full))
     n_human = len(human.findall(full))

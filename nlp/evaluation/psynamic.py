@@ -121,10 +121,15 @@ def band(sample_size: int | None, design: str) -> str:
 
 
 def split_text(text: str) -> tuple[str, str]:
-    """PsyNamic's "Title.^\\nAbstract" -> (title, abstract)."""
-    if "^\n" in text:
-        t, a = text.split("^\n", 1)
-        return t.strip(), a.strip()
+    """PsyNamic's "Title.^\\nAbstract" -> (title, abstract).
+
+    The separator is a caret followed by a line break, written in the CSV either
+    as a real newline or as the two characters backslash-n.
+    """
+    for sep in ("^\n", "^\\n"):
+        if sep in text:
+            t, a = text.split(sep, 1)
+            return t.strip(), a.replace("\\n", "\n").strip()
     return text.strip(), ""
 
 

@@ -1,0 +1,127 @@
+"""Parallel extraction over the database.
+
+The main process reads pending articles in chunks, workers (a
+``multiprocessing`` pool with the *spawn* start method, so it behaves the same
+on every platform and never inherits open database connections) each build the
+spaCy pipeline once in their initializer and return plain dicts, and the main
+process writes every chunk in one transaction. ``nlp.pipe(n_process=...)`` is
+not used: it pickles Doc objects back to the parent, which is slower than
+returning the small result dicts.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from db.extractions import articles_to_extract, load_articles, write_extractions
+from ketamine_tracker.progress import Progress
+
+from .extract import EXTRACTOR_VERSION, extract_article
+
+log = logging.getLogger("ketamine_tracker")
+
+CHUNK = 400  # articles read, extracted and written per transaction
+TASK = 25  # articles per worker task
+
+
+@dataclass
+class ExtractCounts:
+    pending: int = 0
+    extracted: int = 0
+    failed: int = 0
+    version: str = EXTRACTOR_VERSION
+
+    def as_dict(self) -> dict:
+        return {"pending": self.pending, "extracted": self.extracted, "failed": self.failed, "version": self.version}
+
+
+_NLP = None
+
+
+def _init_worker() -> None:
+    global _NLP
+    from .pipeline import build_pipeline
+
+    _NLP = build_pipeline()
+
+
+def extract_batch(articles: list[dict]) -> list[dict]:
+    """Extract a list of articles (as from :func:`db.extractions.load_articles`).
+
+    Failures of single articles are logged and returned as ``{"pmid", "error"}``
+    so one odd abstract never stops a run.
+    """
+    global _NLP
+    if _NLP is None:
+        _init_worker()
+    out = []
+    for art in articles:
+        try:
+            r = extract_article(art["pmid"], art["title"], art["abstract"], art.get("pub_types", ()), art.get("mesh", ()), nlp=_NLP)
+            r["content_hash"] = art.get("content_hash", "")
+            out.append(r)
+        except Exception as exc:  # noqa: BLE001 - reported per article
+            out.append({"pmid": art["pmid"], "error": f"{type(exc).__name__}: {exc}"})
+    return out
+
+
+def default_workers() -> int:
+    return max(1, min(4, (os.cpu_count() or 1)))
+
+
+def run_extraction(engine: Engine, all: bool = False, workers: int | None = None, *, progress: bool | None = None) -> ExtractCounts:
+    """Extract every pending article and store the results.
+
+    Parameters
+    ----------
+    engine : Engine
+        The tracker database.
+    all : bool
+        Re-extract every (non-deleted) article, not just pending ones.
+    workers : int, optional
+        Worker processes (default: CPU count, at most 4); 1 runs in-process.
+    progress : bool, optional
+        Force the progress bar on/off (default: on a terminal).
+
+    Returns
+    -------
+    ExtractCounts
+    """
+    pmids = articles_to_extract(engine, EXTRACTOR_VERSION, all=all)
+    counts = ExtractCounts(pending=len(pmids))
+    if not pmids:
+        return counts
+    workers = workers or default_workers()
+    workers = max(1, min(workers, (len(pmids) + TASK - 1) // TASK))
+    pool = None
+    if workers > 1:
+        pool = mp.get_context("spawn").Pool(workers, initializer=_init_worker)
+    try:
+        with Progress(len(pmids), "extract", "articles", interactive=progress) as bar:
+            for i in range(0, len(pmids), CHUNK):
+                articles = load_articles(engine, pmids[i : i + CHUNK])
+                tasks = [articles[j : j + TASK] for j in range(0, len(articles), TASK)]
+                results: list[dict] = []
+                if pool is None:
+                    for t in tasks:
+                        results.extend(extract_batch(t))
+                else:
+                    for part in pool.imap(extract_batch, tasks):
+                        results.extend(part)
+                good = [r for r in results if "error" not in r]
+                for r in results:
+                    if "error" in r:
+                        log.warning("extraction of PMID %s failed: %s", r["pmid"], r["error"])
+                counts.extracted += write_extractions(engine, good)
+                counts.failed += len(results) - len(good)
+                bar.update(len(articles), failed=counts.failed)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    return counts
