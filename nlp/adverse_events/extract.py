@@ -12,13 +12,15 @@ Rules (data in ``resources/``):
    suicidal ideation", "patients with anxiety"). Cue lists follow the CONSORT
    harms extension (Ioannidis et al. 2004) and ADE-Corpus wording
    (Gurulingappa et al. 2012).
-4. Any term that appears in the title (text before the first blank line, see
+4. A modifier that makes it another entity blocks it ("pulmonary
+   hypertension", "viral hepatitis", "electromechanical dissociation").
+5. Any term that appears in the title (text before the first blank line, see
    :func:`db.text.document_text`) is the study's topic ("Ketamine sedation
    for ...", "... for migraine headache"); its mentions need a strong cue
    ("adverse", "side effect", "-induced", "incidence of", ...).
-5. ``negated`` comes from NegEx with trial termsets
+6. ``negated`` comes from NegEx with trial termsets
    (:mod:`nlp.negation`): stated absent or not different between groups.
-6. The frequency is the nearest frequency expression after the mention up to
+7. The frequency is the nearest frequency expression after the mention up to
    the next mention or clause end, else the nearest one before it
    (:mod:`nlp.adverse_events.frequency`).
 """
@@ -51,6 +53,8 @@ def _rules() -> dict[str, re.Pattern]:
         "strong": re.compile("|".join(raw["strong_cue_patterns"]), re.I),
         "after": re.compile(r"^[\s\-]{0,2}(?:" + "|".join(raw["outcome_after"]) + r")\b", re.I),
         "before": re.compile(r"\b(?:" + "|".join(raw["outcome_before"]) + r")[\s\-]*$", re.I),
+        "blocked": [(frozenset(b["terms"]), re.compile(b["before"], re.I) if "before" in b else None,
+                     re.compile(b["after"], re.I) if "after" in b else None) for b in raw.get("blocked", [])],
     }
 
 
@@ -114,6 +118,12 @@ def _is_event(doc: Doc, span: Span, match: Match, sent: Span, title_terms: set[s
     after = text[match.end: match.end + 30]
     if rules["after"].search(after):
         return False
+    near_before = text[max(0, match.start - 30): match.start]
+    for terms, before_re, after_re in rules["blocked"]:
+        if terms.intersection(match.entry.terms) and (
+            (before_re is not None and before_re.search(near_before)) or (after_re is not None and after_re.search(after))
+        ):
+            return False
     in_title = match.end <= title_end(text)
     topical = bool(title_terms.intersection(match.entry.terms))
     if in_title:
