@@ -54,9 +54,11 @@ def run(args, settings: Settings) -> int:
                 log.warning("extraction step skipped: ketamine_tracker.commands.extract.run_extract does not exist yet")
             else:
                 log.info("extracting study facts")
-                rc = extract(engine, settings)
-                if isinstance(rc, int) and rc != 0:
-                    raise TrackerError(f"extraction failed (exit code {rc})")
+                outcome = extract(engine, settings)
+                if isinstance(outcome, int) and not isinstance(outcome, bool) and outcome != 0:
+                    raise TrackerError(f"extraction failed (exit code {outcome})")
+                if isinstance(outcome, dict) and outcome.get("failed"):
+                    log.warning("extraction: %s article(s) could not be extracted; see the log above", outcome["failed"])
     finally:
         engine.dispose()
     if failure is not None:
