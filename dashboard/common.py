@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from html import escape
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -108,6 +109,17 @@ def pubmed_url(pmid: int) -> str:
 
 def doi_url(doi: str | None) -> str | None:
     return f"https://doi.org/{doi}" if doi else None
+
+
+def link(url: str, text: str) -> None:
+    """An in-app link that opens in the same tab (``st.markdown`` links open a new one)."""
+    st.html(f'<a href="{escape(url, quote=True)}">{escape(text)}</a>')
+
+
+def link_list(items: Iterable[tuple[str, str]]) -> None:
+    """A bulleted list of same-tab links: ``(url, text)`` pairs."""
+    lis = "".join(f'<li><a href="{escape(u, quote=True)}">{escape(t)}</a></li>' for u, t in items)
+    st.html(f'<ul style="margin:0">{lis}</ul>')
 
 
 # --------------------------------------------------------------------------- database

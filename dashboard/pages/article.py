@@ -33,8 +33,7 @@ if pmid is None:
     st.info("Open an article from any table (click its PMID), or type a PMID in the sidebar.")
     _, latest = ctx.q("search_articles", c.queries.ArticleFilter(), sort="newest", limit=20)
     st.write("Latest articles:")
-    for r in latest:
-        st.markdown(f"- [{r['pmid']}]({c.article_url(r['pmid'])}) — {escape(r['title'][:160])}")
+    c.link_list((c.article_url(r["pmid"]), f"{r['pmid']} — {r['title'][:160]}") for r in latest)
     st.stop()
 
 art = ctx.q("article_detail", pmid)

@@ -110,8 +110,8 @@ else:
 st.subheader("Randomised controlled trials")
 rct_designs = tuple(c.tier_designs("rct"))
 n_rct, trials = ctx.q("trial_table", rct_designs, conditions=tuple(conditions), limit=2000)
-st.write(f"**{n_rct:,}** RCTs" + (" (the 2,000 largest shown)" if n_rct > 2000 else "") + ", largest first. "
-         f"[Open in the evidence explorer]({c.page_url('explorer', tier='rct', condition=list(conditions))})")
+st.write(f"**{n_rct:,}** RCTs" + (" (the 2,000 largest shown)" if n_rct > 2000 else "") + ", largest first.")
+c.link(c.page_url("explorer", tier="rct", condition=list(conditions)), "Filter and export them in the evidence explorer →")
 if trials:
     t = pd.DataFrame(trials)
     st.dataframe(

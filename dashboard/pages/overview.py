@@ -21,11 +21,10 @@ tot = ctx.q("totals")
 harvest = ctx.q("last_harvest")
 
 if harvest:
-    status = {"success": "✅ succeeded", "failed": "⚠️ had failures", "running": "⏳ is running"}[harvest["status"]]
+    status = {"success": "succeeded", "failed": "**had failures**", "running": "is still running"}[harvest["status"]]
     st.caption(
         f"Last harvest started {c.fmt_time(harvest['started'])} and {status} "
-        f"({len(harvest['runs'])} topic runs, {harvest['new']} new articles). "
-        f"[Harvest history]({c.page_url('about')})"
+        f"({len(harvest['runs'])} topic runs, {harvest['new']} new articles); details under *About the data*."
     )
 else:
     st.caption("No harvest has been recorded yet (articles were loaded another way).")
@@ -74,8 +73,12 @@ selected = () if choice == "All conditions" else (choice,)
 by_design = ctx.q("design_counts", conditions=selected)
 tiers = c.labels()["tiers"]
 tier_n = {t["code"]: 0 for t in tiers}
+not_extracted = 0
 for design, n in by_design:
-    tier_n[c.tier_of(design)] += n
+    if design == c.queries.NOT_EXTRACTED:
+        not_extracted += n
+    else:
+        tier_n[c.tier_of(design)] += n
 pyr = pd.DataFrame(
     [{"order": i, "tier": t["code"], "level": t["label"], "articles": tier_n[t["code"]]} for i, t in enumerate(tiers)]
 )
@@ -95,6 +98,8 @@ chart = (
         tooltip=[alt.Tooltip("level:N", title="Design"), alt.Tooltip("articles:Q", title="Articles", format=",")],
     )
 )
+if not_extracted:
+    st.caption(f"{not_extracted:,} articles are not extracted yet and are not in the pyramid.")
 pc1, pc2 = st.columns([3, 2])
 with pc1:
     st.altair_chart(
@@ -164,4 +169,4 @@ if new_rows:
             "pubmed": st.column_config.LinkColumn("PubMed", display_text="PubMed ↗"),
         },
     )
-    st.markdown(f"[Filter and export these in the evidence explorer →]({c.page_url('explorer', new=NEW_PARAM[window])})")
+    c.link(c.page_url("explorer", new=NEW_PARAM[window]), "Filter and export these in the evidence explorer →")

@@ -1,0 +1,187 @@
+"""The real dashboard in a real browser: `ketamine-tracker dashboard` as a
+subprocess on a free port, driven by Playwright with Debian's chromium.
+
+Screenshots of every page go to test-artifacts/screenshots/ (gitignored).
+Needs /usr/bin/chromium (apt-get install chromium); skipped without it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from dashboard_support import REPO, WILDCARD_PMID
+from db.synthetic_db import render
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = REPO / "test-artifacts" / "screenshots"
+WAIT_MS = 90_000
+
+if not CHROMIUM.exists():
+    pytest.skip("/usr/bin/chromium is absent (apt-get install chromium): browser tests skipped", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="python playwright is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(populated, tmp_path_factory):
+    """Base URL of `ketamine-tracker dashboard` serving the populated database."""
+    url, _ = populated
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("dash_server") / "server.log").open("w")
+    env = dict(os.environ, DATABASE_URL=url)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ketamine_tracker.cli", "dashboard", "--port", str(port), "--address", "127.0.0.1"],
+        env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"dashboard did not start (exit {proc.poll()}); see {log.name}")
+        time.sleep(0.3)
+    yield base
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    pg = browser.new_page(viewport={"width": 1500, "height": 1100})
+    yield pg
+    pg.close()
+
+
+def settle(pg) -> None:
+    """Wait until Streamlit has finished running the page script."""
+    pg.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')"
+        " && document.querySelector('[data-testid=\"stMain\"]')",
+        timeout=WAIT_MS,
+    )
+    pg.wait_for_timeout(800)  # let charts finish drawing before the screenshot
+    assert pg.locator('[data-testid="stException"]').count() == 0
+
+
+def shot(pg, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def open_page(pg, base: str, path: str, heading: str) -> None:
+    pg.goto(base + path)
+    pg.get_by_role("heading", name=heading).first.wait_for(timeout=WAIT_MS)
+    settle(pg)
+
+
+def test_overview_shows_totals_and_pyramid(page, server, populated):
+    open_page(page, server, "/", "Ketamine evidence map")
+    page.get_by_text("Evidence pyramid").first.wait_for(timeout=WAIT_MS)
+    first_metric = page.locator('[data-testid="stMetricValue"]').first.inner_text()
+    shot(page, "overview")
+    assert first_metric.replace(",", "") == str(len(populated[1]))
+
+
+def test_explorer_search_filters_the_table(page, server, populated):
+    def doc(s):
+        r = render(s)
+        return f"{r.title} {r.abstract}".lower()
+
+    expected = sum(1 for s in populated[1] if "postpartum" in doc(s))
+    open_page(page, server, "/explorer", "Evidence explorer")
+    box = page.get_by_placeholder("e.g. suicidal ideation")
+    box.fill("postpartum")
+    box.press("Enter")
+    value = page.locator('[data-testid="stMetricValue"]').first
+    page.wait_for_function(
+        "n => { const el = document.querySelector('[data-testid=\"stMetricValue\"]');"
+        " return !!el && el.innerText.replace(/,/g, '') === String(n); }",
+        arg=expected, timeout=WAIT_MS,
+    )
+    settle(page)
+    shot(page, "explorer")
+    assert value.inner_text().replace(",", "") == str(expected)
+
+
+def test_article_link_opens_highlighted_abstract(page, server):
+    open_page(page, server, "/article", "Article")
+    link = page.locator('a[href*="pmid="]').first
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(re.compile(r".*pmid=\d+"), timeout=WAIT_MS)
+    page.get_by_text("Abstract with extracted facts").wait_for(timeout=WAIT_MS)
+    settle(page)
+    assert re.search(r"pmid=(\d+)", href).group(1) in page.url
+    assert page.locator("mark.kt-condition").count() > 0
+
+
+def test_article_page_shows_negated_event(page, server):
+    open_page(page, server, f"/article?pmid={WILDCARD_PMID}", "Abstract with extracted facts")
+    negated = page.locator("mark.kt-negated")
+    negated.first.wait_for(timeout=WAIT_MS)
+    shot(page, "article")
+    assert negated.first.inner_text() == "psychotomimetic effects"
+
+
+def test_adverse_events_page(page, server):
+    open_page(page, server, "/adverse-events", "Adverse events")
+    page.get_by_text("Evidence sentences").first.wait_for(timeout=WAIT_MS)
+    settle(page)
+    shot(page, "adverse_events")
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 1
+
+
+def test_outcomes_page(page, server):
+    open_page(page, server, "/outcomes", "Outcomes and efficacy")
+    page.get_by_text("Randomised controlled trials").first.wait_for(timeout=WAIT_MS)
+    settle(page)
+    shot(page, "outcomes")
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 2
+
+
+def test_about_page(page, server):
+    open_page(page, server, "/about", "About the data")
+    page.get_by_text("Harvest history").first.wait_for(timeout=WAIT_MS)
+    settle(page)
+    shot(page, "about")
+    assert page.get_by_text("1 of the last").count() == 1
