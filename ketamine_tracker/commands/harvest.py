@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from contextlib import contextmanager
 
 from db.lock import run_lock
 from harvester.eutils import EutilsClient, RetryPolicy
@@ -131,12 +132,27 @@ def harvest_topics(engine, settings: Settings, topics: list[Topic], options: Har
     return results
 
 
+@contextmanager
+def locked_database(settings: Settings):
+    """Take the run lock first, then create/upgrade the schema under it and yield the engine.
+
+    A second run is refused before it touches the schema, and two first runs
+    cannot migrate the same database at once.
+    """
+    probe = open_database(settings, migrate=False, check_schema=False)
+    try:
+        with run_lock(probe):
+            engine = open_database(settings, migrate=True)
+            try:
+                yield engine
+            finally:
+                engine.dispose()
+    finally:
+        probe.dispose()
+
+
 def run(args, settings: Settings) -> int:
     topics = select_topics(load_topics(settings.topics_file), args.topic_names)  # before touching the database
-    engine = open_database(settings)
-    try:
-        with run_lock(engine):
-            harvest_topics(engine, settings, topics, options_from_args(args, full=args.full))
-    finally:
-        engine.dispose()
+    with locked_database(settings) as engine:
+        harvest_topics(engine, settings, topics, options_from_args(args, full=args.full))
     return 0

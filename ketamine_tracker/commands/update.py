@@ -9,13 +9,11 @@ from __future__ import annotations
 import importlib
 import logging
 
-from db.lock import run_lock
 from harvester.topics import load_topics, select_topics
 
-from ..app import open_database
 from ..errors import TrackerError
 from ..settings import Settings
-from .harvest import add_harvest_options, harvest_topics, options_from_args
+from .harvest import add_harvest_options, harvest_topics, locked_database, options_from_args
 
 log = logging.getLogger("ketamine_tracker.update")
 
@@ -39,28 +37,24 @@ def _extract_step():
 
 def run(args, settings: Settings) -> int:
     topics = select_topics(load_topics(settings.topics_file), None)
-    engine = open_database(settings, migrate=True)
     failure: TrackerError | None = None
-    try:
-        with run_lock(engine):
-            try:
-                harvest_topics(engine, settings, topics, options_from_args(args))
-            except TrackerError as exc:
-                if exc.exit_code != 1:
-                    raise
-                failure = exc  # still extract what was stored
-            extract = _extract_step()
-            if extract is None:
-                log.warning("extraction step skipped: ketamine_tracker.commands.extract.run_extract does not exist yet")
-            else:
-                log.info("extracting study facts")
-                outcome = extract(engine, settings)
-                if isinstance(outcome, int) and not isinstance(outcome, bool) and outcome != 0:
-                    raise TrackerError(f"extraction failed (exit code {outcome})")
-                if isinstance(outcome, dict) and outcome.get("failed"):
-                    log.warning("extraction: %s article(s) could not be extracted; see the log above", outcome["failed"])
-    finally:
-        engine.dispose()
+    with locked_database(settings) as engine:  # the schema is created/upgraded under the lock
+        try:
+            harvest_topics(engine, settings, topics, options_from_args(args))
+        except TrackerError as exc:
+            if exc.exit_code != 1:
+                raise
+            failure = exc  # still extract what was stored
+        extract = _extract_step()
+        if extract is None:
+            log.warning("extraction step skipped: ketamine_tracker.commands.extract.run_extract does not exist yet")
+        else:
+            log.info("extracting study facts")
+            outcome = extract(engine, settings)
+            if isinstance(outcome, int) and not isinstance(outcome, bool) and outcome != 0:
+                raise TrackerError(f"extraction failed (exit code {outcome})")
+            if isinstance(outcome, dict) and outcome.get("failed"):
+                log.warning("extraction: %s article(s) could not be extracted; see the log above", outcome["failed"])
     if failure is not None:
         raise failure
     return 0

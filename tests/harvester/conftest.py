@@ -175,3 +175,23 @@ class _Cli:
 def cli():
     """``cli.env(fake_url, database_url, topics_path, **vars)``, ``cli.run(args, env)``, ``cli.spawn(args, env)``."""
     return _Cli
+
+
+@pytest.fixture
+def run_main(monkeypatch, capsys):
+    """``run_main(argv, env) -> (exit code, stdout, stderr)``: the CLI in-process (fast; no lock or kill tests)."""
+    from ketamine_tracker import cli as cli_module
+
+    def _run(argv: list[str], env: dict) -> tuple[int, str, str]:
+        for key in list(os.environ):
+            if key.startswith(("NCBI_", "KETAMINE_TRACKER_")) or key == "DATABASE_URL":
+                monkeypatch.delenv(key)
+        for key, value in env.items():
+            if key.startswith(("NCBI_", "KETAMINE_TRACKER_")) or key == "DATABASE_URL":
+                monkeypatch.setenv(key, value)
+        capsys.readouterr()
+        code = cli_module.main(argv)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run

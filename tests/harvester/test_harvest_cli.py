@@ -5,10 +5,9 @@ from __future__ import annotations
 import signal
 import time
 from datetime import date
-from pathlib import Path
 
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, inspect, select
 
 from db.engine import make_engine
 from db.lock import run_lock
@@ -45,45 +44,45 @@ def _count_articles(engine) -> int:
         return 0
 
 
-def test_unknown_topic_exits_2_listing_known_topics(cli, fake, topics_file, tmp_path):
+def test_unknown_topic_exits_2_listing_known_topics(run_main, cli, fake, topics_file, tmp_path):
     db = tmp_path / "t.db"
-    proc = cli.run(["harvest", "--topic", "nope"], cli.env(fake.url, f"sqlite:///{db}", topics_file))
-    assert proc.returncode == 2
-    assert "unknown topic 'nope'; known topics: pain, depression, migraine" in proc.stderr
+    code, out, err = run_main(["harvest", "--topic", "nope"], cli.env(fake.url, f"sqlite:///{db}", topics_file))
+    assert code == 2
+    assert "unknown topic 'nope'; known topics: pain, depression, migraine" in err
 
 
-def test_unknown_topic_writes_nothing(cli, fake, topics_file, tmp_path):
+def test_unknown_topic_writes_nothing(run_main, cli, fake, topics_file, tmp_path):
     db = tmp_path / "t.db"
-    cli.run(["harvest", "--topic", "nope"], cli.env(fake.url, f"sqlite:///{db}", topics_file))
+    run_main(["harvest", "--topic", "nope"], cli.env(fake.url, f"sqlite:///{db}", topics_file))
     assert not db.exists() and len(fake.log) == 0
 
 
 @pytest.mark.parametrize("url", ["mysql://u@h/db", "not a url at all"])
-def test_bad_database_url_exits_2(cli, fake, topics_file, url):
-    proc = cli.run(["harvest"], cli.env(fake.url, url, topics_file))
-    assert proc.returncode == 2 and "DATABASE_URL" in proc.stderr and len(fake.log) == 0
+def test_bad_database_url_exits_2(run_main, cli, fake, topics_file, url):
+    code, out, err = run_main(["harvest"], cli.env(fake.url, url, topics_file))
+    assert code == 2 and "DATABASE_URL" in err and len(fake.log) == 0
 
 
-def test_invalid_topics_file_exits_2(cli, fake, tmp_path):
+def test_invalid_topics_file_exits_2(run_main, cli, fake, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("[topics.pain\nquery = 'x'\n", encoding="utf-8")
-    proc = cli.run(["harvest"], cli.env(fake.url, f"sqlite:///{tmp_path / 't.db'}", bad))
-    assert proc.returncode == 2 and "is not valid TOML" in proc.stderr
+    code, out, err = run_main(["harvest"], cli.env(fake.url, f"sqlite:///{tmp_path / 't.db'}", bad))
+    assert code == 2 and "is not valid TOML" in err
 
 
-def test_harvest_prints_summary_table(cli, fake, topics_file, sqlite_url):
+def test_harvest_prints_summary_table(run_main, cli, fake, topics_file, sqlite_url):
     fake.add_articles(make_articles(30, "pain"))
-    proc = cli.run(["harvest", "--topic", "pain", "--batch-size", "10"], cli.env(fake.url, sqlite_url, topics_file))
-    assert proc.returncode == 0, proc.stderr
-    header, rule, row = proc.stdout.strip().splitlines()
+    code, out, err = run_main(["harvest", "--topic", "pain", "--batch-size", "10"], cli.env(fake.url, sqlite_url, topics_file))
+    assert code == 0, err
+    header, rule, row = out.strip().splitlines()
     assert header.split()[:4] == ["topic", "kind", "window", "found"]
     assert row.split()[0:2] == ["pain", "backfill"] and row.split()[3:5] == ["30", "30"]
 
 
-def test_non_interactive_harvest_logs_one_line_per_batch(cli, fake, topics_file, sqlite_url):
+def test_non_interactive_harvest_logs_one_line_per_batch(run_main, cli, fake, topics_file, sqlite_url):
     fake.add_articles(make_articles(30, "pain"))
-    proc = cli.run(["harvest", "--topic", "pain", "--batch-size", "10"], cli.env(fake.url, sqlite_url, topics_file))
-    assert sum("harvest pain:" in line and "records" in line for line in proc.stderr.splitlines()) == 3
+    code, out, err = run_main(["harvest", "--topic", "pain", "--batch-size", "10"], cli.env(fake.url, sqlite_url, topics_file))
+    assert sum("harvest pain:" in line and "records" in line for line in err.splitlines()) == 3
 
 
 def test_second_run_exits_75_while_lock_held(cli, fake, topics_file, db_url):
@@ -95,24 +94,24 @@ def test_second_run_exits_75_while_lock_held(cli, fake, topics_file, db_url):
     assert "another ketamine-tracker run is in progress" in proc.stderr and len(fake.log) == 0
 
 
-def test_exhausted_retries_exit_1_without_moving_watermark(cli, fake, topics_file, sqlite_url):
+def test_exhausted_retries_exit_1_without_moving_watermark(run_main, cli, fake, topics_file, sqlite_url):
     fake.add_articles(make_articles(30, "pain"))
     fake.script("503", n=1000, endpoint="efetch")
-    proc = cli.run(["harvest", "--topic", "pain"], cli.env(fake.url, sqlite_url, topics_file))
-    assert proc.returncode == 1
-    assert "harvest failed for 1 of 1 topic(s): pain: efetch failed after 4 tries" in proc.stderr
+    code, out, err = run_main(["harvest", "--topic", "pain"], cli.env(fake.url, sqlite_url, topics_file))
+    assert code == 1
+    assert "harvest failed for 1 of 1 topic(s): pain: efetch failed after 4 tries" in err
     assert _rows(sqlite_url, TopicState) == [] and [r["status"] for r in _rows(sqlite_url, HarvestRun)] == ["failed"]
 
 
-def test_api_key_never_in_logs_or_database(cli, fake, topics_file, sqlite_url):
+def test_api_key_never_in_logs_or_database(run_main, cli, fake, topics_file, sqlite_url):
     fake.add_articles(make_articles(30, "pain"))
     fake.script("500", n=2)
     fake.script("503", n=1000, endpoint="efetch", skip=1)  # one batch stored, then the run fails
     env = cli.env(fake.url, sqlite_url, topics_file, NCBI_API_KEY=SECRET)
-    proc = cli.run(["-v", "harvest", "--topic", "pain", "--batch-size", "10", "--workers", "1"], env)
+    code, out, err = run_main(["-v", "harvest", "--topic", "pain", "--batch-size", "10", "--workers", "1"], env)
     dumped = repr(_rows(sqlite_url, HarvestRun)) + repr(_rows(sqlite_url, TopicState)) + repr(_rows(sqlite_url, Article))
-    assert proc.returncode == 1 and all(e.has_api_key for e in fake.log)
-    assert SECRET not in proc.stdout + proc.stderr + dumped
+    assert code == 1 and all(e.has_api_key for e in fake.log)
+    assert SECRET not in out + err + dumped
 
 
 def test_update_migrates_an_empty_database_and_harvests_every_topic(cli, fake, topics_file, sqlite_url):

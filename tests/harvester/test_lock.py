@@ -7,8 +7,8 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
-import pytest
 
 from db.engine import make_engine
 from db.lock import lock_path, run_lock
@@ -88,7 +88,7 @@ def test_sqlite_lock_file_sits_next_to_the_database(tmp_path):
 
 def test_lock_of_a_killed_holder_is_released(db_url, tmp_path):
     holder = subprocess.Popen([sys.executable, "-c", HOLD, db_url], stdout=subprocess.PIPE, text=True,
-                              cwd=str(__import__("pathlib").Path(__file__).resolve().parents[2]))
+                              cwd=str(Path(__file__).resolve().parents[2]))
     try:
         assert holder.stdout.readline().strip() == "held"
         engine = make_engine(db_url)
