@@ -258,12 +258,14 @@ def export_articles(engine: Engine, f: ArticleFilter = ArticleFilter(), sort: st
 def filter_options(engine: Engine) -> dict:
     """Distinct values offered by the explorer's filters, most frequent first."""
     with engine.connect() as conn:
-        def counted(col, *joins):
-            stmt = select(col, func.count(distinct(Article.pmid)).label("n")).select_from(Article)
+        def counted(col, *joins, unique: bool = True):
+            # ``unique``: (pmid, value) is a primary key, so count() needs no DISTINCT
+            n = func.count() if unique else func.count(distinct(Article.pmid))
+            stmt = select(col, n.label("n")).select_from(Article)
             for target, on in joins:
                 stmt = stmt.join(target, on)
-            stmt = stmt.where(_live()).group_by(col).order_by(func.count(distinct(Article.pmid)).desc(), col)
-            return [(v, int(n)) for v, n in conn.execute(stmt) if v is not None]
+            stmt = stmt.where(_live()).group_by(col).order_by(n.desc(), col)
+            return [(v, int(k)) for v, k in conn.execute(stmt) if v is not None]
 
         years = conn.execute(select(func.min(Article.pub_year), func.max(Article.pub_year)).where(_live())).one()
         max_n = conn.execute(select(func.max(Extraction.sample_size))).scalar()
@@ -274,7 +276,7 @@ def filter_options(engine: Engine) -> dict:
             "routes": counted(ExtractionRoute.route, (ExtractionRoute, ExtractionRoute.pmid == Article.pmid)),
             "directions": counted(Extraction.efficacy_direction, (Extraction, Extraction.pmid == Article.pmid)),
             "adverse_events": counted(
-                ExtractedAdverseEvent.term, (ExtractedAdverseEvent, ExtractedAdverseEvent.pmid == Article.pmid)
+                ExtractedAdverseEvent.term, (ExtractedAdverseEvent, ExtractedAdverseEvent.pmid == Article.pmid), unique=False
             ),
             "year_min": years[0],
             "year_max": years[1],

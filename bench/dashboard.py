@@ -1,0 +1,150 @@
+"""Benchmark of the dashboard at realistic scale (server side).
+
+Builds a synthetic database of 50,000 articles with extractions
+(``db/synthetic_db.py``), then with ``streamlit.testing.v1.AppTest`` times for
+each page its first render (every cache cleared first) and a filter change,
+and times the heaviest ``db.queries`` calls on their own.
+Targets: first render < 2 s, filter change < 0.5 s.
+
+    .venv/bin/python bench/dashboard.py [--articles 50000] [--db PATH] [--repeat 3]
+
+``--db PATH`` keeps (and reuses) the database file instead of a temporary one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest outside a server logs cache notices
+
+from db import queries as q  # noqa: E402
+from db.engine import make_engine  # noqa: E402
+from db.migrate import upgrade  # noqa: E402
+from db.synthetic_db import fill  # noqa: E402
+
+PAGES = REPO / "dashboard" / "pages"
+FIRST_TARGET, FILTER_TARGET = 2.0, 0.5
+
+
+def build(path: Path, n: int) -> float:
+    if path.exists():
+        return 0.0
+    t = time.perf_counter()
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    fill(engine, n, seed=0, create_schema=False)
+    engine.dispose()
+    return time.perf_counter() - t
+
+
+# page -> (description of the filter change, function applying it to an AppTest)
+FILTERS = {
+    "overview": ("pyramid condition = pain", lambda at: at.selectbox(key="pyramid_condition").set_value("pain")),
+    "explorer": ("design tier = RCT", lambda at: at.multiselect(key="f_tiers").set_value(["rct"])),
+    "adverse_events": ("condition = depression", lambda at: at.multiselect(key="ae_conditions").set_value(["depression"])),
+    "outcomes": ("condition = migraine", lambda at: at.multiselect(key="out_conditions").set_value(["migraine"])),
+    "article": ("open another PMID", lambda at: at.text_input(key="article_pmid").set_value(str(q_pmid[1]))),
+    "about": None,
+}
+q_pmid: list[int] = []
+
+
+def time_pages(repeat: int) -> list[tuple[str, float, str, float | None]]:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    AppTest.from_file(str(PAGES / "about.py"), default_timeout=600).run()  # imports, engine
+    results = []
+    for name, change in FILTERS.items():
+        firsts, filters = [], []
+        for _ in range(repeat):
+            st.cache_data.clear()
+            at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=600)
+            if name == "article":
+                at.query_params["pmid"] = str(q_pmid[0])
+            t = time.perf_counter()
+            at.run()
+            firsts.append(time.perf_counter() - t)
+            if at.exception:
+                raise SystemExit(f"{name}: {at.exception[0].value}")
+            if change:
+                change[1](at)
+                t = time.perf_counter()
+                at.run()
+                filters.append(time.perf_counter() - t)
+        results.append((name, statistics.median(firsts), change[0] if change else "-",
+                        statistics.median(filters) if filters else None))
+    return results
+
+
+def time_queries(url: str) -> list[tuple[str, float]]:
+    engine = make_engine(url, read_only=True)
+    calls = {
+        "data_version": lambda: q.data_version(engine),
+        "totals": lambda: q.totals(engine),
+        "design_counts": lambda: q.design_counts(engine),
+        "year_condition_counts": lambda: q.year_condition_counts(engine),
+        "filter_options": lambda: q.filter_options(engine),
+        "search_articles (no filter, 1000 rows)": lambda: q.search_articles(engine, limit=1000),
+        "search_articles (rct + pain)": lambda: q.search_articles(engine, q.ArticleFilter(designs=("rct",), conditions=("pain",)), limit=1000),
+        "search_articles (free text 'postpartum')": lambda: q.search_articles(engine, q.ArticleFilter(text="postpartum"), limit=1000),
+        "adverse_event_counts": lambda: q.adverse_event_counts(engine),
+        "direction_counts": lambda: q.direction_counts(engine),
+        "trial_table (rct, 2000 rows)": lambda: q.trial_table(engine, ["rct"], limit=2000),
+        "export_articles (all)": lambda: q.export_articles(engine),
+    }
+    out = []
+    for label, fn in calls.items():
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+        out.append((label, min(times)))
+    engine.dispose()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=50_000)
+    parser.add_argument("--db", type=Path, help="database file to build/reuse (default: a temporary file)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per page (median reported)")
+    args = parser.parse_args(argv)
+    tmp = None
+    if args.db is None:
+        tmp = tempfile.TemporaryDirectory(prefix="kt-bench-")
+        args.db = Path(tmp.name) / "bench.db"
+    built = build(args.db, args.articles)
+    url = f"sqlite:///{args.db.resolve()}"
+    os.environ["DATABASE_URL"] = url
+    engine = make_engine(url, read_only=True)
+    n = q.count_articles(engine)
+    q_pmid.extend(r["pmid"] for r in q.search_articles(engine, limit=2)[1])
+    engine.dispose()
+    print(f"database: {n:,} articles ({args.db.stat().st_size / 1e6:.0f} MB SQLite)"
+          + (f", built in {built:.1f} s" if built else ", reused"))
+    print(f"\nqueries (best of 3, s)")
+    for label, secs in time_queries(url):
+        print(f"  {label:<44} {secs:7.3f}")
+    print(f"\npages (AppTest, server side, median of {args.repeat}; targets: first render < {FIRST_TARGET} s, filter change < {FILTER_TARGET} s)")
+    print(f"  {'page':<16} {'first render':>12}  {'filter change':<28} {'time':>6}")
+    for name, first, change, secs in time_pages(args.repeat):
+        flag1 = "" if first < FIRST_TARGET else " !"
+        flag2 = "" if secs is None or secs < FILTER_TARGET else " !"
+        print(f"  {name:<16} {first:10.2f} s{flag1:2} {change:<28} {'' if secs is None else f'{secs:5.2f} s'}{flag2}")
+    if tmp is not None:
+        tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
