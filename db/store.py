@@ -13,14 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from .models import Article, ArticleMesh, ArticlePubType, ArticleTopic, utcnow
 from .records import ArticleRecord, DeletedCitation
-
-# SQLite allows 32766 bound parameters; an article row has ~25 columns.
-_ROWS_PER_STATEMENT = 500
 
 
 @dataclass
@@ -45,36 +42,88 @@ class UpsertCounts:
         return self.new + self.updated + self.unchanged
 
 
-def _insert(conn: Connection):
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+# Rows per IN (...) list: below SQLite's 32766 and psycopg's 65535 bound parameters.
+_IDS_PER_STATEMENT = 5000
+
+_ARTICLE_FIELDS = (
+    "version", "title", "abstract", "abstract_sections", "journal", "journal_iso", "pub_year",
+    "pub_date", "entrez_date", "revised_date", "language", "doi", "pmcid", "authors", "keywords",
+    "nct_ids", "comments_corrections", "is_book", "is_retracted",
+)
+# Columns an upsert of a known PMID leaves alone.
+_KEEP_ON_UPDATE = frozenset({"pmid", "first_seen"})
 
 
-def _chunks(seq: Sequence, n: int = _ROWS_PER_STATEMENT):
+def _chunks(seq: Sequence, n: int = _IDS_PER_STATEMENT):
     for i in range(0, len(seq), n):
         yield seq[i : i + n]
 
 
-_ARTICLE_FIELDS = [
-    "version", "title", "abstract", "abstract_sections", "journal", "journal_iso", "pub_year",
-    "pub_date", "entrez_date", "revised_date", "language", "doi", "pmcid", "authors", "keywords",
-    "nct_ids", "comments_corrections", "is_book", "is_retracted",
-]
+@dataclass(frozen=True)
+class _Statements:
+    """The statements of an upsert, built once per dialect.
+
+    Every statement has a fixed shape and is executed with a list of parameter
+    dicts (DBAPI ``executemany``) or one expanding ``IN`` parameter, so
+    SQLAlchemy compiles it once and serves it from its compiled cache; the
+    previous multi-row ``insert().values(rows)`` compiled a new ~90k-parameter
+    statement for every chunk, which cost more than the database work.
+    """
+
+    lookup: object
+    upsert_article: object
+    insert_mesh: object
+    insert_pubtype: object
+    delete_mesh: object
+    delete_pubtype: object
+    link_topic: object
+    mark_deleted: object
+
+
+_STATEMENTS: dict[str, _Statements] = {}
+
+
+def _statements(conn: Connection) -> _Statements:
+    name = conn.dialect.name
+    stmts = _STATEMENTS.get(name)
+    if stmts is not None:
+        return stmts
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    art = Article.__table__
+    mesh_t, pt_t, link = ArticleMesh.__table__, ArticlePubType.__table__, ArticleTopic.__table__
+    ids = bindparam("pmids", expanding=True)
+    upsert = insert(art)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[art.c.pmid],
+        set_={c.name: upsert.excluded[c.name] for c in art.columns if c.name not in _KEEP_ON_UPDATE},
+    )
+    stmts = _Statements(
+        lookup=select(art.c.pmid, art.c.content_hash, art.c.is_deleted).where(art.c.pmid.in_(ids)),
+        upsert_article=upsert,
+        insert_mesh=insert(mesh_t),
+        insert_pubtype=insert(pt_t),
+        delete_mesh=delete(mesh_t).where(mesh_t.c.pmid.in_(ids)),
+        delete_pubtype=delete(pt_t).where(pt_t.c.pmid.in_(ids)),
+        link_topic=insert(link).on_conflict_do_nothing(index_elements=[link.c.pmid, link.c.topic]),
+        mark_deleted=update(art)
+        .where(art.c.pmid.in_(ids), art.c.is_deleted.is_(False))
+        .values(is_deleted=True, updated=bindparam("now")),
+    )
+    _STATEMENTS[name] = stmts
+    return stmts
 
 
 def _article_row(rec: ArticleRecord, digest: str, now) -> dict:
     row = {name: getattr(rec, name) for name in _ARTICLE_FIELDS}
-    row.update(
-        pmid=rec.pmid,
-        content_hash=digest,
-        first_seen=now,
-        updated=now,
-        is_deleted=False,
-        needs_extraction=True,
-    )
+    row["pmid"] = rec.pmid
+    row["content_hash"] = digest
+    row["first_seen"] = now
+    row["updated"] = now
+    row["is_deleted"] = False
+    row["needs_extraction"] = True
     return row
 
 
@@ -104,7 +153,7 @@ def upsert_articles(
         with target.begin() as conn:
             return upsert_articles(conn, records, topic)
     conn: Connection = target
-    insert = _insert(conn)
+    stmts = _statements(conn)
     now = utcnow()
 
     # Last occurrence of a PMID in a batch wins (update files can repeat one).
@@ -121,13 +170,12 @@ def upsert_articles(
     pmids = list(latest)
     existing: dict[int, tuple[str, bool]] = {}
     for chunk in _chunks(pmids):
-        for pmid, digest, is_deleted in conn.execute(
-            select(Article.pmid, Article.content_hash, Article.is_deleted).where(Article.pmid.in_(chunk))
-        ):
+        for pmid, digest, is_deleted in conn.execute(stmts.lookup, {"pmids": chunk}):
             existing[pmid] = (digest, is_deleted)
 
-    changed_rows: list[dict] = []
+    article_rows: list[dict] = []
     changed: list[ArticleRecord] = []
+    revised: list[int] = []  # known PMIDs whose child rows are replaced
     for pmid, rec in latest.items():
         digest = rec.content_hash()
         old = existing.get(pmid)
@@ -139,57 +187,46 @@ def upsert_articles(
             continue
         else:
             counts.updated += 1
+            revised.append(pmid)
         changed.append(rec)
-        changed_rows.append(_article_row(rec, digest, now))
+        article_rows.append(_article_row(rec, digest, now))
 
-    art = Article.__table__
-    for chunk in _chunks(changed_rows):
-        stmt = insert(art).values(chunk)
-        keep = {"pmid", "first_seen"}
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[art.c.pmid],
-            set_={c.name: stmt.excluded[c.name] for c in art.columns if c.name not in keep},
-        )
-        conn.execute(stmt)
+    if article_rows:
+        conn.execute(stmts.upsert_article, article_rows)
 
-    changed_pmids = [r.pmid for r in changed]
-    mesh_t, pt_t = ArticleMesh.__table__, ArticlePubType.__table__
-    for chunk in _chunks(changed_pmids):
-        conn.execute(delete(mesh_t).where(mesh_t.c.pmid.in_(chunk)))
-        conn.execute(delete(pt_t).where(pt_t.c.pmid.in_(chunk)))
-    mesh_rows, pt_rows = [], []
+    # A new article has no child rows yet (they cascade with the article), so
+    # only revisions need the old MeSH and publication types removed.
+    for chunk in _chunks(revised):
+        conn.execute(stmts.delete_mesh, {"pmids": chunk})
+        conn.execute(stmts.delete_pubtype, {"pmids": chunk})
+    mesh_rows: list[dict] = []
+    pt_rows: list[dict] = []
     for rec in changed:
-        seen_mesh: set[str] = set()
-        for m in rec.mesh:
-            if m.descriptor in seen_mesh:
-                continue
-            seen_mesh.add(m.descriptor)
-            mesh_rows.append(
-                {"pmid": rec.pmid, "descriptor": m.descriptor, "descriptor_ui": m.descriptor_ui,
-                 "major_topic": m.major_topic, "qualifiers": m.qualifiers}
-            )
-        seen_pt: set[str] = set()
-        for p in rec.publication_types:
-            if p.name in seen_pt:
-                continue
-            seen_pt.add(p.name)
-            pt_rows.append({"pmid": rec.pmid, "pub_type": p.name, "ui": p.ui})
-    for chunk in _chunks(mesh_rows):
-        conn.execute(insert(mesh_t).values(chunk))
-    for chunk in _chunks(pt_rows):
-        conn.execute(insert(pt_t).values(chunk))
+        pmid = rec.pmid
+        if rec.mesh:
+            seen: set[str] = set()
+            for m in rec.mesh:
+                if m.descriptor in seen:
+                    continue
+                seen.add(m.descriptor)
+                mesh_rows.append({"pmid": pmid, "descriptor": m.descriptor, "descriptor_ui": m.descriptor_ui,
+                                  "major_topic": m.major_topic, "qualifiers": m.qualifiers})
+        if rec.publication_types:
+            seen = set()
+            for p in rec.publication_types:
+                if p.name in seen:
+                    continue
+                seen.add(p.name)
+                pt_rows.append({"pmid": pmid, "pub_type": p.name, "ui": p.ui})
+    if mesh_rows:
+        conn.execute(stmts.insert_mesh, mesh_rows)
+    if pt_rows:
+        conn.execute(stmts.insert_pubtype, pt_rows)
 
     if topic is not None and pmids:
-        link = ArticleTopic.__table__
-        for chunk in _chunks(pmids):
-            rows = [{"pmid": p, "topic": topic, "first_seen": now} for p in chunk]
-            conn.execute(insert(link).values(rows).on_conflict_do_nothing(index_elements=[link.c.pmid, link.c.topic]))
+        conn.execute(stmts.link_topic, [{"pmid": p, "topic": topic, "first_seen": now} for p in pmids])
 
     for chunk in _chunks(deleted):
-        result = conn.execute(
-            update(art)
-            .where(art.c.pmid.in_(chunk), art.c.is_deleted.is_(False))
-            .values(is_deleted=True, updated=now)
-        )
+        result = conn.execute(stmts.mark_deleted, {"pmids": chunk, "now": now})
         counts.deleted += result.rowcount or 0
     return counts

