@@ -185,3 +185,13 @@ def test_about_page(page, server):
     settle(page)
     shot(page, "about")
     assert page.get_by_text("1 of the last").count() == 1
+
+
+def test_explorer_exports_ris_of_the_filtered_set(page, server, populated):
+    expected = sum(1 for s in populated[1] if s.extracted and s.design == "case_report")
+    open_page(page, server, "/explorer?design=case_report", "Evidence explorer")
+    with page.expect_download(timeout=WAIT_MS) as info:
+        page.get_by_role("button", name="RIS").click()
+    text = Path(info.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("TY  - JOUR")
+    assert text.count("ER  - ") == expected
