@@ -77,7 +77,7 @@ class RateLimiter:
         Seconds added to ``1 / rate``.
     """
 
-    def __init__(self, rate: float | None, margin: float = 0.02, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, rate: float | None, margin: float = 0.05, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep):
         self.interval = (1.0 / rate + margin) if rate else 0.0
         self._next = 0.0

@@ -112,7 +112,7 @@ def format_summary(results: list[TopicResult]) -> str:
     head = ["topic", "kind", "window", "found", "new", "updated", "unchanged", "deleted", "requests", "status"]
     rows = []
     for r in results:
-        window = f"{r.window_start or '…'}..{r.window_end or '…'}" if (r.window_start or r.window_end) else "-"
+        window = f"{r.window_start or 'all'}..{r.window_end}" if r.window_end else "-"
         rows.append([r.topic, r.kind, window, r.found, r.new, r.updated, r.unchanged, r.deleted, r.requests, r.status])
     widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
     lines = ["  ".join(str(v).ljust(w) if i < 3 or i == 9 else str(v).rjust(w) for i, (v, w) in enumerate(zip(row, widths)))

@@ -132,11 +132,11 @@ def test_rate_limiter_spaces_concurrent_callers():
 
 
 def test_rate_is_ten_per_second_with_key():
-    assert EutilsClient("http://x/", api_key="k").limiter.interval == pytest.approx(0.1 + 0.02)
+    assert EutilsClient("http://x/", api_key="k").limiter.interval == pytest.approx(0.1 + 0.05)
 
 
 def test_rate_is_three_per_second_without_key():
-    assert EutilsClient("http://x/").limiter.interval == pytest.approx(1 / 3 + 0.02)
+    assert EutilsClient("http://x/").limiter.interval == pytest.approx(1 / 3 + 0.05)
 
 
 def test_server_observes_at_most_three_requests_per_second(corpus):
