@@ -133,6 +133,11 @@ def run(args, settings: Settings) -> int:
     engine = open_database(settings, migrate=False, read_only=True)
     try:
         n = export(engine, args.format, args.output)
+    except BrokenPipeError:
+        # the reader went away (`export | head`): not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     finally:
         engine.dispose()
     if args.output:
