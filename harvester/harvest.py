@@ -155,7 +155,8 @@ class IdSearch:
 
         A reply with fewer ids than its own count, or with a count below
         ``expected`` (a flaky zero), is asked again; after ``confirm_tries`` the
-        latest complete reply is believed.
+        latest complete reply is believed, unless it is still a zero, which
+        fails the run (the next run asks again) instead of losing the slice.
         """
         result = None
         for attempt in range(self.confirm_tries):
@@ -164,14 +165,16 @@ class IdSearch:
                 log.info("slice %s grew to %d records: splitting", _span(start, end), result.count)
                 return self._split(datetype, start, end, result.count)
             complete = len(set(result.ids)) == result.count <= self.cap
-            if complete and (result.count >= expected or attempt + 1 == self.confirm_tries):
+            # A zero is never believed for a slice whose count was not: it is PubMed's flaky zero.
+            if complete and (result.count >= expected or (attempt + 1 == self.confirm_tries and result.count > 0)):
                 self.slices += 1
                 return set(result.ids)
             log.warning("esearch %s: %d ids for a count of %d (expected %d); asking again",
                         _span(start, end), len(result.ids), result.count, expected)
         raise EutilsError(
             f"esearch kept returning an incomplete id list for {_span(start, end)} "
-            f"({len(result.ids)} ids, count {result.count}) after {self.confirm_tries} tries"
+            f"({len(result.ids)} ids, count {result.count}, expected {expected}) after {self.confirm_tries} tries"
+            + ("; a flaky zero was not believed" if result.count == 0 else "")
         )
 
     def _split(self, datetype: str, start: date, end: date, count: int) -> set[int]:
@@ -187,7 +190,7 @@ class IdSearch:
             counts = [self._count(datetype, a, b) for a, b in halves]
             if sum(counts) == count:
                 break
-            fresh = self._count(datetype, start, end)
+            fresh = self._confirmed_count(datetype, start, end)  # a flaky zero here would drop the slice
             log.warning("split %s: halves %s do not add up to %d (parent now %d); asking again",
                         _span(start, end), counts, count, fresh)
             count = fresh
