@@ -19,6 +19,7 @@ st.caption(c.help_text("efficacy_direction"))
 LAB = c.labels()
 tiers = LAB["tiers"]
 dir_order = list(LAB["directions"])
+LEGEND = alt.Legend(labelLimit=320, orient="bottom", columns=3)
 dir_scale = alt.Scale(domain=[c.direction_label(d) for d in dir_order], range=[LAB["direction_colors"][d] for d in dir_order])
 
 conds_all = [x for x, _ in ctx.q("counts_by_condition")]
@@ -58,7 +59,7 @@ else:
         .encode(
             y=alt.Y("tier:N", sort=alt.SortField("tier_order"), title=None, axis=alt.Axis(labelLimit=260)),
             x=alt.X(f"sum({measure}):Q", stack="normalize", title=f"Share of {measure}", axis=alt.Axis(format="%")),
-            color=alt.Color("result:N", title="Result", scale=dir_scale),
+            color=alt.Color("result:N", title="Result", scale=dir_scale, legend=LEGEND),
             row=alt.Row("condition:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold")),
             tooltip=["condition:N", "tier:N", "result:N", alt.Tooltip("studies:Q", title="Studies"),
                      alt.Tooltip("participants:Q", title="Participants", format=",")],
@@ -70,20 +71,22 @@ else:
 # ---------------------------------------------------------------- weighted view
 st.subheader("Sample-size-weighted view", help=c.help_text("weighted"))
 wv = with_result.groupby(["condition", "result"], as_index=False)[["studies", "participants"]].sum()
-wv_long = wv.melt(id_vars=["condition", "result"], value_vars=["studies", "participants"], var_name="count", value_name="value")
-wv_long["count"] = wv_long["count"].map({"studies": "Each study counts once", "participants": "Each participant counts once"})
-st.altair_chart(
-    alt.Chart(wv_long)
-    .mark_bar()
-    .encode(
-        y=alt.Y("condition:N", title=None),
-        x=alt.X("value:Q", stack="normalize", title="Share", axis=alt.Axis(format="%")),
-        color=alt.Color("result:N", title="Result", scale=dir_scale),
-        column=alt.Column("count:N", title=None),
-        tooltip=["condition:N", "result:N", alt.Tooltip("value:Q", format=",", title="Count")],
+st.caption("Colours as in the chart above. A study without a stated N counts as one participant.")
+wcols = st.columns(2)
+for col, (field, title) in zip(wcols, [("studies", "Each study counts once"), ("participants", "Each participant counts once")]):
+    col.altair_chart(
+        alt.Chart(wv)
+        .mark_bar()
+        .encode(
+            y=alt.Y("condition:N", title=None),
+            x=alt.X(f"{field}:Q", stack="normalize", title=f"{title} (share)", axis=alt.Axis(format="%")),
+            color=alt.Color("result:N", title="Result", scale=dir_scale, legend=None),
+            tooltip=["condition:N", "result:N", alt.Tooltip("studies:Q", title="Studies", format=","),
+                     alt.Tooltip("participants:Q", title="Participants", format=",")],
+        )
+        .properties(title=title, height=alt.Step(32)),
+        width="stretch",
     )
-    .properties(height=alt.Step(28), width=380),
-)
 
 # ---------------------------------------------------------------- outcome measures
 st.subheader("Outcome measures used", help=c.help_text("outcome"))
@@ -99,10 +102,10 @@ else:
         .encode(
             y=alt.Y("measure:N", sort=list(top.index[:25]), title=None, axis=alt.Axis(labelLimit=280)),
             x=alt.X("studies:Q", title="Studies"),
-            color=alt.Color("result:N", title="Result", scale=dir_scale),
+            color=alt.Color("result:N", title="Result", scale=dir_scale, legend=LEGEND),
             tooltip=["measure:N", "result:N", "studies:Q"],
         )
-        .properties(height=max(160, 24 * min(25, len(top)))),
+        .properties(height=alt.Step(22)),
         width="stretch",
     )
 

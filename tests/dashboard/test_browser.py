@@ -104,8 +104,14 @@ def settle(pg) -> None:
 
 
 def shot(pg, name: str) -> None:
+    """Screenshot of the whole page (Streamlit scrolls inside stMain, so grow the viewport to fit it)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
+    size = pg.viewport_size
+    height = pg.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    pg.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 8000)})
+    pg.wait_for_timeout(1000)
     pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    pg.set_viewport_size(size)
 
 
 def open_page(pg, base: str, path: str, heading: str) -> None:
