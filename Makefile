@@ -25,6 +25,10 @@ test: $(STAMP)
 dashboard: $(STAMP)
 	$(BIN)/ketamine-tracker dashboard
 
+## make demo: the nightly job offline against a local fake PubMed, into ./data/demo.db
+demo: $(STAMP)
+	$(BIN)/ketamine-tracker demo
+
 ## make bench: every benchmark in bench/, figures printed
 bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done

@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "dashboard",
     "status",
     "schedule",
+    "demo",
 ]
 
 

@@ -1,0 +1,49 @@
+"""``ketamine-tracker demo``: the whole nightly job offline, against a local fake PubMed.
+
+Starts :class:`harvester.fake_eutils.FakeEutils` on 127.0.0.1 with a synthetic
+corpus spread over the configured topics, then runs ``update`` against it into
+a separate database (default ``sqlite:///data/demo.db``), so a new user can see
+a real run, the status table and the dashboard without NCBI access and without
+mixing demo records into the real database.
+"""
+
+from __future__ import annotations
+
+from ..errors import UsageError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("demo", help="run the nightly job offline against a local fake PubMed (synthetic articles)")
+    p.add_argument("--articles", type=int, default=1500, help="synthetic articles in the fake PubMed (default 1500)")
+    p.add_argument("--demo-database", default="sqlite:///data/demo.db", help="where the demo run writes")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=run)
+
+
+def run(args, settings) -> int:
+    from harvester.fake_eutils import FakeArticle, FakeEutils
+    from harvester.synthetic import synthetic_corpus
+    from harvester.topics import load_topics
+
+    from ..cli import main
+
+    if args.articles < 1:
+        raise UsageError("--articles must be at least 1")
+    topics = load_topics(settings.topics_file)
+    names = list(topics)
+    corpus = [
+        FakeArticle(pmid=a.pmid, entrez_date=a.entrez_date, revised_date=a.revised_date,
+                    topics=frozenset([a.topic if a.topic in topics else names[i % len(names)]]), seed=args.seed)
+        for i, a in enumerate(synthetic_corpus(args.articles, seed=args.seed))
+    ]
+    with FakeEutils({n: t.query for n, t in topics.items()}, corpus) as server:
+        print(f"fake PubMed with {len(corpus)} synthetic articles on {server.url}")
+        argv = ["--database-url", args.demo_database, "--eutils-url", server.url, "--log-format", args.log_format]
+        if settings.topics_file:
+            argv += ["--topics", settings.topics_file]
+        code = main(argv + ["update"])
+    if code == 0:
+        print(f"\ndemo database: {args.demo_database}")
+        print(f"look at it:    ketamine-tracker --database-url {args.demo_database} status")
+        print(f"               ketamine-tracker --database-url {args.demo_database} dashboard")
+    return code
