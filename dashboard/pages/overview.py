@@ -140,8 +140,9 @@ else:
 # ---------------------------------------------------------------- new since
 st.subheader("New articles", help=c.help_text("new"))
 NEW_PARAM = {"since the last harvest": "harvest", "in the last 7 days": "7", "in the last 30 days": "30"}
-options = {"since the last harvest": new_since, "in the last 7 days": utcnow() - timedelta(days=7),
-           "in the last 30 days": utcnow() - timedelta(days=30)}
+hour = utcnow().replace(minute=0, second=0, microsecond=0)  # stable cache key within the hour
+options = {"since the last harvest": new_since, "in the last 7 days": hour - timedelta(days=7),
+           "in the last 30 days": hour - timedelta(days=30)}
 if new_since is None:
     options.pop("since the last harvest")
 window = st.radio("Show articles first stored", list(options), horizontal=True, key="new_window")
