@@ -167,9 +167,9 @@ def synthetic_article_xml(
          f"Evidence on {route} dosing remains limited."),
         ("METHODS", "METHODS", f"{design_phrase} {n_a + n_b} adults with {cond} were randomly assigned to {route} {form} "
          f"({dose}; n = {n_a}) or {comparator} (n = {n_b}). The primary outcome was the change in the {outcome} at 24 hours."),
-        ("RESULTS", "RESULTS", (f"The {outcome} improved significantly more with {form} than with {comparator} ({p_value}; "
+        ("RESULTS", "RESULTS", ((f"The {outcome} improved significantly more with {form} than with {comparator} ({p_value}; "
          f"95% CI {rng.randint(1, 5)}.{rng.randint(0, 9)} to {rng.randint(6, 12)}.{rng.randint(0, 9)}). ")
-         if improved else (f"There was no significant difference in the {outcome} between groups ({p_value}). ")
+         if improved else f"There was no significant difference in the {outcome} between groups ({p_value}). ")
          + f"{ae1.capitalize()} occurred in {pct1}% of patients receiving {form} versus {pct2}% with {comparator}. "
          f"No serious adverse events were reported, and rates of {ae2} were comparable between groups."),
         ("CONCLUSIONS", "CONCLUSIONS", (f"{route.capitalize()} {form} was effective and well tolerated for {cond}."
