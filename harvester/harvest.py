@@ -197,8 +197,15 @@ class IdSearch:
             if sum(counts) == count:
                 break
         else:
-            log.warning("split %s: halves %s still do not add up to %d; believing the halves",
-                        _span(start, end), counts, count)
+            if sum(counts) < count:
+                # Fewer records in the halves than in the whole: a half keeps answering a flaky
+                # zero/short count. Believing it would lose records silently; fail, the next run asks again.
+                raise EutilsError(
+                    f"esearch counts for {_span(start, end)} ({datetype}) do not add up after "
+                    f"{self.confirm_tries} tries: halves {counts}, whole {count}"
+                )
+            log.warning("split %s: halves %s still do not add up to %d (records added meanwhile?); "
+                        "believing the halves", _span(start, end), counts, count)
         ids: set[int] = set()
         for (a, b), n in zip(halves, counts):
             if n == 0:

@@ -80,6 +80,17 @@ def test_halves_that_do_not_add_up_are_asked_again(fake, client, topics):
     assert fake.counts()["esearch"] > clean_requests
 
 
+def test_halves_persistently_short_of_the_whole_fail_instead_of_losing_records(fake, client, topics):
+    fake.id_cap = 40
+    fake.add_articles(make_articles(100, "pain", start=date(2023, 1, 1), end=date(2023, 12, 31)))
+    # esearch requests: 1 window count, then per round: 2 first half, 3 second half, 4 whole again.
+    # The first half's count (requests 2, 5, 8) comes back as a flaky zero every time.
+    for skip in (1, 3, 5):
+        fake.script("errorlist", n=1, endpoint="esearch", skip=skip)
+    with pytest.raises(EutilsError, match="do not add up after 3 tries"):
+        IdSearch(client, topics["pain"].query, id_cap=40).run("edat", date(2023, 1, 1), date(2023, 12, 31))
+
+
 # --- backfill, incremental, watermark -------------------------------------------------------
 def test_backfill_moves_watermark_to_run_date(fake, client, topics, options, tracker_engine):
     fake.add_articles(make_articles(40, "pain"))
