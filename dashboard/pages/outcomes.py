@@ -68,6 +68,15 @@ else:
         width="stretch",
     )
 
+    drill = with_result.groupby(["condition", "direction", "result"], as_index=False)[["studies", "participants"]].sum()
+    drill["studies_link"] = [
+        c.page_url("explorer", condition=cond, direction=d, tier=list(tier_sel)) for cond, d in zip(drill["condition"], drill["direction"])
+    ]
+    with st.expander("Counts behind the chart, with links to the studies"):
+        st.dataframe(drill[["condition", "result", "studies", "participants", "studies_link"]], hide_index=True, key="direction_table",
+                     column_config={"studies_link": st.column_config.LinkColumn("Studies", display_text="list studies →"),
+                                    "participants": st.column_config.NumberColumn("Participants", help=c.help_text("weighted"))})
+
 # ---------------------------------------------------------------- weighted view
 st.subheader("Sample-size-weighted view", help=c.help_text("weighted"))
 wv = with_result.groupby(["condition", "result"], as_index=False)[["studies", "participants"]].sum()

@@ -154,3 +154,13 @@ def test_about_page_lists_failed_run(populated, monkeypatch):
     runs = table(at, "status", "requests")
     assert (runs["status"] == "failed").sum() == 1
     assert "503" in runs.loc[runs["status"] == "failed", "error"].iloc[0]
+
+
+def test_outcome_counts_link_to_the_same_number_of_studies(populated, monkeypatch):
+    url, _ = populated
+    at = page("outcomes", url, monkeypatch)
+    drill = table(at, "studies_link", "result")
+    row = drill[(drill["condition"] == "depression") & (drill["result"] == "Favours ketamine")].iloc[0]
+    params = dict(p.split("=") for p in row["studies_link"].split("?")[1].split("&"))
+    explorer = page("explorer", url, monkeypatch, **params)
+    assert metric(explorer, "Matching articles") == int(row["studies"])
