@@ -197,10 +197,49 @@ def remount(path: Path, mode: str) -> None:
     subprocess.run(["mount", "-o", f"remount,{mode}", str(path)], check=True, capture_output=True)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def ops():
     """This module's helpers (``ops.content_dump``, ``ops.add_corpus``, ``ops.spawn_cli``, ``ops.tmpfs`` ...).
 
     Test modules cannot import a conftest by name under ``--import-mode=importlib``.
     """
     return sys.modules[__name__]
+
+
+def drop_all_tables(url: str) -> None:
+    """Empty a PostgreSQL test database (every table of the public schema), for module-scoped scenarios."""
+    from sqlalchemy import text
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        names = [r[0] for r in conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))]
+        if names:
+            conn.execute(text("DROP TABLE " + ", ".join(f'"{n}"' for n in names) + " CASCADE"))
+    engine.dispose()
+
+
+def backend_url(request, backend: str, tmp_dir: Path) -> str:
+    """A fresh database URL on ``backend`` for a module-scoped scenario (PostgreSQL skips without TEST_DATABASE_URL)."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_dir / 'tracker.db'}"
+    url = request.getfixturevalue("postgres_url")
+    drop_all_tables(url)
+    return url
+
+
+def write_topics_file(path: Path) -> Path:
+    path.write_text(_harvester._topics_toml(), encoding="utf-8")
+    return path
+
+
+def run_until_not_locked(args: list[str], env: dict, tries: int = 50, timeout: float = 180) -> tuple[subprocess.CompletedProcess, int]:
+    """Run the CLI; while it exits 75 (the killed holder's PostgreSQL session is not reaped yet) wait and retry.
+
+    Returns the last result and how many times it was refused.
+    """
+    for refused in range(tries):
+        done = run_cli(args, env, timeout=timeout)
+        if done.returncode != 75:
+            return done, refused
+        time.sleep(0.2)
+    return done, tries
