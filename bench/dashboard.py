@@ -58,8 +58,15 @@ q_pmid: list[int] = []
 
 
 def time_pages(repeat: int) -> list[tuple[str, float, str, float | None]]:
+    import logging
+
     import streamlit as st
     from streamlit.testing.v1 import AppTest
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # cache notices of AppTest outside a server
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("streamlit"):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
     AppTest.from_file(str(PAGES / "about.py"), default_timeout=600).run()  # imports, engine
     results = []

@@ -224,7 +224,7 @@ def search_articles(
         The total number of matches and the ``limit`` rows from ``offset`` in ``sort`` order.
     """
     stmt = (
-        select(*_ROW_COLUMNS)
+        select(*_ROW_COLUMNS, func.count().over().label("_total"))
         .select_from(Article)
         .outerjoin(Extraction, Extraction.pmid == Article.pmid)
         .where(*_where(f))
@@ -232,9 +232,12 @@ def search_articles(
         .limit(limit)
         .offset(offset)
     )
-    total = count_articles(engine, f)
+    # one scan: the window count gives the total number of matches with the page of rows
     with engine.connect() as conn:
         rows = [_row(r) for r in conn.execute(stmt).mappings()]
+    total = rows[0]["_total"] if rows else (count_articles(engine, f) if offset else 0)
+    for r in rows:
+        del r["_total"]
     return total, rows
 
 

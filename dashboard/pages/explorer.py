@@ -23,7 +23,7 @@ from dashboard import exports  # noqa: E402
 from db.models import utcnow  # noqa: E402
 from db.queries import SORTS, ArticleFilter  # noqa: E402
 
-SHOW = 1000
+SHOW = 500
 
 ctx = c.start("Evidence explorer")
 opts = ctx.q("filter_options")

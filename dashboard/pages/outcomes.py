@@ -14,6 +14,8 @@ import streamlit as st  # noqa: E402
 
 from dashboard import common as c  # noqa: E402
 
+TRIALS_SHOWN = 500
+
 ctx = c.start("Outcomes and efficacy")
 st.caption(c.help_text("efficacy_direction"))
 LAB = c.labels()
@@ -121,8 +123,8 @@ else:
 # ---------------------------------------------------------------- RCT table
 st.subheader("Randomised controlled trials")
 rct_designs = tuple(c.tier_designs("rct"))
-n_rct, trials = ctx.q("trial_table", rct_designs, conditions=tuple(conditions), limit=2000)
-st.write(f"**{n_rct:,}** RCTs" + (" (the 2,000 largest shown)" if n_rct > 2000 else "") + ", largest first.")
+n_rct, trials = ctx.q("trial_table", rct_designs, conditions=tuple(conditions), limit=TRIALS_SHOWN)
+st.write(f"**{n_rct:,}** RCTs" + (f" (the {TRIALS_SHOWN:,} largest shown)" if n_rct > TRIALS_SHOWN else "") + ", largest first.")
 c.link(c.page_url("explorer", tier="rct", condition=list(conditions)), "Filter and export them in the evidence explorer →")
 if trials:
     t = pd.DataFrame(trials)

@@ -196,3 +196,10 @@ def test_read_only_engine_refuses_writes(filled):
     with pytest.raises(DBAPIError):
         with engine.begin() as conn:
             conn.execute(Extraction.__table__.delete())
+
+
+def test_search_total_counts_beyond_the_page(filled):
+    engine, specs = filled
+    total, rows = q.search_articles(engine, q.ArticleFilter(conditions=("depression",)), limit=5)
+    assert len(rows) == 5
+    assert total == sum(1 for s in extracted(specs) if "depression" in s.conditions)
