@@ -543,18 +543,19 @@ def trial_table(
     stmt = (
         select(Article.pmid, Article.pub_year, Article.title, Article.is_retracted, Extraction.design, Extraction.sample_size,
                Extraction.conditions, Extraction.routes, Extraction.ketamine_forms, Extraction.comparators,
-               Extraction.efficacy_direction)
+               Extraction.efficacy_direction, func.count().over().label("_total"))
         .select_from(Article)
         .join(Extraction, Extraction.pmid == Article.pmid)
         .where(*_where(f))
         .order_by(Extraction.sample_size.desc().nulls_last(), Article.pmid.desc())
         .limit(limit)
     )
-    total = count_articles(engine, f)
     with engine.connect() as conn:
         rows = [_row(r) for r in conn.execute(stmt).mappings()]
         doses = _doses_by_pmid(conn, [r["pmid"] for r in rows])
+    total = rows[0]["_total"] if rows else 0
     for r in rows:
+        del r["_total"]
         r["doses"] = doses.get(r["pmid"], [])
     return total, rows
 
