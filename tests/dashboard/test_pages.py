@@ -164,3 +164,17 @@ def test_outcome_counts_link_to_the_same_number_of_studies(populated, monkeypatc
     params = dict(p.split("=") for p in row["studies_link"].split("?")[1].split("&"))
     explorer = page("explorer", url, monkeypatch, **params)
     assert metric(explorer, "Matching articles") == int(row["studies"])
+
+
+def test_every_page_renders_on_both_backends(db_url, monkeypatch):
+    from dashboard_support import build_database
+
+    specs = build_database(db_url, n=60, seed=8)
+    failures = {}
+    for name in PAGE_NAMES:
+        at = page(name, db_url, monkeypatch, **({"pmid": str(WILDCARD_PMID)} if name == "article" else {}))
+        if at.exception:
+            failures[name] = at.exception[0].value
+    explorer = page("explorer", db_url, monkeypatch)
+    assert failures == {}
+    assert metric(explorer, "Matching articles") == len(specs)
