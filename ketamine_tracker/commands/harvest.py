@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+
+from sqlalchemy.exc import SQLAlchemyError
 from contextlib import contextmanager
 
 from db.lock import run_lock
@@ -124,7 +126,14 @@ def format_summary(results: list[TopicResult]) -> str:
 def harvest_topics(engine, settings: Settings, topics: list[Topic], options: HarvestOptions) -> list[TopicResult]:
     """Harvest ``topics`` (caller holds the run lock); prints the summary; raises if a topic failed."""
     with build_client(settings) as client:
-        results, failures = harvest(engine, client, topics, options)
+        try:
+            results, failures = harvest(engine, client, topics, options)
+        except SQLAlchemyError as exc:  # disk full, database gone, connection killed...
+            reason = " ".join(str(getattr(exc, "orig", None) or exc).split())[:300]
+            raise TrackerError(
+                f"harvest stopped by a database error: {reason}; batches stored before it are kept, "
+                "the unfinished topic's watermark was not moved and the next run fetches the rest"
+            ) from exc
     print(format_summary(results))
     if failures:
         detail = "; ".join(f"{f.topic}: {f.error}" for f in failures)
