@@ -17,6 +17,7 @@ refused.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import socket
 import threading
@@ -26,12 +27,15 @@ from typing import Iterator
 from filelock import FileLock, Timeout
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from ketamine_tracker.errors import LockedError
 
 from .engine import redact
 
 LOCK_NAME = "ketamine-tracker run"
+
+log = logging.getLogger("db.lock")
 
 _held: dict[tuple[str, int], int] = {}  # (lock key, thread id) -> depth
 _held_guard = threading.Lock()
@@ -123,7 +127,13 @@ def _pg_lock(engine: Engine, name: str) -> Iterator[None]:
         try:
             yield
         finally:
-            conn.execute(select(func.pg_advisory_unlock(key)))
+            try:
+                conn.execute(select(func.pg_advisory_unlock(key)))
+            except SQLAlchemyError as exc:
+                # The session died (terminated, failover); the server released its locks with it.
+                # Raising here would replace the run's own outcome (or error) with this one.
+                log.warning("the run lock's database session ended before the run did (%s); the server has "
+                            "released the lock", " ".join(str(getattr(exc, "orig", None) or exc).split())[:200])
     finally:
         conn.close()
 
