@@ -223,8 +223,13 @@ def search_articles(
     (int, list[dict])
         The total number of matches and the ``limit`` rows from ``offset`` in ``sort`` order.
     """
+    # With free text (a scan of every abstract) one statement with a window count
+    # reads the table once; otherwise a separate indexed count and an ordered,
+    # limited select are faster than materialising every match for the window.
+    windowed = bool(f.text.split())
+    cols = [*_ROW_COLUMNS, func.count().over().label("_total")] if windowed else _ROW_COLUMNS
     stmt = (
-        select(*_ROW_COLUMNS, func.count().over().label("_total"))
+        select(*cols)
         .select_from(Article)
         .outerjoin(Extraction, Extraction.pmid == Article.pmid)
         .where(*_where(f))
@@ -232,12 +237,14 @@ def search_articles(
         .limit(limit)
         .offset(offset)
     )
-    # one scan: the window count gives the total number of matches with the page of rows
     with engine.connect() as conn:
         rows = [_row(r) for r in conn.execute(stmt).mappings()]
-    total = rows[0]["_total"] if rows else (count_articles(engine, f) if offset else 0)
-    for r in rows:
-        del r["_total"]
+    if windowed and rows:
+        total = rows[0]["_total"]
+        for r in rows:
+            del r["_total"]
+    else:
+        total = count_articles(engine, f)
     return total, rows
 
 
@@ -543,7 +550,7 @@ def trial_table(
     stmt = (
         select(Article.pmid, Article.pub_year, Article.title, Article.is_retracted, Extraction.design, Extraction.sample_size,
                Extraction.conditions, Extraction.routes, Extraction.ketamine_forms, Extraction.comparators,
-               Extraction.efficacy_direction, func.count().over().label("_total"))
+               Extraction.efficacy_direction)
         .select_from(Article)
         .join(Extraction, Extraction.pmid == Article.pmid)
         .where(*_where(f))
@@ -553,9 +560,8 @@ def trial_table(
     with engine.connect() as conn:
         rows = [_row(r) for r in conn.execute(stmt).mappings()]
         doses = _doses_by_pmid(conn, [r["pmid"] for r in rows])
-    total = rows[0]["_total"] if rows else 0
+    total = count_articles(engine, f)
     for r in rows:
-        del r["_total"]
         r["doses"] = doses.get(r["pmid"], [])
     return total, rows
 
