@@ -10,7 +10,6 @@ for re-extraction.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -19,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from .models import Article, ArticleMesh, ArticlePubType, ArticleTopic, utcnow
 from .records import ArticleRecord, DeletedCitation
+from .rows import ARTICLE_COLUMNS, MESH_COLUMNS, PUBTYPE_COLUMNS, RECORD_COLUMNS, PreparedBatch, prepare_batch
 
 
 @dataclass
@@ -46,114 +46,14 @@ class UpsertCounts:
 # Rows per IN (...) list: below SQLite's 32766 and psycopg's 65535 bound parameters.
 _IDS_PER_STATEMENT = 5000
 
-# Layout of a prepared article row: the record's columns in ``article`` table
-# order, then what the store adds (is_deleted, content_hash, first_seen,
-# updated, needs_extraction).
-_RECORD_COLUMNS = (
-    "pmid", "version", "title", "abstract", "abstract_sections", "journal", "journal_iso", "pub_year",
-    "pub_date", "entrez_date", "revised_date", "language", "doi", "pmcid", "authors", "keywords",
-    "nct_ids", "comments_corrections", "is_book", "is_retracted",
-)
-_ARTICLE_COLUMNS = _RECORD_COLUMNS + ("is_deleted", "content_hash", "first_seen", "updated", "needs_extraction")
-_MESH_COLUMNS = ("pmid", "descriptor", "descriptor_ui", "major_topic", "qualifiers")
-_PUBTYPE_COLUMNS = ("pmid", "pub_type", "ui")
 _TOPIC_COLUMNS = ("pmid", "topic", "first_seen")
 # Columns an upsert of a known PMID leaves alone.
 _KEEP_ON_UPDATE = frozenset({"pmid", "first_seen"})
-_dumps = json.dumps
 
 
 def _chunks(seq: Sequence, n: int = _IDS_PER_STATEMENT):
     for i in range(0, len(seq), n):
         yield seq[i : i + n]
-
-
-def _json(value) -> str:
-    """A JSON column's value as SQLAlchemy's ``JSON`` type would serialise it
-    (``json.dumps`` with default settings); the empty list, most columns of most
-    records, without a call."""
-    return "[]" if value == [] else _dumps(value)
-
-
-# --------------------------------------------------------------------------- prepared batches
-
-
-@dataclass
-class PreparedBatch:
-    """One batch of records reduced to plain, picklable row tuples.
-
-    What :func:`prepare_batch` computes needs no database (content hashes, JSON
-    columns, MeSH and publication-type rows), so a parsing process can do it
-    while another one writes; :func:`store_prepared` only compares hashes and
-    writes.
-
-    Attributes
-    ----------
-    articles : dict[int, tuple]
-        PMID -> ``(content_hash, article_values, mesh_rows, pubtype_rows)``;
-        ``article_values`` follows ``_RECORD_COLUMNS``; the last occurrence of a
-        PMID in the batch wins.
-    deleted : list[int]
-        PMIDs of :class:`DeletedCitation` entries, in order.
-    """
-
-    articles: dict[int, tuple] = field(default_factory=dict)
-    deleted: list[int] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.articles) + len(self.deleted)
-
-
-def _prepare(rec: ArticleRecord) -> tuple:
-    pmid = rec.pmid
-    values = (
-        pmid, rec.version, rec.title, rec.abstract, _json(rec.abstract_sections), rec.journal, rec.journal_iso,
-        rec.pub_year, rec.pub_date, rec.entrez_date, rec.revised_date, rec.language, rec.doi, rec.pmcid,
-        _json(rec.authors), _json(rec.keywords), _json(rec.nct_ids), _json(rec.comments_corrections),
-        rec.is_book, rec.is_retracted,
-    )
-    mesh_rows = []
-    if rec.mesh:
-        seen: set[str] = set()
-        for m in rec.mesh:
-            if m.descriptor in seen:
-                continue
-            seen.add(m.descriptor)
-            mesh_rows.append((pmid, m.descriptor, m.descriptor_ui, m.major_topic, _json(m.qualifiers)))
-    pt_rows = []
-    if rec.publication_types:
-        seen = set()
-        for pt in rec.publication_types:
-            if pt.name in seen:
-                continue
-            seen.add(pt.name)
-            pt_rows.append((pmid, pt.name, pt.ui))
-    return rec.content_hash(), values, mesh_rows, pt_rows
-
-
-def prepare_batch(records: Iterable[ArticleRecord | DeletedCitation]) -> PreparedBatch:
-    """Hash and flatten a batch of records (no database needed).
-
-    Parameters
-    ----------
-    records:
-        Parsed articles and deleted citations, in document order.
-
-    Returns
-    -------
-    PreparedBatch
-        Ready for :func:`store_prepared`.
-    """
-    batch = PreparedBatch()
-    latest: dict[int, ArticleRecord] = {}
-    for rec in records:
-        if isinstance(rec, DeletedCitation):
-            batch.deleted.append(rec.pmid)
-            latest.pop(rec.pmid, None)
-        else:
-            latest[rec.pmid] = rec  # last occurrence wins (update files can repeat a PMID)
-    batch.articles = {pmid: _prepare(rec) for pmid, rec in latest.items()}
-    return batch
 
 
 # --------------------------------------------------------------------------- statements
@@ -205,7 +105,7 @@ def _bulk(stmt, table, columns: tuple[str, ...], dialect, per_row: frozenset) ->
     for name in columns:
         col = table.c[name]
         if isinstance(col.type, JSON):
-            continue  # serialised by _json
+            continue  # serialised by db.rows
         proc = col.type.dialect_impl(dialect).bind_processor(dialect)
         if proc is not None:
             procs[name] = proc
@@ -254,9 +154,9 @@ def _statements(conn: Connection) -> _Statements:
     )
     stmts = _Statements(
         lookup=select(art.c.pmid, art.c.content_hash, art.c.is_deleted).where(art.c.pmid.in_(ids)),
-        upsert_article=_bulk(upsert, art, _ARTICLE_COLUMNS, dialect, frozenset(_RECORD_COLUMNS)),
-        insert_mesh=_bulk(insert(mesh_t), mesh_t, _MESH_COLUMNS, dialect, frozenset(_MESH_COLUMNS)),
-        insert_pubtype=_bulk(insert(pt_t), pt_t, _PUBTYPE_COLUMNS, dialect, frozenset(_PUBTYPE_COLUMNS)),
+        upsert_article=_bulk(upsert, art, ARTICLE_COLUMNS, dialect, frozenset(RECORD_COLUMNS)),
+        insert_mesh=_bulk(insert(mesh_t), mesh_t, MESH_COLUMNS, dialect, frozenset(MESH_COLUMNS)),
+        insert_pubtype=_bulk(insert(pt_t), pt_t, PUBTYPE_COLUMNS, dialect, frozenset(PUBTYPE_COLUMNS)),
         link_topic=_bulk(
             insert(link).on_conflict_do_nothing(index_elements=[link.c.pmid, link.c.topic]),
             link, _TOPIC_COLUMNS, dialect, frozenset({"pmid", "topic"}),

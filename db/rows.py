@@ -1,0 +1,120 @@
+"""Records flattened into table rows, without a database.
+
+:func:`prepare_batch` does everything an upsert needs that does not depend on
+what is already stored: the content hash of each record, the JSON columns
+serialised exactly as SQLAlchemy's ``JSON`` type serialises them
+(``json.dumps`` with default settings), and the MeSH and publication-type child
+rows. The result is plain tuples, cheap to pickle, so the ``ingest`` command
+can prepare batches in a parser process while another process writes them
+(:func:`db.store.store_prepared`). This module imports nothing but the records,
+so that process starts in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from .records import ArticleRecord, DeletedCitation
+
+# Layout of a prepared article row: the record's columns in ``article`` table
+# order, then what the store adds (is_deleted, content_hash, first_seen,
+# updated, needs_extraction).
+RECORD_COLUMNS = (
+    "pmid", "version", "title", "abstract", "abstract_sections", "journal", "journal_iso", "pub_year",
+    "pub_date", "entrez_date", "revised_date", "language", "doi", "pmcid", "authors", "keywords",
+    "nct_ids", "comments_corrections", "is_book", "is_retracted",
+)
+ARTICLE_COLUMNS = RECORD_COLUMNS + ("is_deleted", "content_hash", "first_seen", "updated", "needs_extraction")
+MESH_COLUMNS = ("pmid", "descriptor", "descriptor_ui", "major_topic", "qualifiers")
+PUBTYPE_COLUMNS = ("pmid", "pub_type", "ui")
+_dumps = json.dumps
+
+
+def _json(value) -> str:
+    """A JSON column's value as SQLAlchemy's ``JSON`` type would serialise it
+    (``json.dumps`` with default settings); the empty list, most columns of most
+    records, without a call."""
+    return "[]" if value == [] else _dumps(value)
+
+
+# --------------------------------------------------------------------------- prepared batches
+
+
+@dataclass
+class PreparedBatch:
+    """One batch of records reduced to plain, picklable row tuples.
+
+    What :func:`prepare_batch` computes needs no database (content hashes, JSON
+    columns, MeSH and publication-type rows), so a parsing process can do it
+    while another one writes; :func:`store_prepared` only compares hashes and
+    writes.
+
+    Attributes
+    ----------
+    articles : dict[int, tuple]
+        PMID -> ``(content_hash, article_values, mesh_rows, pubtype_rows)``;
+        ``article_values`` follows ``RECORD_COLUMNS``; the last occurrence of a
+        PMID in the batch wins.
+    deleted : list[int]
+        PMIDs of :class:`DeletedCitation` entries, in order.
+    """
+
+    articles: dict[int, tuple] = field(default_factory=dict)
+    deleted: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.articles) + len(self.deleted)
+
+
+def _prepare(rec: ArticleRecord) -> tuple:
+    pmid = rec.pmid
+    values = (
+        pmid, rec.version, rec.title, rec.abstract, _json(rec.abstract_sections), rec.journal, rec.journal_iso,
+        rec.pub_year, rec.pub_date, rec.entrez_date, rec.revised_date, rec.language, rec.doi, rec.pmcid,
+        _json(rec.authors), _json(rec.keywords), _json(rec.nct_ids), _json(rec.comments_corrections),
+        rec.is_book, rec.is_retracted,
+    )
+    mesh_rows = []
+    if rec.mesh:
+        seen: set[str] = set()
+        for m in rec.mesh:
+            if m.descriptor in seen:
+                continue
+            seen.add(m.descriptor)
+            mesh_rows.append((pmid, m.descriptor, m.descriptor_ui, m.major_topic, _json(m.qualifiers)))
+    pt_rows = []
+    if rec.publication_types:
+        seen = set()
+        for pt in rec.publication_types:
+            if pt.name in seen:
+                continue
+            seen.add(pt.name)
+            pt_rows.append((pmid, pt.name, pt.ui))
+    return rec.content_hash(), values, mesh_rows, pt_rows
+
+
+def prepare_batch(records: Iterable[ArticleRecord | DeletedCitation]) -> PreparedBatch:
+    """Hash and flatten a batch of records (no database needed).
+
+    Parameters
+    ----------
+    records:
+        Parsed articles and deleted citations, in document order.
+
+    Returns
+    -------
+    PreparedBatch
+        Ready for :func:`store_prepared`.
+    """
+    batch = PreparedBatch()
+    latest: dict[int, ArticleRecord] = {}
+    for rec in records:
+        if isinstance(rec, DeletedCitation):
+            batch.deleted.append(rec.pmid)
+            latest.pop(rec.pmid, None)
+        else:
+            latest[rec.pmid] = rec  # last occurrence wins (update files can repeat a PMID)
+    batch.articles = {pmid: _prepare(rec) for pmid, rec in latest.items()}
+    return batch
