@@ -14,6 +14,27 @@ from datetime import date
 from typing import Optional
 
 
+def _hash_json_py(data) -> str:
+    return json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+
+
+try:  # json.dumps builds a new C encoder per call; one built once gives the same text
+    from json.encoder import c_make_encoder as _c_make_encoder
+    from json.encoder import encode_basestring as _unicode
+except ImportError:  # pragma: no cover - CPython always has _json
+    _c_make_encoder = None
+
+if _c_make_encoder is not None:
+    # Same arguments json.dumps(sort_keys=True, default=str, ensure_ascii=False) passes
+    # (no circular-reference bookkeeping: records are trees).
+    _encode = _c_make_encoder(None, str, _unicode, None, ": ", ", ", True, False, True)
+
+    def _hash_json(data) -> str:
+        return "".join(_encode(data, 0))
+else:  # pragma: no cover
+    _hash_json = _hash_json_py
+
+
 @dataclass
 class MeshHeading:
     descriptor: str
@@ -62,15 +83,16 @@ class ArticleRecord:
         The hashed payload is ``json.dumps(dataclasses.asdict(self), sort_keys=True,
         default=str, ensure_ascii=False)`` encoded as UTF-8; the dict is built
         field by field instead of by ``asdict`` (which deep-copies every nested
-        list and dict, ~6x slower) and serialises to the very same bytes, so
-        hashes stored by earlier versions stay valid.
+        list and dict, ~6x slower) and encoded by one C encoder built once with
+        ``json.dumps``'s arguments, so the bytes, and the hashes stored by
+        earlier versions, are the same.
 
         Returns
         -------
         str
             64 hex digits.
         """
-        payload = json.dumps(self._hash_payload(), sort_keys=True, default=str, ensure_ascii=False)
+        payload = _hash_json(self._hash_payload())
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     def _hash_payload(self) -> dict:

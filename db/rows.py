@@ -29,13 +29,26 @@ RECORD_COLUMNS = (
 ARTICLE_COLUMNS = RECORD_COLUMNS + ("is_deleted", "content_hash", "first_seen", "updated", "needs_extraction")
 MESH_COLUMNS = ("pmid", "descriptor", "descriptor_ui", "major_topic", "qualifiers")
 PUBTYPE_COLUMNS = ("pmid", "pub_type", "ui")
-_dumps = json.dumps
+
+try:  # json.dumps builds a new C encoder on every call; one built once gives the same text
+    from json.encoder import c_make_encoder as _c_make_encoder
+    from json.encoder import encode_basestring_ascii as _ascii
+except ImportError:  # pragma: no cover - CPython always has _json
+    _c_make_encoder = None
+
+if _c_make_encoder is not None:
+    _encode = _c_make_encoder(None, json.JSONEncoder().default, _ascii, None, ": ", ", ", False, False, True)
+
+    def _dumps(value) -> str:
+        return "".join(_encode(value, 0))
+else:  # pragma: no cover
+    _dumps = json.dumps
 
 
 def _json(value) -> str:
-    """A JSON column's value as SQLAlchemy's ``JSON`` type would serialise it
+    """A JSON column's value exactly as SQLAlchemy's ``JSON`` type serialises it
     (``json.dumps`` with default settings); the empty list, most columns of most
-    records, without a call."""
+    records, without encoding anything."""
     return "[]" if value == [] else _dumps(value)
 
 

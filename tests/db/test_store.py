@@ -152,3 +152,11 @@ def test_deleted_citation_counts_only_articles_not_yet_deleted(db_url):
         return upsert_articles(eng, [DeletedCitation(1), DeletedCitation(2), DeletedCitation(3)])
 
     assert _on(db_url, run).deleted == 1
+
+
+def test_json_columns_are_stored_as_json_dumps_text(engine):
+    authors = [{"last": "Müller", "fore": "Zoë", "initials": "Z", "collective": None, "affiliation": "Zürich"}]
+    upsert_articles(engine, [_rec(authors=authors)])
+    with engine.connect() as conn:
+        stored = conn.exec_driver_sql("SELECT authors FROM article WHERE pmid = 1").scalar()
+    assert stored == json.dumps(authors)
