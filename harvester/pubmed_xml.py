@@ -302,13 +302,19 @@ def _release(elem) -> None:
 
 
 def _text(el) -> str:
-    """All text of ``el`` with inline markup (<i>, <sup>, <sub>, <b>) flattened, whitespace collapsed."""
+    """All text of ``el`` with inline markup (<i>, <sup>, <sub>, <b>) flattened, whitespace collapsed.
+
+    The whitespace test of :func:`_squash` is repeated inline: this runs ~30
+    times per article.
+    """
     if el is None:
         return ""
     t = el.text if len(el) == 0 else "".join(el.itertext())
     if not t:
         return ""
-    return _squash(t)
+    if "  " in t or "\n" in t or "\t" in t or "\r" in t or "\xa0" in t or t[0] == " " or t[-1] == " ":
+        return " ".join(t.split())
+    return t
 
 
 def _squash(t: str) -> str:
@@ -417,26 +423,29 @@ def _authors(author_list) -> list[dict]:
     for a in author_list:
         if a.tag != "Author" or a.get("ValidYN") == "N":
             continue
-        fields = {"LastName": None, "ForeName": None, "Initials": None, "CollectiveName": None}
+        last = fore = initials = collective = None
         affs: list[str] = []
-        for child in a.iterchildren():
+        for child in a:
             tag = child.tag
-            if tag == "AffiliationInfo":
-                for aff in child.iterchildren("Affiliation"):
-                    t = _text(aff)
-                    if t and t not in affs:
-                        affs.append(t)
-            elif tag in fields and fields[tag] is None:
-                fields[tag] = _text(child) or None
-        out.append(
-            {
-                "last": fields["LastName"],
-                "fore": fields["ForeName"],
-                "initials": fields["Initials"],
-                "collective": fields["CollectiveName"],
-                "affiliation": "; ".join(affs) or None,
-            }
-        )
+            if tag == "LastName":
+                if last is None:
+                    last = _text(child) or None
+            elif tag == "ForeName":
+                if fore is None:
+                    fore = _text(child) or None
+            elif tag == "Initials":
+                if initials is None:
+                    initials = _text(child) or None
+            elif tag == "AffiliationInfo":
+                for aff in child:
+                    if aff.tag == "Affiliation":
+                        t = _text(aff)
+                        if t and t not in affs:
+                            affs.append(t)
+            elif tag == "CollectiveName" and collective is None:
+                collective = _text(child) or None
+        out.append({"last": last, "fore": fore, "initials": initials, "collective": collective,
+                    "affiliation": "; ".join(affs) or None})
     return out
 
 
