@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from nlp.adverse_events.lexicon import normalise
+from nlp.resources.regex import first_char_alternation
 
 RESOURCES = Path(__file__).with_name("resources")
 
@@ -47,8 +48,9 @@ def load_measures() -> tuple[dict[str, Measure], frozenset[str], re.Pattern]:
         for syn in item["synonyms"]:
             table.setdefault(normalise(syn), m)
     generic = frozenset(normalise(s) for s in raw.get("generic_synonyms", []))
-    alts = [r"[\s\-\u2010-\u2015]*".join(re.escape(p) for p in syn.split(" ")) for syn in sorted(table, key=len, reverse=True)]
-    pattern = re.compile(r"(?<![\w\-])(?:" + "|".join(alts) + r")s?(?![\w])", re.I)
+    alts = [(syn[0], r"[\s\-\u2010-\u2015]*".join(re.escape(p) for p in syn.split(" "))) for syn in sorted(table, key=len, reverse=True)]
+    # longest synonym first, grouped by first character (same matches, several times faster)
+    pattern = re.compile(r"(?<![\w\-])" + first_char_alternation(alts, re.I) + r"s?(?![\w])", re.I)
     return table, generic, pattern
 
 
