@@ -14,7 +14,10 @@ from . import conditions as _conditions
 from . import design as _design
 from . import routes_doses as _rd
 from . import sample_size as _sample_size
+from .abbreviations import find_abbreviations
+from .document import Document
 from .pipeline import get_pipeline, optional_module
+from .resources.terms import find_terms
 from .sentences.index import SentenceIndex
 
 log = logging.getLogger("ketamine_tracker")
@@ -35,20 +38,20 @@ def _span(index: SentenceIndex, kind: str, label: str, start: int, end: int, neg
     }
 
 
-def _other_fields(doc) -> dict:
+def _other_fields(d: Document) -> dict:
     """Adverse events, outcomes, efficacy and serious-AE from the other extractor
     (defaults when its modules are not installed)."""
     out = {"adverse_events": [], "outcomes": [], "efficacy_direction": "not_applicable", "serious_ae": "unstated"}
     ae = optional_module("nlp.adverse_events")
     oc = optional_module("nlp.outcomes")
     if ae is not None and hasattr(ae, "extract_adverse_events"):
-        out["adverse_events"] = [dict(x) for x in ae.extract_adverse_events(doc)]
+        out["adverse_events"] = [dict(x) for x in ae.extract_adverse_events(d)]
         if hasattr(ae, "serious_ae"):
-            out["serious_ae"] = str(ae.serious_ae(doc))
+            out["serious_ae"] = str(ae.serious_ae(d))
     if oc is not None and hasattr(oc, "extract_outcomes"):
-        out["outcomes"] = [dict(x) for x in oc.extract_outcomes(doc)]
+        out["outcomes"] = [dict(x) for x in oc.extract_outcomes(d)]
         if hasattr(oc, "efficacy_direction"):
-            out["efficacy_direction"] = str(oc.efficacy_direction(doc, out["outcomes"]))
+            out["efficacy_direction"] = str(oc.efficacy_direction(d, out["outcomes"]))
     return out
 
 
@@ -57,8 +60,10 @@ def extract_doc(doc, title_end: int, pub_types=(), mesh=()) -> dict:
 
     Parameters
     ----------
-    doc : Doc
-        Output of :func:`nlp.pipeline.build_pipeline` on the document text.
+    doc : Doc or Document
+        Output of :func:`nlp.pipeline.build_pipeline` on the document text, or
+        a :class:`nlp.document.Document` of it (abbreviations and lexicon
+        terms are then found here).
     title_end : int
         Length of the title inside ``doc.text``.
     pub_types, mesh : sequence of str
@@ -69,8 +74,13 @@ def extract_doc(doc, title_end: int, pub_types=(), mesh=()) -> dict:
     dict
         All fields except ``pmid`` and ``extractor_version``.
     """
-    index = SentenceIndex(doc, title_end)
-    terms = doc._.kt_terms or []
+    document = doc if isinstance(doc, Document) else Document.from_doc(doc)
+    if document.abbreviations is None:
+        document.abbreviations = find_abbreviations(document.text, document.spans)
+    if document.terms is None:
+        document.terms = find_terms(document.text, document.abbreviations)
+    index = SentenceIndex(document, title_end)
+    terms = document.terms or []
     design = _design.classify(index, pub_types, mesh)
     cond = _conditions.classify(terms, index, mesh)
     size = _sample_size.estimate(index, design.design)
@@ -93,7 +103,7 @@ def extract_doc(doc, title_end: int, pub_types=(), mesh=()) -> dict:
     for t in comp_terms:
         spans.append(_span(index, "comparator", t.label, t.start, t.end))
 
-    other = _other_fields(doc)
+    other = _other_fields(document)
     for a in other["adverse_events"]:
         if "start" in a and "end" in a:
             spans.append(_span(index, "adverse_event", str(a.get("term", "")), a["start"], a["end"], bool(a.get("negated", False))))
@@ -116,7 +126,7 @@ def extract_doc(doc, title_end: int, pub_types=(), mesh=()) -> dict:
         "ketamine_forms": forms,
         "doses": [d.as_dict(index) for d in doses],
         "comparators": _rd.comparator_labels(comp_terms),
-        "abbreviations": {a.short: a.long for a in (doc._.kt_abbreviations or [])},
+        "abbreviations": {a.short: a.long for a in (document.abbreviations or [])},
         "spans": spans,
         **other,
     }
@@ -147,7 +157,11 @@ def extract_article(pmid: int | None, title: str | None, abstract: str | None, p
     text = document_text(title, abstract)
     title_end = len((title or "").strip())
     nlp = nlp or get_pipeline()
-    doc = nlp(text)
+    if len(text) > nlp.max_length:
+        nlp.make_doc(text)  # raises spaCy's E088, as running the pipeline did
+    # The pipeline's components are not run: every extractor reads the text and
+    # its sentences directly, and the tokenizer runs only when negation needs tokens.
+    d = Document.from_text(text, nlp.make_doc)
     result = {"pmid": pmid, "extractor_version": EXTRACTOR_VERSION}
-    result.update(extract_doc(doc, title_end, tuple(pub_types or ()), tuple(mesh or ())))
+    result.update(extract_doc(d, title_end, tuple(pub_types or ()), tuple(mesh or ())))
     return result

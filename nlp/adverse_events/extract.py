@@ -36,7 +36,8 @@ from spacy.tokens import Doc, Span
 
 from nlp.adverse_events.frequency import find_frequencies
 from nlp.adverse_events.lexicon import Match, find_terms
-from nlp.negation import negated_spans
+from nlp.document import Document
+from nlp.negation import negated_tokens
 
 RESOURCES = Path(__file__).with_name("resources")
 SPAN_KEY = "kt_ae"
@@ -112,9 +113,14 @@ def candidate_spans(doc: Doc) -> list[tuple[Span, Match]]:
     return out
 
 
-def _is_event(doc: Doc, span: Span, match: Match, sent: Span, title_terms: set[str], has_freq: bool) -> bool:
+def as_document(doc) -> Document:
+    """``doc`` itself if it is a :class:`nlp.document.Document`, else its Document view
+    (sentences of ``doc``, or one sentence when it has none: :func:`with_sentences`)."""
+    return doc if isinstance(doc, Document) else Document.from_doc(doc)
+
+
+def _is_event(text: str, match: Match, sent: tuple[int, int], title_terms: set[str], has_freq: bool) -> bool:
     rules = _rules()
-    text = doc.text
     after = text[match.end: match.end + 30]
     if rules["after"].search(after):
         return False
@@ -126,21 +132,25 @@ def _is_event(doc: Doc, span: Span, match: Match, sent: Span, title_terms: set[s
             return False
     in_title = match.end <= title_end(text)
     topical = bool(title_terms.intersection(match.entry.terms))
+    sent_text = text[sent[0]:sent[1]]
     if in_title:
-        return bool(rules["strong"].search(sent.text)) and not topical_only(sent.text)
+        return bool(rules["strong"].search(sent_text)) and not topical_only(sent_text)
     if not match.entry.needs_cue and not topical:
         return True
-    before = text[max(sent.start_char, match.start - 40): match.start]
+    before = text[max(sent[0], match.start - 40): match.start]
     if match.entry.needs_cue and rules["before"].search(before):
         return False
     if topical:
-        return bool(rules["strong"].search(sent.text))
-    return bool(rules["cue"].search(sent.text)) or has_freq
+        return bool(rules["strong"].search(sent_text))
+    return bool(rules["cue"].search(sent_text)) or has_freq
+
+
+_TOPICAL = re.compile(r"\b(?:for|in|of)\s+(?:the\s+)?(?:treatment|management|prevention)\b", re.I)
 
 
 def topical_only(sentence: str) -> bool:
     """True for a title that names the event as the thing treated ("... for X")."""
-    return bool(re.search(r"\b(?:for|in|of)\s+(?:the\s+)?(?:treatment|management|prevention)\b", sentence, re.I))
+    return bool(_TOPICAL.search(sentence))
 
 
 def _frequency(text: str, match: Match, lo: int, hi: int):
@@ -152,14 +162,14 @@ def _frequency(text: str, match: Match, lo: int, hi: int):
     return before[-1] if before else None
 
 
-def _clause_limits(text: str, sent: Span, spans: list[tuple[Span, Match]], i: int) -> tuple[int, int]:
+def _clause_limits(text: str, sent: tuple[int, int], sent_ids: list[int], matches: list[Match], i: int) -> tuple[int, int]:
     """Where to look for this mention's frequency: up to the neighbouring mentions and ';'."""
-    match = spans[i][1]
-    lo, hi = sent.start_char, sent.end_char
-    if i > 0 and spans[i - 1][0].sent.start == sent.start:
-        lo = max(lo, spans[i - 1][1].end)
-    if i + 1 < len(spans) and spans[i + 1][0].sent.start == sent.start:
-        nxt = spans[i + 1][1]
+    match = matches[i]
+    lo, hi = sent
+    if i > 0 and sent_ids[i - 1] == sent_ids[i]:
+        lo = max(lo, matches[i - 1].end)
+    if i + 1 < len(matches) and sent_ids[i + 1] == sent_ids[i]:
+        nxt = matches[i + 1]
         if nxt.start > match.end:
             hi = min(hi, nxt.start)
     stop = CLAUSE_BREAK.search(text, match.end, hi)
@@ -170,12 +180,12 @@ def _clause_limits(text: str, sent: Span, spans: list[tuple[Span, Match]], i: in
     return lo, hi
 
 
-def extract_adverse_events(doc: Doc) -> list[dict]:
+def extract_adverse_events(doc) -> list[dict]:
     """Adverse-event mentions of ``doc`` (present and negated), in text order.
 
     Parameters
     ----------
-    doc : Doc
+    doc : Doc or nlp.document.Document
         Any spaCy document; sentence boundaries are used when present (a doc
         without them is read as one sentence). ``doc.ents`` is not used.
 
@@ -187,20 +197,34 @@ def extract_adverse_events(doc: Doc) -> list[dict]:
         ``negated``, ``frequency`` (as written or None), ``frequency_pct``,
         ``sentence``, ``start``, ``end`` (character offsets in ``doc.text``).
     """
-    doc = with_sentences(doc)
-    spans = candidate_spans(doc)
-    if not spans:
+    d = as_document(doc)
+    text = d.text
+    found = find_terms(text)
+    if not found:
         return []
-    flags = negated_spans(doc, [s for s, _ in spans])
-    tend = title_end(doc.text)
-    title_terms = {t for _, m in spans if m.end <= tend for t in m.entry.terms}
+    tokens = d.tokens()
+    matches: list[Match] = []
+    token_spans: list[tuple[int, int]] = []
+    for m in found:
+        span = tokens.char_span(m.start, m.end)
+        if span is not None:
+            matches.append(m)
+            token_spans.append(span)
+    if not matches:
+        return []
+    flags = negated_tokens(tokens, token_spans)
+    # Span.sent: the sentence of the span's first token
+    sent_ids = [tokens.sentence_of(t0) for t0, _ in token_spans]
+    tend = title_end(text)
+    title_terms = {t for m in matches if m.end <= tend for t in m.entry.terms}
     out: list[dict] = []
-    for i, ((span, match), neg) in enumerate(zip(spans, flags)):
-        sent = span.sent
-        lo, hi = _clause_limits(doc.text, sent, spans, i)
-        freq = _frequency(doc.text, match, lo, hi)
-        if not _is_event(doc, span, match, sent, title_terms, freq is not None):
+    for i, (match, neg) in enumerate(zip(matches, flags)):
+        sent = d.sents[sent_ids[i]]
+        lo, hi = _clause_limits(text, sent, sent_ids, matches, i)
+        freq = _frequency(text, match, lo, hi)
+        if not _is_event(text, match, sent, title_terms, freq is not None):
             continue
+        sentence = text[sent[0]:sent[1]]
         for term in match.entry.terms:
             out.append({
                 "term": term,
@@ -208,7 +232,7 @@ def extract_adverse_events(doc: Doc) -> list[dict]:
                 "negated": bool(neg),
                 "frequency": freq.text if freq else None,
                 "frequency_pct": freq.pct if freq else None,
-                "sentence": sent.text,
+                "sentence": sentence,
                 "start": match.start,
                 "end": match.end,
             })

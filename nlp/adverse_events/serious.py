@@ -16,10 +16,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from spacy.tokens import Doc
-
-from nlp.adverse_events.extract import with_sentences
-from nlp.negation import negated_spans
+from nlp.adverse_events.extract import as_document
+from nlp.negation import negated_tokens
 
 RESOURCES = Path(__file__).with_name("resources")
 
@@ -36,12 +34,15 @@ def _rules() -> dict[str, re.Pattern]:
     }
 
 
-def serious_ae(doc: Doc) -> str:
+_OCCURRED = re.compile(r"\b(?:occurred|experienced|developed)\b", re.I)
+
+
+def serious_ae(doc) -> str:
     """Whether serious adverse events were reported.
 
     Parameters
     ----------
-    doc : Doc
+    doc : Doc or nlp.document.Document
         Any spaCy document (sentence boundaries used when present).
 
     Returns
@@ -50,26 +51,25 @@ def serious_ae(doc: Doc) -> str:
         ``"yes"`` if a non-negated serious-AE mention reports an occurrence,
         ``"no"`` if serious AEs are stated absent, else ``"unstated"``.
     """
-    doc = with_sentences(doc)
+    d = as_document(doc)
     rules = _rules()
-    spans, sents = [], []
-    for m in rules["mention"].finditer(doc.text):
-        if m.group(0) in ("sae", "saes", "Sae", "Saes"):
-            continue  # lower-case "sae" is not the abbreviation
-        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
-        if span is not None and len(span):
-            spans.append(span)
+    found = [m for m in rules["mention"].finditer(d.text) if m.group(0) not in ("sae", "saes", "Sae", "Saes")]
+    if not found:
+        return "unstated"  # lower-case "sae" is not the abbreviation
+    tokens = d.tokens()
+    spans = [s for s in (tokens.char_span(m.start(), m.end()) for m in found) if s is not None]
     if not spans:
         return "unstated"
-    flags = negated_spans(doc, spans)
+    flags = negated_tokens(tokens, spans)
     said_no = False
     for span, neg in zip(spans, flags):
-        sent = span.sent.text
+        sent = d.sentence_text(tokens.sentence_of(span[0]))
         if neg or rules["zero"].search(sent):
             said_no = True
             continue
-        rest = sent.replace(span.text, " ", 1)
-        if rules["method"].search(sent) and not re.search(r"\b(?:occurred|experienced|developed)\b", sent, re.I):
+        s0, s1 = tokens.chars(*span)
+        rest = sent.replace(d.text[s0:s1], " ", 1)
+        if rules["method"].search(sent) and not _OCCURRED.search(sent):
             continue
         if rules["occurrence"].search(rest):
             return "yes"

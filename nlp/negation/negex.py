@@ -49,27 +49,30 @@ class TrialNegex(Negex):
                  extension_name: str = "negex"):
         super().__init__(nlp, name, neg_termset, extension_name=extension_name, span_keys=span_keys or ["kt_ae"])
         self.scope = scope
+        self._filler = frozenset(nlp.vocab.strings.add(w) for w in FILLER)  # LOWER hashes
 
-    def _gap(self, doc: Doc, start: int, end: int, targets: Sequence[Span]) -> int:
-        """Content tokens in ``doc[start:end]`` outside the target spans."""
+    def _gap(self, tokens, start: int, end: int, targets: Sequence[tuple[int, int]]) -> int:
+        """Content tokens in ``start:end`` outside the target spans."""
+        if end <= start:
+            return 0
         inside = set()
-        for span in targets:
-            if span.end > start and span.start < end:
-                inside.update(range(span.start, span.end))
+        for t0, t1 in targets:
+            if t1 > start and t0 < end:
+                inside.update(range(t0, t1))
+        lower, punct, filler = tokens.lower, tokens.punct, self._filler
         count = 0
         for i in range(start, end):
-            tok = doc[i]
-            if i in inside or tok.is_punct or tok.lower_ in FILLER:
+            if i in inside or punct[i] or lower[i] in filler:
                 continue
             count += 1
         return count
 
-    def _is_negated(self, doc: Doc, span: Span, preceding, following, targets) -> bool:
+    def _is_negated(self, tokens, span: tuple[int, int], preceding, following, targets) -> bool:
         for _, t_start, t_end in preceding:
-            if t_start < span.start and self._gap(doc, t_end, span.start, targets) <= self.scope:
+            if t_start < span[0] and self._gap(tokens, t_end, span[0], targets) <= self.scope:
                 return True
         for _, t_start, t_end in following:
-            if t_end > span.end and t_start >= span.end and self._gap(doc, span.end, t_start, targets) <= self.scope:
+            if t_end > span[1] and t_start >= span[1] and self._gap(tokens, span[1], t_start, targets) <= self.scope:
                 return True
         return False
 
@@ -91,14 +94,42 @@ class TrialNegex(Negex):
         """
         if not spans:
             return []
-        preceding, following, terminating = self.process_negations(doc)
-        boundaries = self.termination_boundaries(doc, terminating)
+        from nlp.document import Tokens
+
+        tokens = Tokens(doc, [s.start_char for s in doc.sents])
+        return self.negated_tokens(tokens, [(s.start, s.end) for s in spans])
+
+    def negated_tokens(self, tokens, spans: Sequence[tuple[int, int]]) -> list[bool]:
+        """:meth:`negated` on token ranges of a :class:`nlp.document.Tokens`.
+
+        The trigger matches of a document are computed once and kept on
+        ``tokens``; chunks are bounded by ``tokens.sent_starts`` and
+        termination phrases as in negspacy's ``termination_boundaries``.
+
+        Parameters
+        ----------
+        tokens : nlp.document.Tokens
+            The tokenised document with its sentence start tokens.
+        spans : Sequence[tuple[int, int]]
+            ``(start, end)`` token ranges.
+
+        Returns
+        -------
+        list[bool]
+        """
+        if not spans:
+            return []
+        if tokens.negex_matches is None:
+            tokens.negex_matches = self.process_negations(tokens.doc)
+        preceding, following, terminating = tokens.negex_matches
+        starts = sorted(tokens.sent_starts + [t[1] for t in terminating] + [len(tokens)])
+        boundaries = list(zip(starts, starts[1:]))
         out = []
         for span in spans:
-            chunk = next(((b0, b1) for b0, b1 in boundaries if b0 <= span.start < b1), (0, len(doc)))
+            chunk = next(((b0, b1) for b0, b1 in boundaries if b0 <= span[0] < b1), (0, len(tokens)))
             pre = [m for m in preceding if chunk[0] <= m[1] < chunk[1]]
             fol = [m for m in following if chunk[0] <= m[1] < chunk[1]]
-            out.append(self._is_negated(doc, span, pre, fol, spans))
+            out.append(self._is_negated(tokens, span, pre, fol, spans))
         return out
 
     def negex(self, doc: Doc) -> Doc:
@@ -156,3 +187,22 @@ def negated_spans(doc: Doc, spans: Iterable[Span]) -> list[bool]:
         One flag per span.
     """
     return default_negex().negated(doc, list(spans))
+
+
+def negated_tokens(tokens, spans) -> list[bool]:
+    """Negation flags for token ranges of a :class:`nlp.document.Tokens` with the trial termset.
+
+    Parameters
+    ----------
+    tokens : nlp.document.Tokens
+        Tokenised document with its sentence start tokens.
+    spans : Sequence[tuple[int, int]]
+        ``(start, end)`` token ranges to judge.
+
+    Returns
+    -------
+    list[bool]
+        One flag per range; the same as :func:`negated_spans` on the
+        corresponding spans.
+    """
+    return default_negex().negated_tokens(tokens, spans)

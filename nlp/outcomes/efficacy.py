@@ -30,9 +30,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from spacy.tokens import Doc
-
-from nlp.adverse_events.extract import title_end, with_sentences
+from nlp.adverse_events.extract import as_document, title_end
 from nlp.outcomes.direction import OTHER_TOPIC
 
 RESOURCES = Path(__file__).with_name("resources")
@@ -122,28 +120,33 @@ def _verdict(kinds: list[set[str]]) -> str | None:
     return "negative" if "negative" in last else "null"
 
 
-def conclusion_sentences(doc: Doc) -> list[str]:
+def conclusion_sentences(doc) -> list[str]:
     """Sentences that state the authors' conclusion (see module docstring).
 
     Parameters
     ----------
-    doc : Doc
+    doc : Doc or nlp.document.Document
 
     Returns
     -------
     list[str]
     """
     r = _rules()
-    sents = [s.text for s in doc.sents if s.text.strip()]
+    d = as_document(doc)
+    all_sents = [(e, d.text[s:e]) for s, e in d.sents]
+    sents = [t for _, t in all_sents if t.strip()]
     m = None
-    for m in r["heading"].finditer(doc.text):
+    for m in r["heading"].finditer(d.text):
         pass
-    if m is not None and m.start() > len(doc.text) * 0.3:
-        return [s.text for s in doc.sents if s.end_char > m.start() and s.text.strip()]
+    if m is not None and m.start() > len(d.text) * 0.3:
+        return [t for e, t in all_sents if e > m.start() and t.strip()]
     flagged = [s for s in sents if r["phrase"].search(s)]
     if flagged:
         return flagged
     return sents[-2:]
+
+
+_PROTOCOL_TITLE = re.compile(r"\bprotocol\b", re.I)
 
 
 def is_protocol(text: str, title: str, conclusion: list[str]) -> bool:
@@ -163,7 +166,7 @@ def is_protocol(text: str, title: str, conclusion: list[str]) -> bool:
     bool
     """
     r = _rules()
-    if re.search(r"\bprotocol\b", title, re.I):
+    if _PROTOCOL_TITLE.search(title):
         return True
     if len(r["registry"].findall(text)) >= 2:
         return True
@@ -173,12 +176,12 @@ def is_protocol(text: str, title: str, conclusion: list[str]) -> bool:
     return len(r["protocol"].findall(body)) >= 2
 
 
-def efficacy_direction(doc: Doc, outcomes: list[dict] | None = None) -> str:
+def efficacy_direction(doc, outcomes: list[dict] | None = None) -> str:
     """The authors' conclusion on ketamine's benefit.
 
     Parameters
     ----------
-    doc : Doc
+    doc : Doc or nlp.document.Document
         The abstract (title, blank line, abstract; see :func:`db.text.document_text`).
     outcomes : list[dict] | None
         Output of :func:`nlp.outcomes.extract_outcomes` for ``doc`` (computed
@@ -190,13 +193,13 @@ def efficacy_direction(doc: Doc, outcomes: list[dict] | None = None) -> str:
         One of ``positive``, ``null``, ``negative``, ``mixed``,
         ``not_applicable``.
     """
-    doc = with_sentences(doc)
+    d = as_document(doc)
     r = _rules()
-    text = doc.text
+    text = d.text
     if not text.strip():
         return "not_applicable"
     title = text[: title_end(text)]
-    conclusion = conclusion_sentences(doc)
+    conclusion = conclusion_sentences(d)
     if is_protocol(text, title, conclusion):
         return "not_applicable"
     if title and (r["no_efficacy_title"].search(title) or r["review_title"].search(title)):
@@ -204,7 +207,7 @@ def efficacy_direction(doc: Doc, outcomes: list[dict] | None = None) -> str:
     if outcomes is None:
         from nlp.outcomes.extract import extract_outcomes
 
-        outcomes = extract_outcomes(doc)
+        outcomes = extract_outcomes(d)
     efficacy_outcomes = [o for o in outcomes if o.get("efficacy", True) and o["direction"]]
     no_efficacy_context = bool(r["no_efficacy"].search(text))
     kinds = [claim(s) for s in conclusion if r["efficacy_words"].search(s) or r["harm"].search(s)]

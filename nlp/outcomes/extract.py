@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import re
 
-from spacy.tokens import Doc
-
-from nlp.adverse_events.extract import with_sentences
+from nlp.adverse_events.extract import as_document
 from nlp.outcomes.direction import direction, numbers
 from nlp.outcomes.measures import MeasureHit, find_measures
 
@@ -43,12 +41,12 @@ def _scopes(text: str, hits: list[MeasureHit]) -> list[tuple[int, int]]:
     return out
 
 
-def extract_outcomes(doc: Doc) -> list[dict]:
+def extract_outcomes(doc) -> list[dict]:
     """Named outcome measures of ``doc`` with direction and numbers, in text order.
 
     Parameters
     ----------
-    doc : Doc
+    doc : Doc or nlp.document.Document
         Any spaCy document; sentence boundaries are used when present.
 
     Returns
@@ -60,10 +58,10 @@ def extract_outcomes(doc: Doc) -> list[dict]:
         (character offsets of the mention in ``doc.text``), and ``efficacy``
         (bool: a therapeutic outcome measure).
     """
-    doc = with_sentences(doc)
+    d = as_document(doc)
     out: list[dict] = []
-    for sent in doc.sents:
-        text = sent.text
+    for start, end in d.sents:
+        text = d.text[start:end]
         hits = find_measures(text)
         if not hits:
             continue
@@ -72,17 +70,17 @@ def extract_outcomes(doc: Doc) -> list[dict]:
             if hit.measure.name in seen:
                 continue
             scope = text[s0:s1]
-            d = direction(scope, hit.start - s0, hit.measure.lower_is_better)
-            if hit.generic and d is None:
+            dr = direction(scope, hit.start - s0, hit.measure.lower_is_better)
+            if hit.generic and dr is None:
                 continue
             seen.add(hit.measure.name)
             out.append({
                 "measure": hit.measure.name,
-                "direction": d,
+                "direction": dr,
                 "numbers": numbers(scope),
                 "sentence": text,
-                "start": sent.start_char + hit.start,
-                "end": sent.start_char + hit.end,
+                "start": start + hit.start,
+                "end": start + hit.end,
                 "efficacy": hit.measure.efficacy,
             })
     return out

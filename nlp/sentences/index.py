@@ -17,16 +17,17 @@ class SentenceIndex:
 
     Parameters
     ----------
-    doc : Doc
+    doc : Doc or nlp.document.Document
         A document whose sentence boundaries are set (``kt_sentences``).
     title_end : int, optional
         Length of the title inside ``doc.text`` (sentences starting before it
         are the title). Without it the first sentence is taken as the title.
     """
 
-    def __init__(self, doc: Doc, title_end: int | None = None) -> None:
+    def __init__(self, doc, title_end: int | None = None) -> None:
         self.text = doc.text
-        spans = doc._.kt_sentence_spans
+        # a spaCy Doc from the pipeline, or an nlp.document.Document (its ``spans``)
+        spans = doc._.kt_sentence_spans if isinstance(doc, Doc) else doc.spans
         if spans is None:
             from . import sentence_spans
 
