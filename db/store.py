@@ -221,43 +221,95 @@ def store_prepared(target: Engine | Connection, batch: PreparedBatch, topic: str
         for pmid, digest, is_deleted in conn.execute(stmts.lookup, {"pmids": chunk}):
             existing[pmid] = (digest, is_deleted)
 
-    up = stmts.upsert_article
-    not_deleted, needs_extraction = up.const("is_deleted", False), up.const("needs_extraction", True)
-    now_value = up.const("updated", now)
-    article_rows: list[tuple] = []
-    mesh_rows: list[tuple] = []
-    pt_rows: list[tuple] = []
+    changed: list[tuple] = []  # (values, digest, mesh, pubtypes) in batch order
+    fresh: list[tuple] = []  # the part of it whose PMIDs are not stored yet
     revised: list[int] = []  # known PMIDs whose child rows are replaced
     for pmid, (digest, values, mesh, pubtypes) in articles.items():
         old = existing.get(pmid) if existing else None
         if old is None:
             counts.new += 1
             counts.new_pmids.append(pmid)
+            fresh.append((values, digest, mesh, pubtypes))
+            changed.append(fresh[-1])
         elif old[0] == digest and not old[1]:
             counts.unchanged += 1
-            continue
         else:
             counts.updated += 1
             revised.append(pmid)
-        article_rows.append(values + (not_deleted, digest, now_value, now_value, needs_extraction))
-        mesh_rows.extend(mesh)
-        pt_rows.extend(pubtypes)
+            changed.append((values, digest, mesh, pubtypes))
+    links = [(p, topic) for p in pmids] if topic is not None else []
 
-    up.run(conn, article_rows)
-    # A new article has no child rows yet (they cascade with the article), so
-    # only revisions need the old MeSH and publication types removed.
-    for chunk in _chunks(revised):
-        conn.execute(stmts.delete_mesh, {"pmids": chunk})
-        conn.execute(stmts.delete_pubtype, {"pmids": chunk})
-    stmts.insert_mesh.run(conn, mesh_rows)
-    stmts.insert_pubtype.run(conn, pt_rows)
-
-    if topic is not None and pmids:
-        link = stmts.link_topic
-        linked = link.const("first_seen", now)
-        link.run(conn, [(p, topic, linked) for p in pmids])
+    if fresh and conn.dialect.name == "postgresql" and _copy_fresh(conn, fresh, topic, now):
+        loaded = {id(row) for row in fresh}
+        changed = [row for row in changed if id(row) not in loaded]
+        links = [(p, topic) for p in pmids if p in existing] if topic is not None else []
+    _write(conn, stmts, changed, revised, links, now)
 
     for chunk in _chunks(batch.deleted):
         result = conn.execute(stmts.mark_deleted, {"pmids": chunk, "now": now})
         counts.deleted += result.rowcount or 0
     return counts
+
+
+def _write(conn: Connection, stmts: _Statements, rows: list[tuple], revised: list[int],
+           links: list[tuple], now) -> None:
+    """Upsert articles and insert their child rows and topic links (any dialect)."""
+    up = stmts.upsert_article
+    tail = (up.const("is_deleted", False),)
+    now_value = up.const("updated", now)
+    needs_extraction = up.const("needs_extraction", True)
+    up.run(conn, [values + tail + (digest, now_value, now_value, needs_extraction) for values, digest, _, _ in rows])
+    # A new article has no child rows yet (they cascade with the article), so
+    # only revisions need the old MeSH and publication types removed.
+    for chunk in _chunks(revised):
+        conn.execute(stmts.delete_mesh, {"pmids": chunk})
+        conn.execute(stmts.delete_pubtype, {"pmids": chunk})
+    stmts.insert_mesh.run(conn, [m for _, _, mesh, _ in rows for m in mesh])
+    stmts.insert_pubtype.run(conn, [p for _, _, _, pubtypes in rows for p in pubtypes])
+    if links:
+        link = stmts.link_topic
+        linked = link.const("first_seen", now)
+        link.run(conn, [(p, topic, linked) for p, topic in links])
+
+
+def _copy_fresh(conn: Connection, rows: list[tuple], topic: str | None, now) -> bool:
+    """PostgreSQL: load articles that are not stored yet with ``COPY ... FROM STDIN``.
+
+    ``COPY`` is the bulk-loading path of PostgreSQL ("Populating a Database",
+    PostgreSQL manual, 14.4) and costs a fraction of the client CPU of a
+    pipelined ``executemany`` (~20 us instead of ~110-200 us per article here).
+    It cannot resolve conflicts, so it only gets PMIDs the lookup found absent,
+    inside a savepoint: if a concurrent writer stored one of them meanwhile, the
+    savepoint is rolled back and the caller upserts them instead.
+
+    Returns
+    -------
+    bool
+        True if the rows were loaded; False if the caller must write them.
+    """
+    import psycopg
+    from psycopg import sql
+
+    def copy(cur, table: str, columns: tuple[str, ...], data) -> None:
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+        )
+        with cur.copy(statement) as target:
+            for row in data:
+                target.write_row(row)
+
+    try:
+        with conn.begin_nested():
+            cur = conn.connection.driver_connection.cursor()
+            try:
+                copy(cur, "article", ARTICLE_COLUMNS,
+                     (values + (False, digest, now, now, True) for values, digest, _, _ in rows))
+                copy(cur, "article_mesh", MESH_COLUMNS, (m for _, _, mesh, _ in rows for m in mesh))
+                copy(cur, "article_pubtype", PUBTYPE_COLUMNS, (p for _, _, _, pubtypes in rows for p in pubtypes))
+                if topic is not None:
+                    copy(cur, "article_topic", _TOPIC_COLUMNS, ((values[0], topic, now) for values, _, _, _ in rows))
+            finally:
+                cur.close()
+    except psycopg.errors.UniqueViolation:
+        return False
+    return True
