@@ -77,6 +77,30 @@ def regression_corpus(data: Path) -> list[dict]:
             if hasattr(r, "mesh"):
                 out.append({"key": f"medline:{r.pmid}", "title": r.title, "abstract": r.abstract,
                             "pub_types": [x.name for x in r.publication_types], "mesh": [m.descriptor for m in r.mesh]})
+    return out + mutated(out)
+
+
+MUTATIONS = (" \n", "\n", "  ", "\t", "\u00a0", "", " \n\n ", "\r\n")
+
+
+def mutated(articles: list[dict], n: int = 800, seed: int = 7) -> list[dict]:
+    """Real abstracts with white space edited at random places (double spaces, line
+    breaks, tabs, no-break spaces, words run together: "results.CONCLUSIONS:"), so the
+    snapshot also covers tokenisation and sentence-boundary corner cases."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for k in range(n):
+        a = articles[rng.randrange(len(articles))]
+        abstract = a["abstract"] or ""
+        spaces = [i for i, c in enumerate(abstract) if c == " "]
+        for i in sorted(rng.sample(spaces, min(len(spaces), rng.randint(1, 12))), reverse=True):
+            abstract = abstract[:i] + rng.choice(MUTATIONS) + abstract[i + 1 :]
+        title = a["title"] or ""
+        if rng.random() < 0.2:
+            title = title.rstrip(".") + rng.choice(["", " nausea", " headache and vomiting", " (SAE)"])
+        out.append(dict(a, key=f"mutated:{k}", title=title, abstract=abstract))
     return out
 
 
@@ -121,20 +145,60 @@ def synthetic_abstracts(n: int) -> list[dict]:
     return out
 
 
-def run(articles: list[dict], workers: int) -> float:
+def timed_batch(task: list[dict]) -> float:
+    """CPU seconds this process spent extracting ``task`` (the fair figure on a shared machine)."""
+    c = time.process_time()
+    extract_batch(task)
+    return time.process_time() - c
+
+
+def run(articles: list[dict], workers: int) -> tuple[float, float]:
+    """Wall seconds and summed worker CPU seconds to extract ``articles``."""
     tasks = [articles[i : i + TASK] for i in range(0, len(articles), TASK)]
     if workers == 1:
         _init_worker()
         t = time.perf_counter()
-        for task in tasks:
-            extract_batch(task)
-        return time.perf_counter() - t
+        cpu = sum(timed_batch(task) for task in tasks)
+        return time.perf_counter() - t, cpu
     with mp.get_context("spawn").Pool(workers, initializer=_init_worker) as pool:
         pool.map(extract_batch, tasks[:workers], chunksize=1)  # warm up: pipelines built
         t = time.perf_counter()
-        for _ in pool.imap(extract_batch, tasks):
-            pass
-        return time.perf_counter() - t
+        cpu = sum(pool.imap(timed_batch, tasks))
+        return time.perf_counter() - t, cpu
+
+
+def end_to_end(articles: list[dict], workers: int | None) -> None:
+    """``ketamine-tracker extract`` (a subprocess, as in production) on a fresh SQLite
+    database holding ``articles``; prints wall time, rate and the child's peak RSS."""
+    import os
+    import subprocess
+    import tempfile
+
+    from db.engine import make_engine
+    from db.migrate import ensure_schema
+    from db.records import ArticleRecord
+    from db.store import upsert_articles
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.db"
+        engine = make_engine(url)
+        ensure_schema(engine)
+        recs = [ArticleRecord(pmid=a["pmid"], title=a["title"], abstract=a["abstract"], pub_year=2020) for a in articles]
+        for i in range(0, len(recs), 2000):
+            upsert_articles(engine, recs[i : i + 2000])
+        engine.dispose()
+        cmd = [sys.executable, "-m", "ketamine_tracker.cli", "extract"] + (["--workers", str(workers)] if workers else [])
+        env = dict(os.environ, DATABASE_URL=url, PYTHONPATH=str(REPO))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        out = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True)
+        secs = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if out.returncode:
+            print(out.stdout, out.stderr)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        print(f"extract end to end (workers={workers or 'default'}): {out.stdout.strip()}; {secs:.1f} s wall, "
+              f"{len(articles) / secs:.0f} articles/s, {cpu:.1f} s CPU in all processes; peak RSS {after.ru_maxrss / 1024:.0f} MiB")
 
 
 def main() -> None:
@@ -142,6 +206,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=5000)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--data", default=str(REPO.parent / "shared" / "data"))
+    ap.add_argument("--e2e", action="store_true", help="also time `ketamine-tracker extract` on a fresh SQLite DB of --n articles")
     ap.add_argument("--save", metavar="JSONL", help="write the regression snapshot and exit")
     ap.add_argument("--compare", metavar="JSONL", help="diff the current outputs against a snapshot and exit")
     args = ap.parse_args()
@@ -168,11 +233,13 @@ def main() -> None:
     chars = sum(len(a["title"]) + len(a["abstract"]) for a in articles) / len(articles)
     print(f"{len(articles)} {source} ({len(base)} distinct, mean {chars:.0f} characters)")
     for w in args.workers:
-        secs = run(articles, w)
-        print(f"workers={w}: {len(articles) / secs:.0f} abstracts/s ({secs:.1f} s)")
+        secs, cpu = run(articles, w)
+        print(f"workers={w}: {len(articles) / secs:.0f} abstracts/s ({secs:.1f} s); {1000 * cpu / len(articles):.2f} ms CPU per abstract")
     self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS: main {self_rss:.0f} MiB, largest worker {child_rss:.0f} MiB")
+    if args.e2e:
+        end_to_end(articles, 2)
 
 
 if __name__ == "__main__":
