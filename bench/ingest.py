@@ -209,7 +209,8 @@ def main() -> int:
 
         bare_rate_wall, bare_rate_cpu = bare_n / bare_s, bare_n / bare_c
         rows = [("bare lxml iterparse", bare_n, bare_s, bare_c), ("parse only (fields)", parse_n, parse_s, parse_c)]
-        labels = {"off": f"ingest {backend}, 1 proc", "on": f"ingest {backend}, +parser"}
+        labels = {"off": "ingest, 1 process", "on": "ingest, parser process"}
+        print(f"database: {backend}; batch size {args.batch_size}")
         for mode, fig in runs.items():
             rows.append((labels[mode], fig["records"], fig["ingest_s"], fig["ingest_cpu_s"] + fig["parser_cpu_s"]))
         print(f"{'':28} {'records':>8} {'wall s':>8} {'rec/s wall':>11} {'CPU s':>8} {'rec/s CPU':>10}")
