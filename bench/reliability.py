@@ -107,19 +107,19 @@ def run_harvest(engine, server, id_cap: int, workers: int = 2):
 
 def fault_rows(args, tmp: Path) -> list[list]:
     rows = []
-    for mix, (rates, endpoints) in MIXES.items():
+    for m, (mix, (rates, endpoints)) in enumerate(MIXES.items()):
         served, runs, compared, lost, failed, requests = Counter(), 0, 0, 0, 0, 0
         for seed in range(args.seeds):
             with FakeEutils(QUERIES, rate_limit=None, rate_limit_with_key=None, stall_seconds=1.0) as server:
                 add_corpus(server, args.per_topic, seed)
-                clean = fresh_engine(None, tmp, f"clean-{seed}")
+                clean = fresh_engine(None, tmp, f"clean-{m}-{seed}")
                 run_harvest(clean, server, 9_999)
                 want = dump(clean)
                 clean.dispose()
                 server.id_cap = 60
                 server.reset_log()
                 server.set_fault_rates(rates, seed=seed, endpoints=endpoints)
-                engine = fresh_engine(args.database_url, tmp, f"faulty-{seed}")
+                engine = fresh_engine(args.database_url, tmp, f"faulty-{m}-{seed}")
                 failures, n = run_harvest(engine, server, 60)
                 miss, total = losses(dump(engine), want)
                 engine.dispose()
