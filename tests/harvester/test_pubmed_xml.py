@@ -234,3 +234,30 @@ def test_gzip_stream(pubmed_fixture):
 def test_same_record_hashes_identically_on_reparse(pubmed_fixture):
     a, b = _structured(pubmed_fixture), _structured(pubmed_fixture)
     assert a.content_hash() == b.content_hash()
+
+
+def _one(citation_inner: bytes, article_inner: bytes = b"") -> ArticleRecord:
+    doc = (b'<?xml version="1.0"?>\n<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID Version="1">7</PMID>'
+           b"<Article><ArticleTitle>T.</ArticleTitle>" + article_inner + b"</Article>" + citation_inner
+           + b"</MedlineCitation></PubmedArticle></PubmedArticleSet>")
+    (rec,) = parse_records(doc)
+    return rec
+
+
+def test_keywords_of_every_keyword_list_are_kept_once():
+    rec = _one(b'<KeywordList Owner="NOTNLM"><Keyword>ketamine</Keyword><Keyword>migraine</Keyword></KeywordList>'
+               b'<KeywordList Owner="NLM"><Keyword>migraine</Keyword><Keyword>NMDA</Keyword></KeywordList>')
+    assert rec.keywords == ["ketamine", "migraine", "NMDA"]
+
+
+def test_invalid_elocation_doi_gives_way_to_the_next_valid_one():
+    rec = _one(b"", b'<ELocationID EIdType="doi" ValidYN="N">10.1/bad</ELocationID>'
+                    b'<ELocationID EIdType="pii" ValidYN="Y">S0001</ELocationID>'
+                    b'<ELocationID EIdType="doi" ValidYN="Y">10.1/good</ELocationID>')
+    assert rec.doi == "10.1/good"
+
+
+def test_publication_types_of_every_list_are_read():
+    rec = _one(b"", b'<PublicationTypeList><PublicationType UI="D016428">Journal Article</PublicationType></PublicationTypeList>'
+                    b'<PublicationTypeList><PublicationType UI="D016454">Review</PublicationType></PublicationTypeList>')
+    assert [p.name for p in rec.publication_types] == ["Journal Article", "Review"]
