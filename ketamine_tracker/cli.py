@@ -12,6 +12,8 @@ import importlib
 import logging
 import sys
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from . import __version__
 from .errors import EXIT_LOCKED, EXIT_OK, TrackerError
 from .logs import mask, register_secret, setup_logging
@@ -119,6 +121,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ketamine-tracker: interrupted", file=sys.stderr)
         code, error = 130, "interrupted"
+    except SQLAlchemyError as exc:
+        # Any command: a database that fails mid-run (disk full, server gone)
+        # gives one clear line and exit 1, not a traceback. Each batch is its
+        # own transaction, so what was committed before stays consistent.
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        error = f"database error: {reason}"
+        log.debug("database error", exc_info=True)
+        if args.log_format == "json":
+            log.error("%s", error, extra={"exit_code": 1})
+        else:
+            print(f"ketamine-tracker: error: {mask(error)}", file=sys.stderr)
+        code = 1
     if code not in (EXIT_OK, EXIT_LOCKED) and args.command in NOTIFY_COMMANDS and settings.webhook_url:
         from .notify import failure_payload, post_webhook
 
