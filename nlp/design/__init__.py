@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..resources import load_json
+from ..resources.regex import Alternation, fold
 from ..sentences.index import SentenceIndex
 
 DESIGNS = ("rct", "non_randomized_trial", "observational", "case_report", "review", "protocol", "preclinical", "other")
@@ -41,38 +42,44 @@ class _Rule:
     pattern: re.Pattern  # the rule's patterns joined into one alternation
     min_hits: int
     requires: re.Pattern | None
+    screened: Alternation  # ``pattern`` run with only the alternatives a text may match
+    requires_screened: Alternation | None
 
 
 @lru_cache(maxsize=1)
 def _rules():
     data = load_json("design/resources/design_rules.json")
-    rules = tuple(
-        _Rule(
+    rules = []
+    for r in data["text_rules"]:
+        pattern = "|".join(f"(?:{p})" for p in r["patterns"])
+        requires = r.get("requires")
+        rules.append(_Rule(
             r["design"],
             r["detail"],
-            re.compile("|".join(f"(?:{p})" for p in r["patterns"]), re.IGNORECASE),
+            re.compile(pattern, re.IGNORECASE),
             int(r.get("min_hits", 1)),
-            re.compile(r["requires"], re.IGNORECASE) if r.get("requires") else None,
-        )
-        for r in data["text_rules"]
-    )
+            re.compile(requires, re.IGNORECASE) if requires else None,
+            Alternation(pattern, re.IGNORECASE),
+            Alternation(requires, re.IGNORECASE) if requires else None,
+        ))
     pre = data["preclinical"]
     return (
         data["pubtypes"]["order"],
         data["pubtypes"]["weak"],
         data["mesh"],
         frozenset(data["skip_sections"]),
-        rules,
+        tuple(rules),
         re.compile(pre["animal"], re.IGNORECASE),
         re.compile(pre["human"], re.IGNORECASE),
         int(pre["min_animal"]),
         float(pre["ratio"]),
+        (Alternation(pre["animal"], re.IGNORECASE), Alternation(pre["human"], re.IGNORECASE)),
     )
 
 
 def from_pubtypes(pub_types) -> DesignResult | None:
     """Design from NLM publication types (strong types only), or None."""
-    order, _, _, _, _, _, _, _, _ = _rules()
+    order, _, _, _, _, _, _, _, _, _ = _rules()
     present = {p.strip().lower() for p in pub_types}
     for name, design, detail in order:
         if name.lower() in present:
@@ -82,7 +89,7 @@ def from_pubtypes(pub_types) -> DesignResult | None:
 
 def from_weak_pubtypes(pub_types) -> DesignResult | None:
     """Design from weak publication types ("Clinical Trial"...), or None."""
-    _, weak, _, _, _, _, _, _, _ = _rules()
+    _, weak, _, _, _, _, _, _, _, _ = _rules()
     present = {p.strip().lower() for p in pub_types}
     for name, design, detail in weak:
         if name.lower() in present:
@@ -92,7 +99,7 @@ def from_weak_pubtypes(pub_types) -> DesignResult | None:
 
 def from_mesh(mesh) -> DesignResult | None:
     """Preclinical when MeSH has "Animals" (or in-vitro headings) and not "Humans"."""
-    _, _, m, _, _, _, _, _, _ = _rules()
+    _, _, m, _, _, _, _, _, _, _ = _rules()
     present = {x.strip().lower() for x in mesh}
     if m["humans"].lower() in present:
         return None
@@ -101,12 +108,19 @@ def from_mesh(mesh) -> DesignResult | None:
     return None
 
 
-def _match_rule(rule: _Rule, text: str) -> tuple[int, int] | None:
-    """Offsets of the first hit of ``rule`` in ``text`` once it has ``min_hits`` hits."""
-    if rule.requires is not None and not rule.requires.search(text):
+def _match_rule(rule: _Rule, text: str, folded: str | None = None, seen: dict | None = None) -> tuple[int, int] | None:
+    """Offsets of the first hit of ``rule`` in ``text`` once it has ``min_hits`` hits
+    (``folded``: :func:`nlp.resources.regex.fold` of ``text``, so that only the
+    alternatives it may match run; ``seen``: literal checks already made on it)."""
+    pattern = rule.screened.for_text(folded, seen) if folded is not None else rule.pattern
+    if pattern is None:
         return None
+    if rule.requires is not None:
+        requires = rule.requires_screened.for_text(folded, seen) if folded is not None else rule.requires
+        if requires is None or not requires.search(text):
+            return None
     first: tuple[int, int] | None = None
-    for hits, m in enumerate(rule.pattern.finditer(text), start=1):
+    for hits, m in enumerate(pattern.finditer(text), start=1):
         if first is None:
             first = (m.start(), m.end())
         if hits >= rule.min_hits:
@@ -142,18 +156,23 @@ def from_text(index: SentenceIndex) -> DesignResult:
     DesignResult
         ``other`` with source ``text`` when no rule fires.
     """
-    _, _, _, skip, rules, animal, human, min_animal, ratio = _rules()
+    _, _, _, skip, rules, _, _, min_animal, ratio, (animal, human) = _rules()
     title = _masked(index, lambda sec: sec == "TITLE")
     body = _masked(index, lambda sec: sec != "TITLE" and sec not in skip)
     full = index.text
-    n_animal = len(animal.findall(full))
-    n_human = len(human.findall(full))
-    if n_animal >= min_animal and n_animal >= ratio * max(n_human, 0.5) and n_human <= 1:
-        m = animal.search(full)
-        return DesignResult("preclinical", "animal", "text", m.start(), m.end())
+    folded, seen = fold(full), {}
+    animal_re = animal.for_text(folded, seen)
+    n_animal = len(animal_re.findall(full)) if animal_re is not None else 0
+    if n_animal >= min_animal:  # the human count matters only then
+        human_re = human.for_text(folded, seen)
+        n_human = len(human_re.findall(full)) if human_re is not None else 0
+        if n_animal >= ratio * max(n_human, 0.5) and n_human <= 1:
+            m = animal_re.search(full)
+            return DesignResult("preclinical", "animal", "text", m.start(), m.end())
     for texts in (title, body):
+        folded, seen = fold(texts), {}
         for rule in rules:
-            hit = _match_rule(rule, texts)
+            hit = _match_rule(rule, texts, folded, seen)
             if hit is not None:
                 return DesignResult(rule.design, rule.detail, "text", hit[0], hit[1])
     return DesignResult("other", "other", "text")

@@ -14,11 +14,18 @@ their original relative order, so the first alternative that succeeds - and
 with it every match - is the same as for the flat alternation (the
 "first-character index" of a keyword trie, Aho & Corasick 1975, without
 changing the alternation's leftmost-first semantics).
+
+:class:`Screen` skips a pattern on a text that lacks every literal string one
+of which any match must contain (the "required substring" prefilter of
+grep-like tools, e.g. GNU grep's Boyer-Moore "must" strings), so the pattern
+runs only on texts it may match; its result, when it runs, is unchanged.
 """
 
 from __future__ import annotations
 
 import re
+from re import _constants as _c
+from re import _parser
 
 
 def first_char_alternation(alternatives: list[tuple[str, str]], flags: int = 0) -> str:
@@ -70,3 +77,228 @@ def _group_key(first: str, heads: dict[str, str], flags: int) -> str:
     if not first.isascii():
         raise ValueError(f"non-ASCII first character {first!r} under IGNORECASE")
     return first.lower()
+
+
+# Characters outside ASCII that match an ASCII letter under re.IGNORECASE but
+# whose str.lower() is not that letter (see _group_key); text holding one is
+# never screened out.
+_FOLD_UNSAFE = re.compile("[\u0130\u0131\u017f]")
+
+
+def fold(text: str) -> str | None:
+    """``text.lower()`` for :meth:`Screen.may_match`, or None when screening is unsafe."""
+    if _FOLD_UNSAFE.search(text):
+        return None
+    return text.lower()
+
+
+def required_literals(pattern: str, flags: int = 0) -> list[str] | None:
+    """Lower-case ASCII strings at least one of which every match of ``pattern`` contains.
+
+    Parameters
+    ----------
+    pattern : str
+        A regular expression.
+    flags : int
+        Its compile flags.
+
+    Returns
+    -------
+    list of str or None
+        For a sequence, its longest run of literal characters; for an
+        alternation, the union over its branches. None when some match need
+        not contain any literal (then the pattern is never screened).
+    """
+    try:
+        parsed = _parser.parse(pattern, flags)
+    except Exception:  # noqa: BLE001 - an unparseable pattern is just not screened
+        return None
+    found = _required(list(parsed))
+    return sorted(set(found)) if found else None
+
+
+def _required(items: list) -> list[str] | None:
+    """Alternatives one of which every match of the sequence ``items`` contains: the
+    most selective (longest shortest member) of its literal runs and the
+    requirements of its mandatory groups, branches and repeats."""
+    options: list[list[str]] = []
+    run: list[str] = []
+    for op, av in items + [(None, None)]:
+        if op is _c.LITERAL and av < 128:
+            run.append(chr(av).lower())
+            continue
+        if run:
+            options.append(["".join(run)])
+            run = []
+        inner = None
+        if op is _c.BRANCH:
+            branches = [_required(list(b)) for b in av[1]]
+            inner = None if any(b is None for b in branches) else [x for b in branches for x in b]
+        elif op is _c.SUBPATTERN:
+            inner = _required(list(av[3]))
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            inner = _required(list(av[2]))
+        elif op is _c.ATOMIC_GROUP:
+            inner = _required(list(av))
+        if inner:
+            options.append(inner)
+    if not options:
+        return None
+    return max(options, key=lambda o: (min(map(len, o)), -len(o)))
+
+
+class Screen:
+    """A cheap necessary condition for a pattern to match: one of its
+    :func:`required_literals` occurs in the case-folded text.
+
+    Parameters
+    ----------
+    pattern : str
+    flags : int
+    """
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.literals = required_literals(pattern, flags)
+
+    def may_match(self, folded: str | None, seen: dict[str, bool] | None = None) -> bool:
+        """False only when the pattern cannot match the text ``folded`` came from.
+
+        Parameters
+        ----------
+        folded : str or None
+            :func:`fold` of the text.
+        seen : dict, optional
+            Literal -> present in ``folded``, shared by the screens of one text.
+
+        Returns
+        -------
+        bool
+        """
+        if folded is None or self.literals is None:
+            return True
+        if seen is None:
+            return any(lit in folded for lit in self.literals)
+        for lit in self.literals:
+            hit = seen.get(lit)
+            if hit is None:
+                hit = seen[lit] = lit in folded
+            if hit:
+                return True
+        return False
+
+
+def split_alternation(pattern: str) -> tuple[str, list[str], str] | None:
+    """``(prefix, alternatives, suffix)`` with ``pattern == prefix + "(?:" + "|".join(alternatives) + ")" + suffix``
+    for the outermost alternation of ``pattern`` (a top-level ``a|b`` gives empty
+    prefix and suffix), or None when it has none or uses back-references."""
+    if re.search(r"\\[1-9]|\(\?P=|\(\?\(", pattern):
+        return None
+    depth, i, in_class = 0, 0, False
+    group_start = None
+    bars: dict[int | None, list[int]] = {}
+    stack: list[int] = []
+    n = len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+        elif ch == "[":
+            in_class = True
+            if i + 1 < n and pattern[i + 1] == "^":
+                i += 1
+            if i + 1 < n and pattern[i + 1] == "]":
+                i += 1
+        elif ch == "(":
+            stack.append(i)
+        elif ch == ")":
+            start = stack.pop()
+            if start in bars and group_start is None and not stack and pattern.startswith("(?:", start):
+                group_start = (start, i)
+        elif ch == "|":
+            bars.setdefault(stack[-1] if stack else None, []).append(i)
+        i += 1
+    if None in bars:
+        cuts = [-1] + bars[None] + [n]
+        return "", [pattern[a + 1:b] for a, b in zip(cuts, cuts[1:])], ""
+    if group_start is None:
+        return None
+    start, end = group_start
+    cuts = [start + 2] + bars[start] + [end]
+    return pattern[:start], [pattern[a + 1:b] for a, b in zip(cuts, cuts[1:])], pattern[end + 1:]
+
+
+class Alternation:
+    """A pattern whose outermost alternation runs with only the alternatives a text may match.
+
+    An alternative whose :func:`required_literals` are all absent from a text
+    fails at every position of it, so dropping it leaves every match, and which
+    alternative wins it, unchanged; the reduced pattern is compiled once per
+    set of remaining alternatives.
+
+    Parameters
+    ----------
+    pattern : str
+    flags : int
+    """
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.full = re.compile(pattern, flags)
+        self.flags = flags
+        parts = split_alternation(pattern)
+        if parts is None:
+            self.prefix, self.alternatives, self.suffix = "", [pattern], ""
+        else:
+            self.prefix, self.alternatives, self.suffix = parts
+        outer = Screen(self.prefix + self.suffix, flags).literals if self.prefix or self.suffix else None
+        self.literals = []
+        for alt in self.alternatives:
+            lits = required_literals(self.prefix + "(?:" + alt + ")" + self.suffix, flags)
+            self.literals.append(lits if lits is not None else outer)
+        self._cache: dict[tuple[int, ...], re.Pattern] = {}
+
+    def for_text(self, folded: str | None, seen: dict[str, bool] | None = None) -> re.Pattern | None:
+        """The pattern reduced to the alternatives that may match the text, None if none may.
+
+        Parameters
+        ----------
+        folded : str or None
+            :func:`fold` of the text (None: the full pattern).
+        seen : dict, optional
+            Literal -> present, shared by the screens of one text.
+
+        Returns
+        -------
+        re.Pattern or None
+        """
+        if folded is None:
+            return self.full
+        if seen is None:
+            seen = {}
+        keep = []
+        for i, lits in enumerate(self.literals):
+            if lits is None:
+                keep.append(i)
+                continue
+            for lit in lits:
+                hit = seen.get(lit)
+                if hit is None:
+                    hit = seen[lit] = lit in folded
+                if hit:
+                    keep.append(i)
+                    break
+        if not keep:
+            return None
+        if len(keep) == len(self.alternatives):
+            return self.full
+        key = tuple(keep)
+        pattern = self._cache.get(key)
+        if pattern is None:
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            body = "|".join(self.alternatives[i] for i in keep)
+            pattern = self._cache[key] = re.compile(self.prefix + "(?:" + body + ")" + self.suffix, self.flags)
+        return pattern

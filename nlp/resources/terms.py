@@ -95,6 +95,14 @@ class Lexicon:
                 pattern = self._compile(table, flags)
                 if pattern is not None:
                     self.tables.append((pattern, table, fold))
+        # Every position where a term of any kind starts, found in one pass (a
+        # zero-width lookahead, so overlapping hits of different kinds all count):
+        # each kind's pattern is then tried only there (see find).
+        alts = []
+        for table, flag in ((self.ci, "(?i:"), (self.cs, "(?:")):
+            if table:
+                alts.append(flag + trie_regex(list(table)) + r")(?![\w])")
+        self.starts = re.compile(r"(?<![\w])(?=" + "|".join(alts) + ")") if alts else None
 
     @staticmethod
     def _compile(table: dict, flags: int) -> re.Pattern | None:
@@ -104,10 +112,28 @@ class Lexicon:
         return re.compile(rf"(?<![\w])(?:{alts})(?![\w])", flags)
 
     def find(self, text: str) -> list[Term]:
-        """All hits in ``text`` (non-overlapping within one kind), sorted by position."""
+        """All hits in ``text`` (non-overlapping within one kind), sorted by position.
+
+        Each kind's pattern gives what its ``finditer`` over ``text`` gives: it
+        can only match where :attr:`starts` found a term start, so it is tried
+        at those positions in order, skipping the ones inside its previous hit.
+        """
         hits: list[Term] = []
+        if self.starts is None:
+            return hits
+        positions = [m.start() for m in self.starts.finditer(text)]
+        if not positions:
+            return hits
         for pattern, table, fold in self.tables:
-            for m in pattern.finditer(text):
+            match = pattern.match
+            after = 0
+            for pos in positions:
+                if pos < after:
+                    continue
+                m = match(text, pos)
+                if m is None:
+                    continue
+                after = m.end()
                 key = m.group(0).lower() if fold else m.group(0)
                 for e in table.get(key, ()):
                     hits.append(Term(m.start(), m.end(), e.kind, e.label, e.subtype, m.group(0), False, e.always))
