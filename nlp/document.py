@@ -64,34 +64,47 @@ def aligned_sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int
 
 
 class Tokens:
-    """Token offsets and attributes of a tokenised document (no Token objects).
+    """Token offsets and attributes of a tokenised document or window (no Token objects).
 
     Parameters
     ----------
     doc : Doc
-        The tokenised text.
+        The tokenised text (all of it, or the window starting at ``base``).
     sentence_chars : list of int
-        Start characters of the sentences (each a token start).
+        Start characters of the sentences (each a token start); the ones
+        inside the window become :attr:`sent_starts`.
+    base : int
+        Offset of ``doc.text`` in the document text; offsets here are document offsets.
     """
 
-    def __init__(self, doc: Doc, sentence_chars: list[int]) -> None:
+    def __init__(self, doc: Doc, sentence_chars: list[int], base: int = 0) -> None:
         self.doc = doc
+        self.base = base
         n = len(doc)
         if n:
             idx, length, spacy, lower, punct = doc.to_array([IDX, LENGTH, SPACY, LOWER, IS_PUNCT]).T.tolist()
         else:
             idx, length, spacy, lower, punct = [], [], [], [], []
+        if base:
+            idx = [i + base for i in idx]
         self.idx: list[int] = idx
         self.end: list[int] = [i + k for i, k in zip(idx, length)]
         self.reach: list[int] = [e + s for e, s in zip(self.end, spacy)]  # end including the trailing space
         self.lower: list[int] = lower
         self.punct: list[int] = punct
-        # sentence start tokens as nlp.sentences.set_boundaries flags them
-        self.sent_starts: list[int] = sorted({0, *(k for k in (bisect_left(idx, c) for c in sentence_chars) if k < n)}) if n else []
+        self.stop = base + len(doc.text)
+        # sentence start tokens as nlp.sentences.set_boundaries flags them (the
+        # first token always starts one; a window starts at a chunk before a sentence)
+        ks = (bisect_left(idx, c) for c in sentence_chars if base <= c < self.stop)
+        self.sent_starts: list[int] = sorted({*([0] if base == 0 else []), *(k for k in ks if k < n)}) if n else []
         self.negex_matches = None  # (preceding, following, terminating), cached by nlp.negation
 
     def __len__(self) -> int:
         return len(self.idx)
+
+    def covers(self, start: int, stop: int) -> bool:
+        """Whether the characters ``start:stop`` lie in this (window of the) document."""
+        return self.base <= start and stop <= self.stop
 
     def token_by_char(self, char: int) -> int:
         """Index of the token whose text or trailing space holds ``char``, else -1
@@ -115,13 +128,38 @@ class Tokens:
         e += 1
         return (s, e) if e > s else None
 
-    def sentence_of(self, token: int) -> int:
-        """Index of the sentence holding ``token`` (``Span.sent``)."""
-        return bisect_right(self.sent_starts, token) - 1
-
     def chars(self, start: int, end: int) -> tuple[int, int]:
         """``(start_char, end_char)`` of tokens ``start:end``."""
         return self.idx[start], self.end[end - 1]
+
+
+def _chunks_before(text: str, pos: int, n: int) -> int:
+    """Start of the ``n``-th white-space-delimited chunk before ``pos`` (a chunk start), or 0."""
+    for _ in range(n):
+        i = pos
+        while i > 0 and text[i - 1].isspace():
+            i -= 1
+        while i > 0 and not text[i - 1].isspace():
+            i -= 1
+        if i == 0:
+            return 0
+        pos = i
+    return pos
+
+
+def _chunks_after(text: str, pos: int, n: int) -> int:
+    """End of the ``n``-th white-space-delimited chunk from ``pos`` on (a chunk end), or ``len(text)``."""
+    size = len(text)
+    for _ in range(n):
+        i = pos
+        while i < size and text[i].isspace():
+            i += 1
+        while i < size and not text[i].isspace():
+            i += 1
+        if i >= size:
+            return size
+        pos = i
+    return pos
 
 
 class Document:
@@ -149,6 +187,7 @@ class Document:
         self._tokens: Tokens | None = None
         self.abbreviations = None  # filled by the extractors that need them
         self.terms = None
+        self.aligned = sents is not None  # sentences start after white space (see aligned_sentences)
         if sents is None:
             sents = self._sents_from_tokens()
         self.sents = sents
@@ -208,12 +247,49 @@ class Document:
         bounds = tok.sent_starts + [len(tok)]
         return [tok.chars(a, b) for a, b in zip(bounds, bounds[1:])]
 
-    def tokens(self, sentence_chars: list[int] | None = None) -> Tokens:
-        """The tokens (tokenising on first use)."""
-        if self._tokens is None:
+    def tokens(self, sentence_chars: list[int] | None = None, need: list[tuple[int, int]] | None = None,
+               context: int = 0) -> Tokens:
+        """The tokens, tokenising on first use.
+
+        Parameters
+        ----------
+        sentence_chars : list of int, optional
+            Sentence starts to mark (default: those of :attr:`sents`).
+        need : list of (int, int), optional
+            Character spans whose sentences must be tokenised; only a window
+            from the first to the last of those sentences is, with ``context``
+            white-space-delimited chunks (each at least one token) on both
+            sides. Without it the whole text is tokenised.
+        context : int
+            Chunks of context around the window (token-level rules such as
+            NegEx phrase matches reach this far beyond a sentence).
+
+        Returns
+        -------
+        Tokens
+            Offsets are document offsets whatever the window. spaCy splits
+            text on white space first, so tokens inside a window that starts
+            and ends at white space are the tokens of the whole text there.
+        """
+        if need and self.aligned and self.text:
+            lo = self.sents[self.sentence_at(min(s for s, _ in need))][0]
+            last = self.sentence_at(max(e for _, e in need) - 1)
+            hi = max(self.sents[last][1], max(e for _, e in need))
+            start, stop = _chunks_before(self.text, lo, context), _chunks_after(self.text, hi, context + 1)
+        else:
+            start, stop = 0, len(self.text)
+        if self._tokens is not None and self._tokens.covers(start, stop):
+            return self._tokens
+        if self._tokens is not None:
+            start, stop = min(start, self._tokens.base), max(stop, self._tokens.stop)
+        if start == 0 and stop == len(self.text):
             if self._doc is None:
                 self._doc = self._make_doc(self.text)
-            self._tokens = Tokens(self._doc, sentence_chars if sentence_chars is not None else self.sent_starts)
+            doc = self._doc
+        else:
+            doc = self._make_doc(self.text[start:stop])
+        chars = sentence_chars if sentence_chars is not None else self.sent_starts
+        self._tokens = Tokens(doc, chars, base=start)
         return self._tokens
 
     def sentence_at(self, char: int) -> int:

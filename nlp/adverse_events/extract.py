@@ -37,7 +37,7 @@ from spacy.tokens import Doc, Span
 from nlp.adverse_events.frequency import find_frequencies
 from nlp.adverse_events.lexicon import Match, find_terms
 from nlp.document import Document
-from nlp.negation import negated_tokens
+from nlp.negation import context_tokens, negated_tokens
 
 RESOURCES = Path(__file__).with_name("resources")
 SPAN_KEY = "kt_ae"
@@ -202,7 +202,8 @@ def extract_adverse_events(doc) -> list[dict]:
     found = find_terms(text)
     if not found:
         return []
-    tokens = d.tokens()
+    # only the sentences with mentions (and NegEx's reach around them) are tokenised
+    tokens = d.tokens(need=[(m.start, m.end) for m in found], context=context_tokens())
     matches: list[Match] = []
     token_spans: list[tuple[int, int]] = []
     for m in found:
@@ -214,7 +215,7 @@ def extract_adverse_events(doc) -> list[dict]:
         return []
     flags = negated_tokens(tokens, token_spans)
     # Span.sent: the sentence of the span's first token
-    sent_ids = [tokens.sentence_of(t0) for t0, _ in token_spans]
+    sent_ids = [d.sentence_at(tokens.idx[t0]) for t0, _ in token_spans]
     tend = title_end(text)
     title_terms = {t for m in matches if m.end <= tend for t in m.entry.terms}
     out: list[dict] = []

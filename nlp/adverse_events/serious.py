@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from nlp.adverse_events.extract import as_document
-from nlp.negation import negated_tokens
+from nlp.negation import context_tokens, negated_tokens
 
 RESOURCES = Path(__file__).with_name("resources")
 
@@ -56,14 +56,14 @@ def serious_ae(doc) -> str:
     found = [m for m in rules["mention"].finditer(d.text) if m.group(0) not in ("sae", "saes", "Sae", "Saes")]
     if not found:
         return "unstated"  # lower-case "sae" is not the abbreviation
-    tokens = d.tokens()
+    tokens = d.tokens(need=[(m.start(), m.end()) for m in found], context=context_tokens())
     spans = [s for s in (tokens.char_span(m.start(), m.end()) for m in found) if s is not None]
     if not spans:
         return "unstated"
     flags = negated_tokens(tokens, spans)
     said_no = False
     for span, neg in zip(spans, flags):
-        sent = d.sentence_text(tokens.sentence_of(span[0]))
+        sent = d.sentence_text(d.sentence_at(tokens.idx[span[0]]))
         if neg or rules["zero"].search(sent):
             said_no = True
             continue

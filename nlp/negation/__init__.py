@@ -14,10 +14,10 @@ from collections.abc import Sequence
 
 from spacy.language import Language
 
-from nlp.negation.negex import TrialNegex, default_negex, negated_spans, negated_tokens
+from nlp.negation.negex import TrialNegex, context_tokens, default_negex, negated_spans, negated_tokens
 from nlp.negation.termsets import load_termset, max_scope
 
-__all__ = ["add_negation", "negated_spans", "negated_tokens", "load_termset", "max_scope", "TrialNegex", "default_negex"]
+__all__ = ["add_negation", "negated_spans", "negated_tokens", "context_tokens", "load_termset", "max_scope", "TrialNegex", "default_negex"]
 
 
 def add_negation(nlp: Language, span_keys: Sequence[str] = ("kt_ae",), name: str = "kt_negex") -> TrialNegex:

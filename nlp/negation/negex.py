@@ -50,6 +50,9 @@ class TrialNegex(Negex):
         super().__init__(nlp, name, neg_termset, extension_name=extension_name, span_keys=span_keys or ["kt_ae"])
         self.scope = scope
         self._filler = frozenset(nlp.vocab.strings.add(w) for w in FILLER)  # LOWER hashes
+        patterns = self.pseudo_patterns + self.preceding_patterns + self.following_patterns + self.termination_patterns
+        # longest trigger phrase in tokens: how far a match reaches beyond a sentence
+        self.max_phrase_tokens = max((len(p) for p in patterns), default=1)
 
     def _gap(self, tokens, start: int, end: int, targets: Sequence[tuple[int, int]]) -> int:
         """Content tokens in ``start:end`` outside the target spans."""
@@ -206,3 +209,9 @@ def negated_tokens(tokens, spans) -> list[bool]:
         corresponding spans.
     """
     return default_negex().negated_tokens(tokens, spans)
+
+
+def context_tokens() -> int:
+    """Tokens of context a window needs around a sentence for :func:`negated_tokens`
+    to see every trigger match that touches it (the longest trigger phrase)."""
+    return default_negex().max_phrase_tokens
