@@ -83,7 +83,8 @@ def register(sub) -> None:
                    help=f"records per upsert batch (default {DEFAULT_BATCH_SIZE})")
     p.add_argument("--pipeline", choices=("auto", "on", "off"), default="auto",
                    help="parse in a second process while this one writes: auto (files of "
-                   f"{PIPELINE_MIN_BYTES // 2**20} MiB or more, with 2+ CPUs), on, off (default auto)")
+                   f"{PIPELINE_MIN_BYTES // 2**20} MiB or more while a second CPU is idle), on, off "
+                   "(default auto)")
     p.set_defaults(func=run)
 
 
