@@ -25,6 +25,7 @@ from bisect import bisect_left, bisect_right
 from spacy.attrs import IDX, IS_PUNCT, LENGTH, LOWER, SPACY
 from spacy.tokens import Doc
 
+from .resources.regex import fold
 from .sentences import sentence_spans
 
 
@@ -92,7 +93,7 @@ class Tokens:
         self.reach: list[int] = [e + s for e, s in zip(self.end, spacy)]  # end including the trailing space
         self.lower: list[int] = lower
         self.punct: list[int] = punct
-        self.stop = base + len(doc.text)
+        self.stop = self.reach[-1] if n else base  # base + len(doc.text), without building Token objects
         # sentence start tokens as nlp.sentences.set_boundaries flags them (the
         # first token always starts one; a window starts at a chunk before a sentence)
         ks = (bisect_left(idx, c) for c in sentence_chars if base <= c < self.stop)
@@ -185,6 +186,7 @@ class Document:
         self._make_doc = make_doc
         self._doc = doc
         self._tokens: Tokens | None = None
+        self._folded: str | None | bool = False
         self.abbreviations = None  # filled by the extractors that need them
         self.terms = None
         self.aligned = sents is not None  # sentences start after white space (see aligned_sentences)
@@ -271,7 +273,7 @@ class Document:
             text on white space first, so tokens inside a window that starts
             and ends at white space are the tokens of the whole text there.
         """
-        if need and self.aligned and self.text:
+        if need and self.aligned and self.text and self._doc is None:
             lo = self.sents[self.sentence_at(min(s for s, _ in need))][0]
             last = self.sentence_at(max(e for _, e in need) - 1)
             hi = max(self.sents[last][1], max(e for _, e in need))
@@ -291,6 +293,13 @@ class Document:
         chars = sentence_chars if sentence_chars is not None else self.sent_starts
         self._tokens = Tokens(doc, chars, base=start)
         return self._tokens
+
+    @property
+    def folded(self) -> str | None:
+        """:func:`nlp.resources.regex.fold` of the text (cached), for literal screens."""
+        if self._folded is False:
+            self._folded = fold(self.text)
+        return self._folded
 
     def sentence_at(self, char: int) -> int:
         """Index in :attr:`sents` of the sentence holding character ``char``."""

@@ -4,9 +4,10 @@ The main process reads pending articles in chunks, workers (a
 ``multiprocessing`` pool with the *spawn* start method, so it behaves the same
 on every platform and never inherits open database connections) each build the
 spaCy pipeline once in their initializer and return plain dicts, and the main
-process writes every chunk in one transaction. ``nlp.pipe(n_process=...)`` is
-not used: it pickles Doc objects back to the parent, which is slower than
-returning the small result dicts.
+process writes every chunk in one transaction while the workers already
+extract the next chunk (reading and writing the database no longer leaves them
+idle). ``nlp.pipe(n_process=...)`` is not used: it pickles Doc objects back to
+the parent, which is slower than returning the small result dicts.
 """
 
 from __future__ import annotations
@@ -101,17 +102,28 @@ def run_extraction(engine: Engine, all: bool = False, workers: int | None = None
     pool = None
     if workers > 1:
         pool = mp.get_context("spawn").Pool(workers, initializer=_init_worker)
+    chunks = [pmids[i : i + CHUNK] for i in range(0, len(pmids), CHUNK)]
+
+    def submit(chunk: list[int]):
+        articles = load_articles(engine, chunk)
+        tasks = [articles[j : j + TASK] for j in range(0, len(articles), TASK)]
+        if pool is None:
+            return articles, tasks
+        return articles, pool.map_async(extract_batch, tasks, chunksize=1)
+
     try:
         with Progress(len(pmids), "extract", "articles", interactive=progress) as bar:
-            for i in range(0, len(pmids), CHUNK):
-                articles = load_articles(engine, pmids[i : i + CHUNK])
-                tasks = [articles[j : j + TASK] for j in range(0, len(articles), TASK)]
+            pending = submit(chunks[0])
+            for k in range(len(chunks)):
+                articles, work = pending
+                # the workers extract the next chunk while this one is written
+                pending = submit(chunks[k + 1]) if k + 1 < len(chunks) else None
                 results: list[dict] = []
                 if pool is None:
-                    for t in tasks:
+                    for t in work:
                         results.extend(extract_batch(t))
                 else:
-                    for part in pool.imap(extract_batch, tasks):
+                    for part in work.get():
                         results.extend(part)
                 good = [r for r in results if "error" not in r]
                 for r in results:

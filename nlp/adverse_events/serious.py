@@ -18,6 +18,7 @@ from pathlib import Path
 
 from nlp.adverse_events.extract import as_document
 from nlp.negation import context_tokens, negated_tokens
+from nlp.resources.regex import Alternation
 
 RESOURCES = Path(__file__).with_name("resources")
 
@@ -32,6 +33,12 @@ def _rules() -> dict[str, re.Pattern]:
         "method": re.compile("|".join(raw["method_patterns"]), re.I),
         "zero": re.compile("|".join(raw["zero_patterns"]), re.I),
     }
+
+
+@lru_cache(maxsize=1)
+def _mention() -> Alternation:
+    pattern = _rules()["mention"]
+    return Alternation(pattern.pattern, pattern.flags)
 
 
 _OCCURRED = re.compile(r"\b(?:occurred|experienced|developed)\b", re.I)
@@ -53,7 +60,10 @@ def serious_ae(doc) -> str:
     """
     d = as_document(doc)
     rules = _rules()
-    found = [m for m in rules["mention"].finditer(d.text) if m.group(0) not in ("sae", "saes", "Sae", "Saes")]
+    mention = _mention().for_text(d.folded)  # only the mention patterns whose words occur
+    if mention is None:
+        return "unstated"
+    found = [m for m in mention.finditer(d.text) if m.group(0) not in ("sae", "saes", "Sae", "Saes")]
     if not found:
         return "unstated"  # lower-case "sae" is not the abbreviation
     tokens = d.tokens(need=[(m.start(), m.end()) for m in found], context=context_tokens())

@@ -21,6 +21,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from nlp.resources.regex import Alternation, fold
+
 RESOURCES = Path(__file__).with_name("resources")
 
 P_VALUE = re.compile(r"(?<![\w])p\s*(?:-?value\s*)?(<=|>=|≤|≥|<|>|=|&lt;|&gt;)\s*(0?\.\d+|1(?:\.0+)?|0)(?![\d.])", re.I)
@@ -56,6 +58,13 @@ def rules() -> dict:
         "control": alt("control_arm"),
         "active": alt("active_arm"),
     }
+
+
+@lru_cache(maxsize=1)
+def _screens() -> dict:
+    """Literal screens of the phrase patterns of :func:`rules` (skip a pattern that cannot match)."""
+    r = rules()
+    return {k: Alternation(r[k].pattern, r[k].flags) for k in ("no_difference", "improved", "worsened", "decrease", "increase")}
 
 
 def p_values(text: str) -> list[tuple[str, float, str]]:
@@ -146,13 +155,18 @@ def direction(scope: str, measure_pos: int, lower_is_better: bool) -> str | None
         ``improved``, ``no_difference``, ``worsened`` or None.
     """
     r = rules()
-    for m in r["no_difference"].finditer(scope):
-        if not OTHER_TOPIC.match(scope, m.end()):
-            return "no_difference"
+    sc = _screens()
+    folded, seen = fold(scope), {}
+    if sc["no_difference"].may_match(folded, seen):
+        for m in r["no_difference"].finditer(scope):
+            if not OTHER_TOPIC.match(scope, m.end()):
+                return "no_difference"
     if _all_nonsignificant(scope):
         return "no_difference"
     hits = []
     for kind in ("improved", "worsened", "decrease", "increase"):
+        if not sc[kind].may_match(folded, seen):
+            continue
         for m in r[kind].finditer(scope):
             hits.append((abs(m.start() - measure_pos), m.start(), m.end(), kind, m.group(0).lower()))
     if not hits:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from nlp.adverse_events.extract import as_document, title_end
 from nlp.outcomes.direction import OTHER_TOPIC
+from nlp.resources.regex import Alternation, fold
 
 RESOURCES = Path(__file__).with_name("resources")
 VERDICTS = ("positive", "null", "negative", "mixed", "not_applicable")
@@ -63,6 +64,14 @@ def _rules() -> dict[str, re.Pattern]:
     }
 
 
+@lru_cache(maxsize=1)
+def _screens() -> dict[str, Alternation]:
+    """The phrase patterns of :func:`_rules` with their literal screens (same matches)."""
+    r = _rules()
+    return {k: Alternation(r[k].pattern, r[k].flags) for k in (
+        "phrase", "positive", "null", "negative", "mixed", "harm", "protocol", "registry", "no_efficacy", "efficacy_words")}
+
+
 def claim(text: str) -> set[str]:
     """The kinds of efficacy claim a sentence makes.
 
@@ -77,19 +86,23 @@ def claim(text: str) -> set[str]:
         masks the positive words it contains ("did not reduce").
     """
     r = _rules()
+    sc = _screens()
+    folded, seen = fold(text), {}  # masking only blanks characters: screens of text still hold
     kinds: set[str] = set()
     masked = text
     for kind in ("null", "negative"):
+        if not sc[kind].may_match(folded, seen):
+            continue
         for m in r[kind].finditer(masked):
             if kind == "null" and OTHER_TOPIC.match(masked, m.end()):
                 continue  # "no difference in adverse events" is not about benefit
             kinds.add(kind)
         masked = r[kind].sub(lambda m: " " * len(m.group(0)), masked)
-    if r["positive"].search(masked):
+    if sc["positive"].may_match(folded, seen) and r["positive"].search(masked):
         kinds.add("positive")
-    if r["mixed"].search(text) and kinds:
+    if kinds and sc["mixed"].may_match(folded, seen) and r["mixed"].search(text):
         kinds.add("mixed")
-    if r["harm"].search(text):
+    if sc["harm"].may_match(folded, seen) and r["harm"].search(text):
         kinds.add("harm")
     return kinds
 
@@ -140,7 +153,8 @@ def conclusion_sentences(doc) -> list[str]:
         pass
     if m is not None and m.start() > len(d.text) * 0.3:
         return [t for e, t in all_sents if e > m.start() and t.strip()]
-    flagged = [s for s in sents if r["phrase"].search(s)]
+    phrase = _screens()["phrase"]
+    flagged = [s for s in sents if phrase.may_match(fold(s)) and r["phrase"].search(s)]
     if flagged:
         return flagged
     return sents[-2:]
@@ -149,7 +163,7 @@ def conclusion_sentences(doc) -> list[str]:
 _PROTOCOL_TITLE = re.compile(r"\bprotocol\b", re.I)
 
 
-def is_protocol(text: str, title: str, conclusion: list[str]) -> bool:
+def is_protocol(text: str, title: str, conclusion: list[str], folded: str | None | bool = False) -> bool:
     """A study protocol or trial-registry record (no results to judge).
 
     Parameters
@@ -160,20 +174,24 @@ def is_protocol(text: str, title: str, conclusion: list[str]) -> bool:
         Its title.
     conclusion : list[str]
         Conclusion sentences (future-research statements there do not count).
+    folded : str or None, optional
+        :func:`nlp.resources.regex.fold` of ``text`` when already computed.
 
     Returns
     -------
     bool
     """
-    r = _rules()
+    sc = _screens()
     if _PROTOCOL_TITLE.search(title):
         return True
-    if len(r["registry"].findall(text)) >= 2:
+    registry = sc["registry"].for_text(fold(text) if folded is False else folded)
+    if registry is not None and len(registry.findall(text)) >= 2:
         return True
     body = text
     for s in conclusion:
         body = body.replace(s, " ")
-    return len(r["protocol"].findall(body)) >= 2
+    protocol = sc["protocol"].for_text(fold(body))
+    return protocol is not None and len(protocol.findall(body)) >= 2
 
 
 def efficacy_direction(doc, outcomes: list[dict] | None = None) -> str:
@@ -200,7 +218,7 @@ def efficacy_direction(doc, outcomes: list[dict] | None = None) -> str:
         return "not_applicable"
     title = text[: title_end(text)]
     conclusion = conclusion_sentences(d)
-    if is_protocol(text, title, conclusion):
+    if is_protocol(text, title, conclusion, d.folded):
         return "not_applicable"
     if title and (r["no_efficacy_title"].search(title) or r["review_title"].search(title)):
         return "not_applicable"
@@ -209,7 +227,8 @@ def efficacy_direction(doc, outcomes: list[dict] | None = None) -> str:
 
         outcomes = extract_outcomes(d)
     efficacy_outcomes = [o for o in outcomes if o.get("efficacy", True) and o["direction"]]
-    no_efficacy_context = bool(r["no_efficacy"].search(text))
+    no_efficacy = _screens()["no_efficacy"].for_text(d.folded)
+    no_efficacy_context = bool(no_efficacy.search(text)) if no_efficacy is not None else False
     kinds = [claim(s) for s in conclusion if r["efficacy_words"].search(s) or r["harm"].search(s)]
     verdict = _verdict(kinds)
     if verdict is not None and (not no_efficacy_context or efficacy_outcomes):

@@ -86,10 +86,12 @@ _FOLD_UNSAFE = re.compile("[\u0130\u0131\u017f]")
 
 
 def fold(text: str) -> str | None:
-    """``text.lower()`` for :meth:`Screen.may_match`, or None when screening is unsafe."""
+    """``text.lower()`` for :meth:`Screen.may_match`, or None when screening is unsafe
+    (then nothing is screened out). Same length as ``text`` when not None."""
     if _FOLD_UNSAFE.search(text):
         return None
-    return text.lower()
+    low = text.lower()
+    return low if len(low) == len(text) else None
 
 
 def required_literals(pattern: str, flags: int = 0) -> list[str] | None:
@@ -302,3 +304,20 @@ class Alternation:
             body = "|".join(self.alternatives[i] for i in keep)
             pattern = self._cache[key] = re.compile(self.prefix + "(?:" + body + ")" + self.suffix, self.flags)
         return pattern
+
+    def may_match(self, folded: str | None, seen: dict[str, bool] | None = None) -> bool:
+        """Whether any alternative may match the text ``folded`` came from."""
+        if folded is None:
+            return True
+        for lits in self.literals:
+            if lits is None:
+                return True
+            for lit in lits:
+                hit = seen.get(lit) if seen is not None else None
+                if hit is None:
+                    hit = lit in folded
+                    if seen is not None:
+                        seen[lit] = hit
+                if hit:
+                    return True
+        return False

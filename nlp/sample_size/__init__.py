@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..resources import load_json
+from ..resources.regex import fold
 from ..sentences.index import SentenceIndex
 
 BASIS_RANK = {"randomised": 0, "enrolled": 1, "arms": 2, "analysed": 3, "stated": 4}
@@ -67,6 +68,9 @@ def _cfg():
         "blockers": blockers,
         "bases": bases,
         "screen": re.compile(data["screening_cue"], re.IGNORECASE),
+        # every count pattern needs a digit or a number word: sentences without one are skipped
+        "digit": re.compile(r"\d"),
+        "number_words": tuple(w.lower() for w in list(words) + list(data["scales"])),
         "arm": re.compile(data["arm_cue"], re.IGNORECASE),
         "skip": frozenset(data["skip_sections"]),
         "max": int(data["max_plausible"]),
@@ -106,6 +110,10 @@ def parse_number(text: str) -> int | None:
 def _counts(sentence: str, base: int) -> list[Count]:
     cfg = _cfg()
     out: list[Count] = []
+    if not cfg["digit"].search(sentence):
+        folded = fold(sentence)
+        if folded is not None and not any(w in folded for w in cfg["number_words"]):
+            return out
     for m in cfg["noun_re"].finditer(sentence):
         mods = m.group("mods").split()
         if any(w.lower().strip("(),") in cfg["blockers"] for w in mods):
