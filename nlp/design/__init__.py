@@ -169,8 +169,13 @@ def from_text(index: SentenceIndex) -> DesignResult:
         if n_animal >= ratio * max(n_human, 0.5) and n_human <= 1:
             m = animal_re.search(full)
             return DesignResult("preclinical", "animal", "text", m.start(), m.end())
-    for texts in (title, body):
-        folded, seen = fold(texts), {}
+    # the title text is the title then white space: its literals are in its first
+    # title-end + longest-literal characters (the whole text is still matched)
+    title_end = max((e for (_, e), sec in zip(index.spans, index.sections) if sec == "TITLE"), default=0)
+    reach = title_end + max(max(r.screened.max_literal, r.requires_screened.max_literal if r.requires_screened else 0)
+                            for r in rules) + 1
+    for texts, screened_text in ((title, title[:reach]), (body, body)):
+        folded, seen = fold(screened_text), {}
         for rule in rules:
             hit = _match_rule(rule, texts, folded, seen)
             if hit is not None:

@@ -61,8 +61,22 @@ def first_char_alternation(alternatives: list[tuple[str, str]], flags: int = 0) 
         key = _group_key(first, heads, flags)
         heads.setdefault(key, head)
         groups.setdefault(key, []).append(rx[len(head):])
-    parts = [heads[k] + "(?:" + "|".join(rests) + ")" for k, rests in groups.items()]
+    parts = [_head(k, heads[k], flags) + "(?:" + "|".join(rests) + ")" for k, rests in groups.items()]
     return "(?:" + "|".join(parts) + ")"
+
+
+# Under re.IGNORECASE an ASCII letter matches its two cases and these (checked
+# over all code points with CPython 3.11, see _group_key).
+_FOLDS = {"i": "\u0130\u0131", "s": "\u017f", "k": "\u212a"}
+
+
+def _head(key: str, head: str, flags: int) -> str:
+    """The group's first character as a case-sensitive set of exactly the characters it
+    matches under ``flags``: ``sre`` skips a branch that opens with a plain set in C,
+    without entering it, so non-matching groups cost almost nothing."""
+    if not flags & re.IGNORECASE or not key.isalpha():
+        return head
+    return "(?-i:[" + key + key.upper() + _FOLDS.get(key, "") + "])"
 
 
 def _group_key(first: str, heads: dict[str, str], flags: int) -> str:
@@ -88,6 +102,8 @@ _FOLD_UNSAFE = re.compile("[\u0130\u0131\u017f]")
 def fold(text: str) -> str | None:
     """``text.lower()`` for :meth:`Screen.may_match`, or None when screening is unsafe
     (then nothing is screened out). Same length as ``text`` when not None."""
+    if text.isascii():  # O(1) for str
+        return text.lower()
     if _FOLD_UNSAFE.search(text):
         return None
     low = text.lower()
@@ -130,7 +146,9 @@ def _required(items: list) -> list[str] | None:
             run.append(chr(av).lower())
             continue
         if run:
-            options.append(["".join(run)])
+            lit = "".join(run)
+            if not lit.isspace():  # white space only: never a useful (or safe, see Alternation) screen
+                options.append([lit])
             run = []
         inner = None
         if op is _c.BRANCH:
@@ -261,6 +279,9 @@ class Alternation:
             lits = required_literals(self.prefix + "(?:" + alt + ")" + self.suffix, flags)
             self.literals.append(lits if lits is not None else outer)
         self._cache: dict[tuple[int, ...], re.Pattern] = {}
+        # no literal is white space only: a text followed by white space holds the
+        # literals its first len(text) + max_literal characters hold
+        self.max_literal = max((len(x) for lits in self.literals if lits for x in lits), default=0)
 
     def for_text(self, folded: str | None, seen: dict[str, bool] | None = None) -> re.Pattern | None:
         """The pattern reduced to the alternatives that may match the text, None if none may.

@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import load_json
+from .regex import first_char_alternation
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,19 @@ def trie_regex(words: list[str]) -> str:
     return emit(trie)
 
 
+def _grouped_trie(words: list[str], flags: int) -> str:
+    """:func:`trie_regex` of ``words`` with its first level as
+    :func:`nlp.resources.regex.first_char_alternation` groups (same matches; a
+    group whose first character does not match is skipped in C)."""
+    by_first: dict[str, list[str]] = {}
+    for w in words:
+        by_first.setdefault(w[0], []).append(w[1:])
+    try:
+        return first_char_alternation([(c, re.escape(c) + trie_regex(rests)) for c, rests in by_first.items()], flags)
+    except ValueError:  # a non-ASCII first character under IGNORECASE: plain trie
+        return trie_regex(words)
+
+
 @dataclass(frozen=True)
 class _Entry:
     kind: str
@@ -99,9 +113,10 @@ class Lexicon:
         # zero-width lookahead, so overlapping hits of different kinds all count):
         # each kind's pattern is then tried only there (see find).
         alts = []
-        for table, flag in ((self.ci, "(?i:"), (self.cs, "(?:")):
+        for table, flag in ((self.ci, re.IGNORECASE), (self.cs, 0)):
             if table:
-                alts.append(flag + trie_regex(list(table)) + r")(?![\w])")
+                alts.append("(?i:" if flag else "(?:")
+                alts[-1] += _grouped_trie(list(table), flag) + r")(?![\w])"
         self.starts = re.compile(r"(?<![\w])(?=" + "|".join(alts) + ")") if alts else None
 
     @staticmethod

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..resources import load_json
-from ..resources.regex import fold
+from ..resources.regex import Screen, fold
 from ..sentences.index import SentenceIndex
 
 BASIS_RANK = {"randomised": 0, "enrolled": 1, "arms": 2, "analysed": 3, "stated": 4}
@@ -70,6 +70,8 @@ def _cfg():
         "screen": re.compile(data["screening_cue"], re.IGNORECASE),
         # every count pattern needs a digit or a number word: sentences without one are skipped
         "digit": re.compile(r"\d"),
+        "screens": {name: Screen(p.pattern, p.flags) for name, p in
+                    (("noun_re", noun_re), ("arm_re", arm_re), ("n_eq", n_eq), ("total", total))},
         "number_words": tuple(w.lower() for w in list(words) + list(data["scales"])),
         "arm": re.compile(data["arm_cue"], re.IGNORECASE),
         "skip": frozenset(data["skip_sections"]),
@@ -110,11 +112,14 @@ def parse_number(text: str) -> int | None:
 def _counts(sentence: str, base: int) -> list[Count]:
     cfg = _cfg()
     out: list[Count] = []
+    folded = fold(sentence)
     if not cfg["digit"].search(sentence):
-        folded = fold(sentence)
         if folded is not None and not any(w in folded for w in cfg["number_words"]):
             return out
-    for m in cfg["noun_re"].finditer(sentence):
+    # each count pattern only where its required words occur (nlp.resources.regex.Screen)
+    screens, seen = cfg["screens"], {}
+    noun_hits = cfg["noun_re"].finditer(sentence) if screens["noun_re"].may_match(folded, seen) else ()
+    for m in noun_hits:
         mods = m.group("mods").split()
         if any(w.lower().strip("(),") in cfg["blockers"] for w in mods):
             continue
@@ -132,19 +137,19 @@ def _counts(sentence: str, base: int) -> list[Count]:
         if v is None or v == 0 or v > cfg["max"]:
             continue
         out.append(Count(v, base + m.start("num"), base + m.end("num"), "noun"))
-    arm_hits = list(cfg["arm_re"].finditer(sentence))
+    arm_hits = list(cfg["arm_re"].finditer(sentence)) if screens["arm_re"].may_match(folded, seen) else []
     if arm_hits:
         for m in arm_hits + list(cfg["arm_next"].finditer(sentence, arm_hits[0].end())):
             v = parse_number(m.group("num"))
             if v is not None and 0 < v <= cfg["max"]:
                 out.append(Count(v, base + m.start("num"), base + m.end("num"), "arm"))
-    for m in cfg["n_eq"].finditer(sentence):
+    for m in cfg["n_eq"].finditer(sentence) if screens["n_eq"].may_match(folded, seen) else ():
         if m.group("after"):
             continue
         v = int(m.group("num").replace(",", ""))
         if 0 < v <= cfg["max"]:
             out.append(Count(v, base + m.start("num"), base + m.end("num"), "n_equals"))
-    for m in cfg["total"].finditer(sentence):
+    for m in cfg["total"].finditer(sentence) if screens["total"].may_match(folded, seen) else ():
         v = parse_number(m.group("num"))
         if v is not None and 0 < v <= cfg["max"]:
             # "a total of 3 infusions" - require no non-participant noun right after
