@@ -12,6 +12,7 @@ character of the short form starting a word.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import asdict, dataclass
 
 from spacy.language import Language
@@ -19,6 +20,7 @@ from spacy.tokens import Doc
 
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
 _WORD = re.compile(r"\S+")
+_CUT = re.compile(r"[;,]\s")
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,8 @@ def find_abbreviations(text: str, sentences: list[tuple[int, int]] | None = None
     text : str
         The document text.
     sentences : list of (start, end), optional
-        Sentence character spans; a long form never crosses a sentence start.
+        Sentence character spans (non-overlapping); a long form never crosses a
+        sentence start.
 
     Returns
     -------
@@ -99,16 +102,15 @@ def find_abbreviations(text: str, sentences: list[tuple[int, int]] | None = None
     """
     found: list[Abbreviation] = []
     bounds = sorted(sentences or [(0, len(text))])
+    starts = [s for s, _ in bounds]
     for m in _PAREN.finditer(text):
         inner = m.group(1)
         # a definition may be followed by other material: "(TRD; n = 20)"
-        inner_cut = re.split(r"[;,]\s", inner, maxsplit=1)[0].strip()
+        inner_cut = _CUT.split(inner, maxsplit=1)[0].strip()
         open_at = m.start()
-        sent_start = 0
-        for s, e in bounds:
-            if s <= open_at < e:
-                sent_start = s
-                break
+        # the sentence holding the parenthesis (0 when it lies between sentences)
+        k = bisect_right(starts, open_at) - 1
+        sent_start = bounds[k][0] if k >= 0 and open_at < bounds[k][1] else 0
         before = text[sent_start:open_at].rstrip()
         if _valid_short(inner_cut):
             sf = inner_cut
