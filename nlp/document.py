@@ -295,6 +295,11 @@ class Document:
         return self._tokens
 
     @property
+    def tokenised(self) -> bool:
+        """Whether the whole text is already tokenised (a processed spaCy Doc, or a fallback)."""
+        return self._doc is not None
+
+    @property
     def folded(self) -> str | None:
         """:func:`nlp.resources.regex.fold` of the text (cached), for literal screens."""
         if self._folded is False:

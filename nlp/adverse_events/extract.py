@@ -202,29 +202,44 @@ def extract_adverse_events(doc) -> list[dict]:
     found = find_terms(text)
     if not found:
         return []
-    # only the sentences with mentions (and NegEx's reach around them) are tokenised
-    tokens = d.tokens(need=[(m.start, m.end) for m in found], context=context_tokens())
-    matches: list[Match] = []
-    token_spans: list[tuple[int, int]] = []
-    for m in found:
-        span = tokens.char_span(m.start, m.end)
-        if span is not None:
-            matches.append(m)
-            token_spans.append(span)
-    if not matches:
-        return []
-    flags = negated_tokens(tokens, token_spans)
-    # Span.sent: the sentence of the span's first token
-    sent_ids = [d.sentence_at(tokens.idx[t0]) for t0, _ in token_spans]
+    tokens = None
+    if d.aligned and not d.tokenised and all(not text[m.start].isspace() and not text[m.end - 1].isspace() for m in found):
+        # A mention that starts and ends on a non-space character lies in tokens
+        # (char_span is never None), and no sentence starts inside a token of an
+        # aligned document: the sentence of its first character is Span.sent.
+        matches = found
+        sent_ids = [d.sentence_at(m.start) for m in matches]
+    else:
+        tokens = d.tokens(need=[(m.start, m.end) for m in found], context=context_tokens())
+        matches, token_spans = [], []
+        for m in found:
+            span = tokens.char_span(m.start, m.end)
+            if span is not None:
+                matches.append(m)
+                token_spans.append(span)
+        if not matches:
+            return []
+        # Span.sent: the sentence of the span's first token
+        sent_ids = [d.sentence_at(tokens.idx[t0]) for t0, _ in token_spans]
     tend = title_end(text)
     title_terms = {t for m in matches if m.end <= tend for t in m.entry.terms}
-    out: list[dict] = []
-    for i, (match, neg) in enumerate(zip(matches, flags)):
+    events = []
+    for i, match in enumerate(matches):
         sent = d.sents[sent_ids[i]]
         lo, hi = _clause_limits(text, sent, sent_ids, matches, i)
         freq = _frequency(text, match, lo, hi)
-        if not _is_event(text, match, sent, title_terms, freq is not None):
-            continue
+        if _is_event(text, match, sent, title_terms, freq is not None):
+            events.append((i, sent, freq))
+    if not events:
+        return []  # negation is read only for events: nothing to tokenise
+    if tokens is None:
+        # only the sentences with mentions (and NegEx's reach around them) are tokenised
+        tokens = d.tokens(need=[(m.start, m.end) for m in matches], context=context_tokens())
+        token_spans = [tokens.char_span(m.start, m.end) for m in matches]
+    flags = negated_tokens(tokens, token_spans)  # every mention is a NegEx target
+    out: list[dict] = []
+    for i, sent, freq in events:
+        match, neg = matches[i], flags[i]
         sentence = text[sent[0]:sent[1]]
         for term in match.entry.terms:
             out.append({
