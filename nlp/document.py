@@ -6,8 +6,8 @@ spans of :mod:`nlp.sentences` and the sentences as a spaCy ``Doc`` built by
 (token-aligned: a sentence ends after its last token, so a title sentence
 keeps the blank-line token after it). Tokens are needed only to decide
 negation (NegEx counts tokens, Chapman et al. 2001); the tokenizer runs on the
-first request and never for an abstract without an adverse-event or
-serious-AE mention.
+first request, only over the sentences around the mentions that need it, and
+never for an abstract without an adverse event or serious-AE mention.
 
 Without tokenising, the token-aligned sentences follow from how spaCy's
 tokenizer treats white space (a single space after a token is that token's

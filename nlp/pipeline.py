@@ -13,6 +13,13 @@ sentence splitter disabled) plus the tracker's components:
 
 and whatever the adverse-event and outcome modules add through their
 ``add_to_pipeline(nlp)`` hooks (imported only if present).
+
+:func:`nlp.extract.extract_article` does not run these components: it reads
+the same sentences, abbreviations and terms from the text directly
+(:mod:`nlp.document`) and uses only the pipeline's tokenizer, for NegEx. The
+components serve :func:`nlp.extract.extract_doc`, the evaluations and anyone
+who wants spaCy spans; ``tests/nlp/test_fast_path.py`` checks both paths
+give the same result.
 """
 
 from __future__ import annotations
