@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..resources import load_json
-from ..resources.regex import Alternation, fold
+from ..resources.regex import Alternation, LiteralIndex, fold
 from ..sentences.index import SentenceIndex
 
 DESIGNS = ("rct", "non_randomized_trial", "observational", "case_report", "review", "protocol", "preclinical", "other")
@@ -75,6 +75,14 @@ def _rules():
         float(pre["ratio"]),
         (Alternation(pre["animal"], re.IGNORECASE), Alternation(pre["human"], re.IGNORECASE)),
     )
+
+
+@lru_cache(maxsize=1)
+def _literal_index() -> LiteralIndex:
+    """All literals the text rules are screened by."""
+    rules = _rules()[4]
+    alternations = [r.screened for r in rules] + [r.requires_screened for r in rules if r.requires_screened]
+    return LiteralIndex(x for a in alternations for lits in a.literals if lits for x in lits)
 
 
 def from_pubtypes(pub_types) -> DesignResult | None:
@@ -174,8 +182,10 @@ def from_text(index: SentenceIndex) -> DesignResult:
     title_end = max((e for (_, e), sec in zip(index.spans, index.sections) if sec == "TITLE"), default=0)
     reach = title_end + max(max(r.screened.max_literal, r.requires_screened.max_literal if r.requires_screened else 0)
                             for r in rules) + 1
+    index = _literal_index()
     for texts, screened_text in ((title, title[:reach]), (body, body)):
-        folded, seen = fold(screened_text), {}
+        folded = fold(screened_text)
+        seen = index.presence(folded)  # every rule literal checked in one pass
         for rule in rules:
             hit = _match_rule(rule, texts, folded, seen)
             if hit is not None:

@@ -21,7 +21,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from nlp.resources.regex import Alternation, fold
+from nlp.resources.regex import Alternation, LiteralIndex, fold
 
 RESOURCES = Path(__file__).with_name("resources")
 
@@ -65,6 +65,11 @@ def _screens() -> dict:
     """Literal screens of the phrase patterns of :func:`rules` (skip a pattern that cannot match)."""
     r = rules()
     return {k: Alternation(r[k].pattern, r[k].flags) for k in ("no_difference", "improved", "worsened", "decrease", "increase")}
+
+
+@lru_cache(maxsize=1)
+def _index() -> LiteralIndex:
+    return LiteralIndex(x for a in _screens().values() for lits in a.literals if lits for x in lits)
 
 
 def p_values(text: str) -> list[tuple[str, float, str]]:
@@ -156,8 +161,8 @@ def direction(scope: str, measure_pos: int, lower_is_better: bool) -> str | None
     """
     r = rules()
     sc = _screens()
-    folded, seen = fold(scope), {}
-    if sc["no_difference"].may_match(folded, seen):
+    present = _index().present(fold(scope))  # the phrase literals in the scope, one pass
+    if sc["no_difference"].may_match_present(present):
         for m in r["no_difference"].finditer(scope):
             if not OTHER_TOPIC.match(scope, m.end()):
                 return "no_difference"
@@ -165,7 +170,7 @@ def direction(scope: str, measure_pos: int, lower_is_better: bool) -> str | None
         return "no_difference"
     hits = []
     for kind in ("improved", "worsened", "decrease", "increase"):
-        if not sc[kind].may_match(folded, seen):
+        if not sc[kind].may_match_present(present):
             continue
         for m in r[kind].finditer(scope):
             hits.append((abs(m.start() - measure_pos), m.start(), m.end(), kind, m.group(0).lower()))

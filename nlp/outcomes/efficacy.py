@@ -32,7 +32,7 @@ from pathlib import Path
 
 from nlp.adverse_events.extract import as_document, title_end
 from nlp.outcomes.direction import OTHER_TOPIC
-from nlp.resources.regex import Alternation, fold
+from nlp.resources.regex import Alternation, LiteralIndex, fold
 
 RESOURCES = Path(__file__).with_name("resources")
 VERDICTS = ("positive", "null", "negative", "mixed", "not_applicable")
@@ -72,6 +72,12 @@ def _screens() -> dict[str, Alternation]:
         "phrase", "positive", "null", "negative", "mixed", "harm", "protocol", "registry", "no_efficacy", "efficacy_words")}
 
 
+@lru_cache(maxsize=1)
+def _claim_index() -> LiteralIndex:
+    sc = _screens()
+    return LiteralIndex(x for k in ("positive", "null", "negative", "mixed", "harm") for lits in sc[k].literals if lits for x in lits)
+
+
 def claim(text: str) -> set[str]:
     """The kinds of efficacy claim a sentence makes.
 
@@ -87,22 +93,23 @@ def claim(text: str) -> set[str]:
     """
     r = _rules()
     sc = _screens()
-    folded, seen = fold(text), {}  # masking only blanks characters: screens of text still hold
+    # the phrase literals in the sentence, one pass (masking only blanks characters: still valid)
+    present = _claim_index().present(fold(text))
     kinds: set[str] = set()
     masked = text
     for kind in ("null", "negative"):
-        if not sc[kind].may_match(folded, seen):
+        if not sc[kind].may_match_present(present):
             continue
         for m in r[kind].finditer(masked):
             if kind == "null" and OTHER_TOPIC.match(masked, m.end()):
                 continue  # "no difference in adverse events" is not about benefit
             kinds.add(kind)
         masked = r[kind].sub(lambda m: " " * len(m.group(0)), masked)
-    if sc["positive"].may_match(folded, seen) and r["positive"].search(masked):
+    if sc["positive"].may_match_present(present) and r["positive"].search(masked):
         kinds.add("positive")
-    if kinds and sc["mixed"].may_match(folded, seen) and r["mixed"].search(text):
+    if kinds and sc["mixed"].may_match_present(present) and r["mixed"].search(text):
         kinds.add("mixed")
-    if sc["harm"].may_match(folded, seen) and r["harm"].search(text):
+    if sc["harm"].may_match_present(present) and r["harm"].search(text):
         kinds.add("harm")
     return kinds
 

@@ -284,6 +284,8 @@ class Alternation:
         # no literal is white space only: a text followed by white space holds the
         # literals its first len(text) + max_literal characters hold
         self.max_literal = max((len(x) for lits in self.literals if lits for x in lits), default=0)
+        # every literal of the pattern, or None when an alternative has none (never screened)
+        self.literal_set = None if any(lits is None for lits in self.literals) else {x for lits in self.literals for x in lits}
 
     def for_text(self, folded: str | None, seen: dict[str, bool] | None = None) -> re.Pattern | None:
         """The pattern reduced to the alternatives that may match the text, None if none may.
@@ -328,6 +330,13 @@ class Alternation:
             pattern = self._cache[key] = re.compile(self.prefix + "(?:" + body + ")" + self.suffix, self.flags)
         return pattern
 
+    def may_match_present(self, present: set[str] | None) -> bool:
+        """Whether any alternative may match a text holding exactly the literals ``present``
+        (of a :class:`LiteralIndex` that includes this pattern's literals; None: unknown)."""
+        if present is None or self.literal_set is None:
+            return True
+        return not self.literal_set.isdisjoint(present)
+
     def may_match(self, folded: str | None, seen: dict[str, bool] | None = None) -> bool:
         """Whether any alternative may match the text ``folded`` came from."""
         if folded is None:
@@ -344,3 +353,47 @@ class Alternation:
                 if hit:
                     return True
         return False
+
+
+class LiteralIndex:
+    """Which of many literals occur in a case-folded text, in one pass.
+
+    A zero-width lookahead over a trie of the literals (longest branch first)
+    yields, at every position, the longest literal starting there; the
+    literals present are those and their literal prefixes (two literals that
+    start at one position are prefixes of each other).
+
+    Parameters
+    ----------
+    literals : iterable of str
+        Lower-case literals (e.g. of several :class:`Alternation` objects).
+    """
+
+    def __init__(self, literals) -> None:
+        from .terms import trie_regex  # terms imports this module
+
+        self.literals = sorted(set(literals))
+        self.pattern = re.compile("(?=(" + trie_regex(self.literals) + "))") if self.literals else None
+        self.prefixes = {m: [x for x in self.literals if m.startswith(x)] for m in self.literals}
+
+    def present(self, folded: str | None) -> set[str] | None:
+        """The literals occurring in ``folded`` (None when ``folded`` is None)."""
+        if folded is None:
+            return None
+        found: set[str] = set()
+        if self.pattern is not None:
+            for longest in set(self.pattern.findall(folded)):
+                found.update(self.prefixes[longest])
+        return found
+
+    def presence(self, folded: str | None) -> dict[str, bool] | None:
+        """Literal -> occurs in ``folded`` (the ``seen`` of :meth:`Alternation.for_text`),
+        or None when ``folded`` is None."""
+        if folded is None:
+            return None
+        seen = dict.fromkeys(self.literals, False)
+        if self.pattern is not None:
+            for longest in set(self.pattern.findall(folded)):
+                for lit in self.prefixes[longest]:
+                    seen[lit] = True
+        return seen

@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 from nlp.adverse_events.lexicon import load_lexicon
 from nlp.design import _rules as design_rules
-from nlp.resources.regex import Alternation, first_char_alternation, fold, required_literals, split_alternation
+from nlp.resources.regex import (
+    Alternation,
+    LiteralIndex,
+    first_char_alternation,
+    fold,
+    required_literals,
+    split_alternation,
+)
 from nlp.resources.terms import lexicon
 
 SYNONYMS = ["nausea", "nausea and vomiting", "nausea vomiting", "n", "na", "vomiting", "Vomit", "dizzy", "dizziness",
@@ -105,3 +112,11 @@ def _per_kind_finditer(text: str) -> list[tuple[int, int, str, str]]:
                 max_size=30).map(" ".join))
 def test_lexicon_find_equals_per_kind_finditer(text):
     assert [(t.start, t.end, t.kind, t.label) for t in lexicon().find(text)] == _per_kind_finditer(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["random", "randomi", "randomised", "analys", "analy", "meta-analysis", "case",
+                                 "case report", " we review", "review", "x", " ", "-"]), max_size=20).map("".join))
+def test_literal_index_presence_equals_substring_checks(text):
+    literals = ["randomi", "random", "analy", "analys", "case report", "case", "review", " we review", "cohort"]
+    assert LiteralIndex(literals).presence(text) == {lit: lit in text for lit in literals}
