@@ -114,6 +114,14 @@ def classify(terms: list[Term], index: SentenceIndex, mesh=()) -> ConditionResul
             if t.subtype:
                 parent[t.subtype] = t.label
         subs.update(s for s in text_subs if parent.get(s) in allowed)
+        if allowed == {"other"}:
+            # MeSH names no tracked condition (e.g. "Bipolar Disorder" for a
+            # trial in bipolar *depression*): the text's tracked conditions
+            # are more specific, so they are kept beside "other".
+            tracked = [l for l in text_labels if l != "other"]
+            allowed.update(tracked)
+            mesh_labels = tracked + ["other"] if tracked else mesh_labels
+            subs.update(text_subs)
         ev = [t for t in evidence if t.label in allowed]
         return ConditionResult(mesh_labels, sorted(subs), "mesh", ev)
     return ConditionResult(text_labels, text_subs, "text" if text_labels else "none", evidence)
