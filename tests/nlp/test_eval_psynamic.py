@@ -55,3 +55,19 @@ def test_participant_bands_follow_label_encoder_order():
 
     root = shared_data("psynamic", "training_round2", "label_options.tsv").parents[2]
     assert participant_bands(root)[:4] == ["1-20", "100-199", "200-499", "21-40"]
+
+
+def test_psynamic_efficacy_direction_weighted_f1(psynamic_metrics):
+    assert psynamic_metrics[("efficacy_direction", "weighted_f1")] >= 0.74
+
+
+def test_studytypeteller_case_report_f1(stt_metrics):
+    assert stt_metrics[("design_case_report", "f1")] >= 0.69
+
+
+def test_studytypeteller_preclinical_f1(stt_metrics):
+    assert stt_metrics[("design_preclinical", "f1")] >= 0.70
+
+
+def test_studytypeteller_protocol_f1(stt_metrics):
+    assert stt_metrics[("design_protocol", "f1")] >= 0.60
