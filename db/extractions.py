@@ -10,9 +10,10 @@ extraction was computed from (an article revised meanwhile stays pending).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from sqlalchemy import and_, bindparam, delete, exists, or_, select, update
+from sqlalchemy import JSON, and_, bindparam, delete, exists, false, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from .models import (
@@ -28,6 +29,8 @@ from .models import (
     ExtractionRoute,
     utcnow,
 )
+from .rows import _json
+from .store import _Bulk
 
 _CHUNK = 500
 _CHILDREN = (ExtractionCondition, ExtractionRoute, ExtractedAdverseEvent, ExtractedOutcome, ExtractedDose)
@@ -99,71 +102,178 @@ def _str(x, limit: int | None = None) -> str:
     return s[:limit] if limit else s
 
 
-def _rows(result: dict, now) -> tuple[dict, dict[type, list[dict]]]:
+# --------------------------------------------------------------------------- statements
+
+# Column order of the row tuples built by :func:`_rows`.
+_EXTRACTION_COLUMNS = (
+    "pmid", "extractor_version", "content_hash", "extracted_at", "design", "design_source", "sample_size",
+    "sample_size_basis", "conditions", "condition_subtypes", "routes", "ketamine_forms", "comparators",
+    "efficacy_direction", "serious_ae", "spans",
+)
+_CONDITION_COLUMNS = ("pmid", "condition")
+_ROUTE_COLUMNS = ("pmid", "route")
+_AE_COLUMNS = ("pmid", "term", "organ_class", "negated", "frequency", "frequency_pct", "sentence", "start", "end")
+_OUTCOME_COLUMNS = ("pmid", "measure", "direction", "numbers", "sentence", "start", "end")
+_DOSE_COLUMNS = ("pmid", "amount", "amount_high", "unit", "form", "route", "text", "sentence", "start", "end")
+_CHILD_COLUMNS = (
+    (ExtractionCondition, _CONDITION_COLUMNS),
+    (ExtractionRoute, _ROUTE_COLUMNS),
+    (ExtractedAdverseEvent, _AE_COLUMNS),
+    (ExtractedOutcome, _OUTCOME_COLUMNS),
+    (ExtractedDose, _DOSE_COLUMNS),
+)
+
+
+def _insert(table, columns: tuple[str, ...], dialect, per_row: frozenset) -> _Bulk:
+    """An INSERT of ``columns`` compiled once for ``dialect``, as :class:`db.store._Bulk`.
+
+    Compiled ``for_executemany`` so PostgreSQL gets no ``RETURNING id`` (the
+    ids are never read); JSON columns are passed serialised by :func:`db.rows._json`,
+    other values through the dialect's bind processors, as in :mod:`db.store`.
+    """
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(columns), for_executemany=True)
+    if compiled.positional and tuple(compiled.positiontup) != columns:
+        raise RuntimeError(f"{table.name}: compiled parameter order {compiled.positiontup} != {columns}")
+    if set(compiled.binds) - set(columns):
+        raise RuntimeError(f"{table.name}: compiled parameters {sorted(compiled.binds)} beyond {columns}")
+    procs = {}
+    for name in columns:
+        col = table.c[name]
+        if isinstance(col.type, JSON):
+            continue
+        proc = col.type.dialect_impl(dialect).bind_processor(dialect)
+        if proc is not None:
+            procs[name] = proc
+    row_procs = tuple((i, procs[name]) for i, name in enumerate(columns) if name in procs and name in per_row)
+    return _Bulk(sql=str(compiled), columns=columns, positional=compiled.positional, row_procs=row_procs, procs=procs)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The statements of :func:`write_extractions`, compiled once per dialect."""
+
+    insert_extraction: _Bulk
+    insert_children: tuple  # (_Bulk, ...) in _CHILD_COLUMNS order
+    deletes: tuple  # child tables first, then extraction
+    clear_sql: str  # needs_extraction cleared for (pmid, content_hash)
+    clear_names: tuple[str, str]
+
+
+_STATEMENTS: dict[str, _Statements] = {}
+
+
+def _statements(conn: Connection) -> _Statements:
+    dialect = conn.dialect
+    stmts = _STATEMENTS.get(dialect.name)
+    if stmts is not None:
+        return stmts
+    ids = bindparam("pmids", expanding=True)
+    deletes = tuple(delete(m.__table__).where(m.__table__.c.pmid.in_(ids)) for m in _CHILDREN)
+    deletes += (delete(Extraction.__table__).where(Extraction.__table__.c.pmid.in_(ids)),)
+    a = Article.__table__
+    clear = (
+        update(a)
+        .where(a.c.pmid == bindparam("b_pmid"), a.c.content_hash == bindparam("b_hash"))
+        .values(needs_extraction=false())
+        .compile(dialect=dialect, for_executemany=True)
+    )
+    names = ("b_pmid", "b_hash")
+    if clear.positional and tuple(clear.positiontup) != names:
+        raise RuntimeError(f"article: compiled parameter order {clear.positiontup} != {names}")
+    for col in (a.c.pmid, a.c.content_hash):  # values passed as they are: no processing expected
+        if col.type.dialect_impl(dialect).bind_processor(dialect) is not None:
+            raise RuntimeError(f"article.{col.name}: unexpected bind processor")
+    stmts = _Statements(
+        insert_extraction=_insert(
+            Extraction.__table__, _EXTRACTION_COLUMNS, dialect, frozenset(_EXTRACTION_COLUMNS) - {"extracted_at"}
+        ),
+        insert_children=tuple(_insert(m.__table__, cols, dialect, frozenset(cols)) for m, cols in _CHILD_COLUMNS),
+        deletes=deletes,
+        clear_sql=str(clear),
+        clear_names=() if clear.positional else names,
+    )
+    _STATEMENTS[dialect.name] = stmts
+    return stmts
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _rows(result: dict, extracted_at, children: tuple[list, ...]) -> tuple:
+    """One result as an ``extraction`` row tuple (``_EXTRACTION_COLUMNS``); its child
+    rows are appended to ``children`` (lists in ``_CHILD_COLUMNS`` order)."""
+    get = result.get
     pmid = int(result["pmid"])
-    ext = {
-        "pmid": pmid,
-        "extractor_version": result["extractor_version"],
-        "content_hash": result.get("content_hash") or "",
-        "extracted_at": now,
-        "design": result.get("design") or "other",
-        "design_source": result.get("design_source") or "text",
-        "sample_size": result.get("sample_size"),
-        "sample_size_basis": result.get("sample_size_basis"),
-        "conditions": list(result.get("conditions") or []),
-        "condition_subtypes": list(result.get("condition_subtypes") or []),
-        "routes": list(result.get("routes") or []),
-        "ketamine_forms": list(result.get("ketamine_forms") or []),
-        "comparators": list(result.get("comparators") or []),
-        "efficacy_direction": result.get("efficacy_direction") or "not_applicable",
-        "serious_ae": result.get("serious_ae") or "unstated",
-        "spans": list(result.get("spans") or []),
-    }
-    children: dict[type, list[dict]] = {c: [] for c in _CHILDREN}
-    for c in dict.fromkeys(ext["conditions"]):
-        children[ExtractionCondition].append({"pmid": pmid, "condition": c})
-    for r in dict.fromkeys(ext["routes"]):
-        children[ExtractionRoute].append({"pmid": pmid, "route": r})
-    for ae in result.get("adverse_events") or []:
-        children[ExtractedAdverseEvent].append({
-            "pmid": pmid,
-            "term": _str(ae.get("term"), 255),
-            "organ_class": _str(ae.get("organ_class") or "unclassified", 255),
-            "negated": bool(ae.get("negated", False)),
-            "frequency": ae.get("frequency"),
-            "frequency_pct": ae.get("frequency_pct"),
-            "sentence": _str(ae.get("sentence")),
-            "start": int(ae.get("start") or 0),
-            "end": int(ae.get("end") or 0),
-        })
-    for o in result.get("outcomes") or []:
-        children[ExtractedOutcome].append({
-            "pmid": pmid,
-            "measure": _str(o.get("measure"), 255),
-            "direction": o.get("direction"),
-            "numbers": [str(n) for n in o.get("numbers") or []],
-            "sentence": _str(o.get("sentence")),
-            "start": int(o.get("start") or 0),
-            "end": int(o.get("end") or 0),
-        })
-    for d in result.get("doses") or []:
-        children[ExtractedDose].append({
-            "pmid": pmid,
-            "amount": float(d["amount"]),
-            "amount_high": d.get("amount_high"),
-            "unit": _str(d.get("unit"), 64),
-            "form": d.get("form") or "racemic",
-            "route": d.get("route"),
-            "text": _str(d.get("text"), 255),
-            "sentence": _str(d.get("sentence")),
-            "start": int(d.get("start") or 0),
-            "end": int(d.get("end") or 0),
-        })
-    return ext, children
+    conditions = list(get("conditions") or [])
+    routes = list(get("routes") or [])
+    ext = (
+        pmid,
+        result["extractor_version"],
+        get("content_hash") or "",
+        extracted_at,
+        get("design") or "other",
+        get("design_source") or "text",
+        get("sample_size"),
+        get("sample_size_basis"),
+        _json(conditions),
+        _json(list(get("condition_subtypes") or [])),
+        _json(routes),
+        _json(list(get("ketamine_forms") or [])),
+        _json(list(get("comparators") or [])),
+        get("efficacy_direction") or "not_applicable",
+        get("serious_ae") or "unstated",
+        _json(list(get("spans") or [])),
+    )
+    cond_rows, route_rows, ae_rows, outcome_rows, dose_rows = children
+    for c in dict.fromkeys(conditions):
+        cond_rows.append((pmid, c))
+    for r in dict.fromkeys(routes):
+        route_rows.append((pmid, r))
+    for ae in get("adverse_events") or ():
+        ae_rows.append((
+            pmid,
+            _str(ae.get("term"), 255),
+            _str(ae.get("organ_class") or "unclassified", 255),
+            bool(ae.get("negated", False)),
+            ae.get("frequency"),
+            ae.get("frequency_pct"),
+            _str(ae.get("sentence")),
+            int(ae.get("start") or 0),
+            int(ae.get("end") or 0),
+        ))
+    for o in get("outcomes") or ():
+        outcome_rows.append((
+            pmid,
+            _str(o.get("measure"), 255),
+            o.get("direction"),
+            _json([str(n) for n in o.get("numbers") or []]),
+            _str(o.get("sentence")),
+            int(o.get("start") or 0),
+            int(o.get("end") or 0),
+        ))
+    for d in get("doses") or ():
+        dose_rows.append((
+            pmid,
+            float(d["amount"]),
+            d.get("amount_high"),
+            _str(d.get("unit"), 64),
+            d.get("form") or "racemic",
+            d.get("route"),
+            _str(d.get("text"), 255),
+            _str(d.get("sentence")),
+            int(d.get("start") or 0),
+            int(d.get("end") or 0),
+        ))
+    return ext
 
 
 def write_extractions(target: Engine | Connection, results: Iterable[dict]) -> int:
     """Replace the extractions of a batch of articles, atomically.
+
+    Statements are compiled once per dialect and every table gets one DBAPI
+    ``executemany`` of plain row tuples (the approach of :mod:`db.store`):
+    SQLAlchemy's per-row parameter handling and ``json.dumps`` per value cost
+    more than the database work.
 
     Parameters
     ----------
@@ -182,36 +292,25 @@ def write_extractions(target: Engine | Connection, results: Iterable[dict]) -> i
         with target.begin() as conn:
             return write_extractions(conn, results)
     conn: Connection = target
-    now = utcnow()
     latest: dict[int, dict] = {int(r["pmid"]): r for r in results}
     if not latest:
         return 0
+    stmts = _statements(conn)
+    ins = stmts.insert_extraction
+    extracted_at = ins.const("extracted_at", utcnow())
+    children: tuple[list, ...] = tuple([] for _ in _CHILD_COLUMNS)
+    ext_rows = [_rows(r, extracted_at, children) for r in latest.values()]
     pmids = list(latest)
-    ext_rows = []
-    child_rows: dict[type, list[dict]] = {c: [] for c in _CHILDREN}
-    for r in latest.values():
-        ext, children = _rows(r, now)
-        ext_rows.append(ext)
-        for k, v in children.items():
-            child_rows[k].extend(v)
     for chunk in _chunks(pmids):
-        for model in _CHILDREN:
-            t = model.__table__
-            conn.execute(delete(t).where(t.c.pmid.in_(chunk)))
-        conn.execute(delete(Extraction.__table__).where(Extraction.__table__.c.pmid.in_(chunk)))
-    for chunk in _chunks(ext_rows, 200):
-        conn.execute(Extraction.__table__.insert(), chunk)
-    for model in _CHILDREN:
-        rows = child_rows[model]
-        for chunk in _chunks(rows, 500):
-            conn.execute(model.__table__.insert(), chunk)
-    a = Article.__table__
-    conn.execute(
-        update(a)
-        .where(a.c.pmid == bindparam("b_pmid"), a.c.content_hash == bindparam("b_hash"))
-        .values(needs_extraction=False),
-        [{"b_pmid": r["pmid"], "b_hash": r["content_hash"]} for r in ext_rows],
-    )
+        for stmt in stmts.deletes:
+            conn.execute(stmt, {"pmids": chunk})
+    ins.run(conn, ext_rows)
+    for bulk, rows in zip(stmts.insert_children, children):
+        bulk.run(conn, rows)
+    clear = [(row[0], row[2]) for row in ext_rows]
+    if stmts.clear_names:
+        clear = [dict(zip(stmts.clear_names, row)) for row in clear]
+    conn.exec_driver_sql(stmts.clear_sql, clear)
     return len(ext_rows)
 
 
