@@ -454,9 +454,21 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
 
+def demo_corpus(topic_names: list[str], n: int, *, seed: int = 0) -> list[FakeArticle]:
+    """``n`` synthetic articles spread over 2005-2025, each in one of ``topic_names``
+    (the synthetic topic when it is configured, otherwise the names in rotation)."""
+    from .synthetic import synthetic_corpus
+
+    return [
+        FakeArticle(pmid=a.pmid, entrez_date=a.entrez_date, revised_date=a.revised_date,
+                    topics=frozenset([a.topic if a.topic in topic_names else topic_names[i % len(topic_names)]]),
+                    seed=seed)
+        for i, a in enumerate(synthetic_corpus(n, seed=seed))
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m harvester.fake_eutils --articles 2000 --port 8765``: a demo server with the shipped topics."""
-    from .synthetic import synthetic_corpus
     from .topics import load_topics
 
     p = argparse.ArgumentParser(prog="python -m harvester.fake_eutils", description=__doc__.split("\n\n")[0])
@@ -468,12 +480,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
     topics = load_topics(args.topics)
-    names = list(topics)
-    arts = [
-        FakeArticle(pmid=a.pmid, entrez_date=a.entrez_date, revised_date=a.revised_date,
-                    topics=frozenset([a.topic if a.topic in topics else names[i % len(names)]]), seed=args.seed)
-        for i, a in enumerate(synthetic_corpus(args.articles, seed=args.seed))
-    ]
+    arts = demo_corpus(list(topics), args.articles, seed=args.seed)
     server = FakeEutils({n: t.query for n, t in topics.items()}, arts, rate_limit=args.rate or None,
                         rate_limit_with_key=(args.rate * 10 / 3) if args.rate else None, host=args.host, port=args.port)
     server.start()

@@ -21,8 +21,7 @@ def register(sub) -> None:
 
 
 def run(args, settings) -> int:
-    from harvester.fake_eutils import FakeArticle, FakeEutils
-    from harvester.synthetic import synthetic_corpus
+    from harvester.fake_eutils import FakeEutils, demo_corpus
     from harvester.topics import load_topics
 
     from ..cli import main
@@ -30,12 +29,7 @@ def run(args, settings) -> int:
     if args.articles < 1:
         raise UsageError("--articles must be at least 1")
     topics = load_topics(settings.topics_file)
-    names = list(topics)
-    corpus = [
-        FakeArticle(pmid=a.pmid, entrez_date=a.entrez_date, revised_date=a.revised_date,
-                    topics=frozenset([a.topic if a.topic in topics else names[i % len(names)]]), seed=args.seed)
-        for i, a in enumerate(synthetic_corpus(args.articles, seed=args.seed))
-    ]
+    corpus = demo_corpus(list(topics), args.articles, seed=args.seed)
     with FakeEutils({n: t.query for n, t in topics.items()}, corpus) as server:
         print(f"fake PubMed with {len(corpus)} synthetic articles on {server.url}")
         argv = ["--database-url", args.demo_database, "--eutils-url", server.url, "--log-format", args.log_format]
