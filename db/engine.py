@@ -112,11 +112,34 @@ def make_engine(url: str | None = None, *, read_only: bool = False, echo: bool =
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, echo=echo, **kwargs)
         _install_sqlite_pragmas(engine, wal=path is not None and not read_only)
+        if path is not None and not read_only:
+            _refuse_commits_to_a_vanished_file(engine, path.resolve())
         return engine
     connect_args = {"connect_timeout": 10}
     if read_only:
         connect_args["options"] = "-c default_transaction_read_only=on"
     return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _refuse_commits_to_a_vanished_file(engine: Engine, path: Path) -> None:
+    """Fail a commit when the database file was removed or moved under us.
+
+    SQLite keeps writing through its open descriptors to an unlinked file (in
+    WAL mode without complaint), so a run would "succeed" into a file nobody can
+    open again. Checking the path before each commit turns that into an
+    OperationalError: the batch is rolled back and the run fails clearly.
+    """
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(conn):  # pragma: no cover - exercised by tests/ops
+        if not path.exists():
+            import sqlite3
+
+            from sqlalchemy.exc import OperationalError
+
+            raise OperationalError(
+                "COMMIT", None, sqlite3.OperationalError(f"database file {path} was removed or moved during the run")
+            )
 
 
 def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:

@@ -320,8 +320,9 @@ def harvest_topic(
         try:
             with engine.begin() as conn:
                 state.finish_run(conn, result.run_id, "failed", error=result.error, **result.counters())
-        except Exception:  # noqa: BLE001 - the original error matters more
-            log.exception("could not record the failed run of %s", topic.name)
+        except Exception as record_exc:  # noqa: BLE001 - the original error matters more
+            log.warning("could not record the failed run of %s: %s", topic.name, _describe(record_exc))
+            log.debug("recording the failed run", exc_info=True)
         if isinstance(exc, Exception):
             exc.topic_result = result  # type: ignore[attr-defined]
         raise
