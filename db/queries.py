@@ -43,6 +43,9 @@ HARVEST_SESSION = timedelta(hours=12)
 _IN_CHUNK = 900
 
 
+
+PMID_MAX = 2**31 - 1  # article.pmid is a 32-bit INTEGER on PostgreSQL
+
 def _utc(value: Optional[datetime]) -> Optional[datetime]:
     if value is None:
         return None
@@ -152,7 +155,10 @@ def _where(f: ArticleFilter) -> list:
     if not f.include_retracted:
         clauses.append(Article.is_retracted == false())
     if f.pmids:
-        clauses.append(Article.pmid.in_(f.pmids))
+        # PMIDs are positive 32-bit integers (the column type): anything else
+        # matches nothing, instead of PostgreSQL's "integer out of range".
+        valid = [p for p in f.pmids if 0 < p <= PMID_MAX]
+        clauses.append(Article.pmid.in_(valid) if valid else false())
     return clauses
 
 
@@ -628,7 +634,7 @@ def extractor_versions(engine: Engine) -> list[dict]:
 
 def articles_by_pmids(engine: Engine, pmids: Iterable[int]) -> list[dict]:
     """Row summaries of the given PMIDs (for drill-down lists), in PMID order."""
-    pmids = sorted(set(int(p) for p in pmids))
+    pmids = sorted(set(int(p) for p in pmids if 0 < int(p) <= PMID_MAX))
     rows: list[dict] = []
     for i in range(0, len(pmids), _IN_CHUNK):
         rows += search_articles(engine, ArticleFilter(pmids=tuple(pmids[i : i + _IN_CHUNK])), sort="pmid", limit=_IN_CHUNK)[1]

@@ -171,11 +171,6 @@ QUERY_CALLS = {
 @pytest.mark.parametrize("case", list(QUERY_CALLS))
 def test_sql_metacharacters_in_dashboard_queries_match_nothing_and_change_nothing(case, filled, ops, request):
     _, engine = filled
-    if case == "article-by-pmids" and engine.dialect.name == "postgresql":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "articles_by_pmids binds a PMID above 2**31-1 into an INTEGER comparison: PostgreSQL raises "
-            "DataError 'integer out of range' (SQLite answers nothing). Fix in db/queries.py: drop PMIDs outside "
-            "1..2**31-1 before querying (file had another helper's uncommitted edits)")))
     reader = make_engine(str(engine.url.render_as_string(hide_password=False)), read_only=True)
     before = ops.full_dump(engine)
     try:
