@@ -113,8 +113,8 @@ def test_last_revised_date(medline_fixture):
 def test_journal_title_and_abbreviation(medline_fixture):
     rec = _trial(medline_fixture)
     assert (rec.journal, rec.journal_iso) == (
-        "Neuropsychopharmacology : official publication of the American College of Neuropsychopharmacology",
-        "Neuropsychopharmacology",
+        "Journal of rapid-acting antidepressant research : official journal of the Fictional Society of Ketamine Studies",
+        "J Rapid Act Antidepress Res",
     )
 
 

@@ -81,7 +81,7 @@ def test_revised_date(pubmed_fixture):
 
 def test_journal_title_and_iso_abbreviation(pubmed_fixture):
     rec = _structured(pubmed_fixture)
-    assert (rec.journal_iso, rec.journal.startswith("Neuropsychopharmacology :")) == ("Neuropsychopharmacology", True)
+    assert (rec.journal_iso, rec.journal.startswith("Journal of rapid-acting antidepressant research :")) == ("J Rapid Act Antidepress Res", True)
 
 
 def test_doi_and_pmcid_come_from_the_article_not_its_references(pubmed_fixture):
