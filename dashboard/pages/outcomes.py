@@ -32,7 +32,14 @@ tier_sel = f2.multiselect("Design tier", [t["code"] for t in tiers if t["code"] 
 weighted = f3.toggle("Weight by sample size", key="out_weighted", help=c.help_text("weighted"))
 designs = tuple(sorted({d for t in tier_sel for d in c.tier_designs(t)}))
 
-rows = pd.DataFrame(ctx.q("direction_counts", conditions=tuple(conditions), designs=designs))
+# Rows are per (condition, design, direction): narrowing the unfiltered
+# aggregate (cached once) equals asking SQL again for the selection.
+rows = pd.DataFrame(ctx.q("direction_counts"))
+if not rows.empty and conditions:
+    rows = rows[rows["condition"].isin(conditions)]
+if not rows.empty and designs:
+    rows = rows[rows["design"].isin(designs)]
+rows = rows.reset_index(drop=True)
 if rows.empty:
     st.info("No extracted study for this selection.")
     st.stop()
