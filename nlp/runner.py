@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 import os
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
 from db.extractions import articles_to_extract, load_articles, write_extractions
+from ketamine_tracker.errors import TrackerError
 from ketamine_tracker.progress import Progress
 
 from .extract import EXTRACTOR_VERSION, extract_article
@@ -101,7 +104,10 @@ def run_extraction(engine: Engine, all: bool = False, workers: int | None = None
     workers = max(1, min(workers, (len(pmids) + TASK - 1) // TASK))
     pool = None
     if workers > 1:
-        pool = mp.get_context("spawn").Pool(workers, initializer=_init_worker)
+        # An executor, not multiprocessing.Pool: a worker that dies (or whose
+        # initializer fails) raises BrokenProcessPool instead of being
+        # respawned forever, so a broken environment fails the run clearly.
+        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker)
     chunks = [pmids[i : i + CHUNK] for i in range(0, len(pmids), CHUNK)]
 
     def submit(chunk: list[int]):
@@ -109,7 +115,7 @@ def run_extraction(engine: Engine, all: bool = False, workers: int | None = None
         tasks = [articles[j : j + TASK] for j in range(0, len(articles), TASK)]
         if pool is None:
             return articles, tasks
-        return articles, pool.map_async(extract_batch, tasks, chunksize=1)
+        return articles, [pool.submit(extract_batch, t) for t in tasks]
 
     try:
         with Progress(len(pmids), "extract", "articles", interactive=progress) as bar:
@@ -123,8 +129,12 @@ def run_extraction(engine: Engine, all: bool = False, workers: int | None = None
                     for t in work:
                         results.extend(extract_batch(t))
                 else:
-                    for part in work.get():
-                        results.extend(part)
+                    try:
+                        for future in work:
+                            results.extend(future.result())
+                    except BrokenProcessPool as exc:
+                        raise TrackerError(f"extraction workers stopped unexpectedly ({exc}); "
+                                           "run `ketamine-tracker extract --workers 1` to see the error") from exc
                 good = [r for r in results if "error" not in r]
                 for r in results:
                     if "error" in r:
@@ -134,6 +144,5 @@ def run_extraction(engine: Engine, all: bool = False, workers: int | None = None
                 bar.update(len(articles), failed=counts.failed)
     finally:
         if pool is not None:
-            pool.close()
-            pool.join()
+            pool.shutdown(wait=True, cancel_futures=True)
     return counts

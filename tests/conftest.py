@@ -15,6 +15,20 @@ from db.engine import make_engine
 from support import SHARED_DATA, shared_data  # noqa: F401 - re-exported for fixtures
 
 
+@pytest.fixture(autouse=True)
+def _restore_main_module():
+    """Streamlit's AppTest leaves ``sys.modules["__main__"]`` pointing at the page
+    script it ran; a later ``spawn`` worker pool would then re-run that (deleted)
+    script in every child, and the pool would respawn failing workers forever.
+    Put the real ``__main__`` back after every test."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
+
+
 @pytest.fixture
 def engine(tmp_path):
     """SQLite engine (a file in tmp_path, so sessions and writers use separate

@@ -48,3 +48,21 @@ def test_pool_over_several_chunks_clears_every_pending_flag(tmp_path, monkeypatc
     runner.run_extraction(eng, workers=2, progress=False)
     with eng.connect() as c:
         assert not any(c.execute(select(Article.needs_extraction)).scalars().all())
+
+
+def test_a_broken_worker_pool_fails_the_run_instead_of_hanging(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    import pytest
+
+    from ketamine_tracker.errors import TrackerError
+
+    # A __main__ that spawn children cannot re-import (what Streamlit's AppTest
+    # leaves behind): every worker dies before it can extract anything.
+    fake_main = types.ModuleType("__main__")
+    fake_main.__file__ = str(tmp_path / "vanished_script.py")
+    monkeypatch.setitem(sys.modules, "__main__", fake_main)
+    eng = _engine(tmp_path / "broken.db")
+    with pytest.raises(TrackerError, match="extraction workers stopped unexpectedly"):
+        runner.run_extraction(eng, workers=2, progress=False)
