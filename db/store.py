@@ -199,6 +199,20 @@ def upsert_articles(
     return store_prepared(target, prepare_batch(records), topic)
 
 
+def _take_write_lock(conn: Connection) -> None:
+    """SQLite: take the write lock before the batch's first read.
+
+    Transactions start with a deferred ``BEGIN``; a batch reads existing hashes
+    and then writes, and in WAL mode upgrading a read transaction while another
+    connection writes fails at once (SQLITE_BUSY, no busy-timeout wait). A
+    no-op write as the first statement makes SQLite wait for the lock instead,
+    as ``BEGIN IMMEDIATE`` would (SQLite documentation, "Transaction", §2.1).
+    A no-op where the transaction already holds it.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("UPDATE topic_state SET topic = topic WHERE 0")
+
+
 def store_prepared(target: Engine | Connection, batch: PreparedBatch, topic: str | None = None) -> UpsertCounts:
     """Write a :class:`PreparedBatch` atomically (see :func:`upsert_articles`).
 
@@ -210,6 +224,7 @@ def store_prepared(target: Engine | Connection, batch: PreparedBatch, topic: str
         with target.begin() as conn:
             return store_prepared(conn, batch, topic)
     conn: Connection = target
+    _take_write_lock(conn)
     stmts = _statements(conn)
     now = utcnow()
     counts = UpsertCounts()

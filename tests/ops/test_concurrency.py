@@ -276,11 +276,6 @@ def test_re_extraction_never_hides_an_extraction(extraction_watch):
 
 
 # --------------------------------------------------------------------------- a second SQLite writer
-@pytest.mark.xfail(strict=True, reason=(
-    "db.engine starts SQLite transactions with a deferred BEGIN; upsert_articles reads before it writes, and in "
-    "WAL mode upgrading a read transaction while another connection holds the write lock fails at once with "
-    "SQLITE_BUSY instead of waiting busy_timeout. Fix (db/engine.py, lead): BEGIN IMMEDIATE for write "
-    "transactions. Only reachable with a writer outside the run lock (sqlite3 shell, backup restore, a script)."))
 def test_sqlite_batch_waits_for_another_writer_instead_of_failing(tmp_path):
     from db.store import upsert_articles
     from harvester.fake_eutils import make_articles
