@@ -87,6 +87,14 @@ def _add_global_options(parser: argparse.ArgumentParser, default) -> None:
     g.add_argument("-q", "--quiet", action="store_true", default=False if default is None else default, help="warnings and errors only")
 
 
+def _report_error(args, message: str, code: int) -> None:
+    """One error line: a JSON log record with ``--log-format json``, else plain stderr."""
+    if args.log_format == "json":
+        log.error("%s", message, extra={"exit_code": code})
+    else:
+        print(f"ketamine-tracker: error: {mask(message)}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -113,11 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = int(args.func(args, settings) or 0)
     except TrackerError as exc:
-        if args.log_format == "json":
-            log.error("%s", exc, extra={"exit_code": exc.exit_code})
-        else:
-            print(f"ketamine-tracker: error: {mask(str(exc))}", file=sys.stderr)
         code, error = exc.exit_code, str(exc)
+        _report_error(args, error, code)
     except KeyboardInterrupt:
         print("ketamine-tracker: interrupted", file=sys.stderr)
         code, error = 130, "interrupted"
@@ -126,13 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         # gives one clear line and exit 1, not a traceback. Each batch is its
         # own transaction, so what was committed before stays consistent.
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        error = f"database error: {reason}"
         log.debug("database error", exc_info=True)
-        if args.log_format == "json":
-            log.error("%s", error, extra={"exit_code": 1})
-        else:
-            print(f"ketamine-tracker: error: {mask(error)}", file=sys.stderr)
-        code = 1
+        code, error = 1, f"database error: {reason}"
+        _report_error(args, error, code)
     if code not in (EXIT_OK, EXIT_LOCKED) and args.command in NOTIFY_COMMANDS and settings.webhook_url:
         from .notify import failure_payload, post_webhook
 
