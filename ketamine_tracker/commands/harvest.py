@@ -25,6 +25,7 @@ from harvester.harvest import HarvestOptions, TopicResult, harvest
 from harvester.topics import Topic, load_topics, select_topics
 
 from ..app import open_database
+from ..argtypes import int_in_range
 from ..errors import TrackerError, UsageError
 from ..progress import Progress
 from ..settings import Settings
@@ -32,24 +33,8 @@ from ..settings import Settings
 log = logging.getLogger("ketamine_tracker.harvest")
 
 
-def _positive(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if not 1 <= n <= 10_000:
-        raise argparse.ArgumentTypeError("must be between 1 and 10000")
-    return n
-
-
-def _non_negative(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return n
+_positive = int_in_range(1, 10_000)
+_non_negative = int_in_range(0)
 
 
 def add_harvest_options(p: argparse.ArgumentParser) -> None:

@@ -21,7 +21,6 @@ rolls the whole file back exactly as before.
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import logging
 import os
@@ -42,6 +41,7 @@ from harvester.medline import MedlineError
 from harvester.pubmed_xml import PubmedXMLError
 
 from ..app import open_database
+from ..argtypes import int_in_range
 from ..errors import TrackerError, UsageError
 from ..progress import Progress
 
@@ -60,14 +60,7 @@ _SNIFF_BYTES = 4096
 _MEDLINE_LINE = re.compile(rb"^[A-Z][A-Z0-9]{0,3} {0,3}- ")
 
 
-def _batch_size(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if not 1 <= n <= 100_000:
-        raise argparse.ArgumentTypeError("must be between 1 and 100000")
-    return n
+_batch_size = int_in_range(1, 100_000)
 
 
 def register(sub) -> None:
