@@ -2,10 +2,14 @@
 
 Method (phrases in ``resources/efficacy_rules.json``):
 
-1. A study protocol (future tense: "will be randomized") -> not_applicable.
+1. A study protocol (future tense: "will be randomized"), a conference
+   abstract whose results "will be presented", and a title naming a
+   mechanism, healthy-volunteer, (recreational) user or case-report study or
+   a review -> not_applicable.
 2. Conclusion sentences: after a CONCLUSION(S)/INTERPRETATION heading, or
    opened by a conclusion phrase ("we conclude", "these findings suggest"),
-   else the last two sentences. Each is scored for positive, null and
+   else the last two sentences; back matter (trial registration, funding,
+   copyright lines) is cut off first. Each is scored for positive, null and
    negative claims; a contrast ("but not", "however ... did not") or claims of
    two kinds make it mixed, and so does a positive claim weighed against
    harms ("at the expense of adverse outcomes").
@@ -50,6 +54,7 @@ def _rules() -> dict[str, re.Pattern]:
     return {
         "heading": re.compile(rf"(?:^|\n|\s)(?:{heading})\s*(?::|\.|-|—)\s*", re.I),
         "phrase": alt("conclusion_phrases"),
+        "back_matter": alt("back_matter", bounded=False),
         "positive": alt("positive"),
         "null": alt("null"),
         "negative": alt("negative"),
@@ -57,6 +62,7 @@ def _rules() -> dict[str, re.Pattern]:
         "harm": alt("harm"),
         "protocol": alt("not_applicable"),
         "registry": alt("registry_headings"),
+        "pending": alt("pending_results"),
         "no_efficacy": alt("no_efficacy_context"),
         "efficacy_words": alt("efficacy_words", bounded=False),
         "no_efficacy_title": re.compile(r"\b(?:" + "|".join(raw["no_efficacy_title"]) + r")\b", re.I),
@@ -69,7 +75,7 @@ def _screens() -> dict[str, Alternation]:
     """The phrase patterns of :func:`_rules` with their literal screens (same matches)."""
     r = _rules()
     return {k: Alternation(r[k].pattern, r[k].flags) for k in (
-        "phrase", "positive", "null", "negative", "mixed", "harm", "protocol", "registry", "no_efficacy", "efficacy_words")}
+        "phrase", "back_matter", "pending", "positive", "null", "negative", "mixed", "harm", "protocol", "registry", "no_efficacy", "efficacy_words")}
 
 
 @lru_cache(maxsize=1)
@@ -140,8 +146,23 @@ def _verdict(kinds: list[set[str]]) -> str | None:
     return "negative" if "negative" in last else "null"
 
 
+def _before_back_matter(sents: list[str]) -> list[str]:
+    """``sents`` up to the first back-matter sentence (trial registration, funding,
+    disclosure, copyright: ``back_matter`` rules); what follows one (a registered
+    trial's title, a URL) is back matter too."""
+    back = _screens()["back_matter"]
+    for i, t in enumerate(sents):
+        if back.may_match(fold(t)) and _rules()["back_matter"].search(t):
+            return sents[:i]
+    return sents
+
+
 def conclusion_sentences(doc) -> list[str]:
     """Sentences that state the authors' conclusion (see module docstring).
+
+    Back matter (registration, funding, copyright lines) after the conclusion
+    heading, or among the last four sentences of an abstract without one, is
+    dropped: journals and indexers append it after the conclusion.
 
     Parameters
     ----------
@@ -159,7 +180,8 @@ def conclusion_sentences(doc) -> list[str]:
     for m in r["heading"].finditer(d.text):
         pass
     if m is not None and m.start() > len(d.text) * 0.3:
-        return [t for e, t in all_sents if e > m.start() and t.strip()]
+        return _before_back_matter([t for e, t in all_sents if e > m.start() and t.strip()])
+    sents = sents[:-4] + _before_back_matter(sents[-4:])
     phrase = _screens()["phrase"]
     flagged = [s for s in sents if phrase.may_match(fold(s)) and r["phrase"].search(s)]
     if flagged:
@@ -171,7 +193,8 @@ _PROTOCOL_TITLE = re.compile(r"\bprotocol\b", re.I)
 
 
 def is_protocol(text: str, title: str, conclusion: list[str], folded: str | None | bool = False) -> bool:
-    """A study protocol or trial-registry record (no results to judge).
+    """A study protocol, trial-registry record or conference abstract whose
+    results are still to be presented (no results to judge).
 
     Parameters
     ----------
@@ -198,7 +221,10 @@ def is_protocol(text: str, title: str, conclusion: list[str], folded: str | None
     for s in conclusion:
         body = body.replace(s, " ")
     protocol = sc["protocol"].for_text(fold(body))
-    return protocol is not None and len(protocol.findall(body)) >= 2
+    if protocol is not None and len(protocol.findall(body)) >= 2:
+        return True
+    pending = sc["pending"].for_text(fold(text) if folded is False else folded)
+    return pending is not None and pending.search(text) is not None
 
 
 def efficacy_direction(doc, outcomes: list[dict] | None = None) -> str:

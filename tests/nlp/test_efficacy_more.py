@@ -1,0 +1,95 @@
+"""Efficacy verdict rules added after the PsyNamic error study; sentences written for these tests."""
+
+import pytest
+
+from nlp.adverse_events.pipeline import blank_pipeline
+from nlp.outcomes import efficacy_direction, extract_outcomes
+from nlp.outcomes.efficacy import claim, conclusion_sentences
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return blank_pipeline()
+
+
+def verdict(nlp, text):
+    doc = nlp(text)
+    return efficacy_direction(doc, extract_outcomes(doc))
+
+
+def test_trial_registration_after_conclusion_is_not_conclusion(nlp):
+    text = ("Ketamine and depression\n\nMETHODS: Patients received ketamine. RESULTS: Scores fell. CONCLUSIONS: "
+            "Ketamine reduced depressive symptoms. TRIAL REGISTRATION: Registry ID 12345. Ketamine for mood "
+            "disorders in adults.")
+    sents = conclusion_sentences(nlp(text))
+    assert [s.strip() for s in sents] == ["CONCLUSIONS: Ketamine reduced depressive symptoms."]
+
+
+def test_copyright_line_is_not_a_last_sentence(nlp):
+    text = ("Ketamine in practice\n\nWe treated twelve outpatients with oral ketamine. Most reported less pain "
+            "after a month. The drug was tolerated by all of them. (Journal Record (c) 2020 Publisher, all "
+            "rights reserved)")
+    sents = conclusion_sentences(nlp(text))
+    assert all("rights reserved" not in s for s in sents)
+    assert any("tolerated" in s for s in sents)
+
+
+def test_but_not_limited_to_is_no_contrast():
+    assert "mixed" not in claim("The analgesic benefit of ketamine was largest in, but not limited to, patients with recent onset.")
+
+
+def test_necessary_but_not_sufficient_is_no_contrast():
+    assert "mixed" not in claim("Symptom relief may be necessary but not sufficient for full recovery.")
+
+
+def test_but_not_still_marks_a_contrast():
+    assert "mixed" in claim("Ketamine improved mood at one week but not at one month.")
+
+
+def test_provides_support_for_is_positive():
+    assert claim("These data provide support for ketamine in acute suicidal crises.") == {"positive"}
+
+
+def test_feasible_treatment_option_is_positive():
+    assert "positive" in claim("Infusions are a feasible, safe and well-tolerated treatment option for these patients.")
+
+
+def test_not_a_useful_treatment_is_null():
+    assert claim("Nasal ketamine was not a useful treatment approach in our sample.") == {"null"}
+
+
+def test_do_not_support_is_null():
+    assert "null" in claim("The results do not support a role for the drug in relapse prevention.")
+
+
+def test_healthy_volunteer_title_is_not_applicable(nlp):
+    text = ("Ketamine lowers frontal alpha power in healthy subjects\n\nRESULTS: Alpha power decreased after "
+            "ketamine (p = 0.01). CONCLUSIONS: The change might predict a rapid antidepressant response.")
+    assert verdict(nlp, text) == "not_applicable"
+
+
+def test_recreational_users_title_is_not_applicable(nlp):
+    text = ("Memory in frequent ketamine users\n\nRESULTS: Users scored worse on recall and reported more "
+            "depressive symptoms than controls. CONCLUSIONS: Regular use is linked to worse memory.")
+    assert verdict(nlp, text) == "not_applicable"
+
+
+def test_case_report_title_is_not_applicable(nlp):
+    text = ("Oral ketamine for refractory depression in an older man: a case report\n\nA man with chronic "
+            "depression received oral ketamine. His mood improved within a week. Ketamine may be an option in "
+            "similar cases.")
+    assert verdict(nlp, text) == "not_applicable"
+
+
+def test_protocol_with_monitoring_and_undergo_statements(nlp):
+    text = ("Intramuscular ketamine in the emergency room\n\nAdults who consent will undergo baseline ratings. "
+            "Blood pressure will be monitored for two hours. Samples will be drawn at one hour. "
+            "Each patient is then admitted. A good result would make ketamine an effective treatment option for suicidal patients.")
+    assert verdict(nlp, text) == "not_applicable"
+
+
+def test_results_to_be_presented_is_not_applicable(nlp):
+    text = ("Nasal esketamine for rapid reduction of depressive symptoms in suicidal patients: the XYZ-2 study\n\nMETHODS: Patients were randomised to "
+            "esketamine or placebo. RESULTS: 200 patients were randomised. CONCLUSIONS: This group needs rapid "
+            "treatment. Efficacy results from XYZ-2 will be presented at the congress.")
+    assert verdict(nlp, text) == "not_applicable"
