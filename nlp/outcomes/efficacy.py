@@ -10,9 +10,10 @@ Method (phrases in ``resources/efficacy_rules.json``):
    opened by a conclusion phrase ("we conclude", "these findings suggest"),
    else the last two sentences; back matter (trial registration, funding,
    copyright lines) is cut off first. Each is scored for positive, null and
-   negative claims; a contrast ("but not", "however ... did not") or claims of
-   two kinds make it mixed, and so does a positive claim weighed against
-   harms ("at the expense of adverse outcomes").
+   negative claims (see :func:`claim`); a contrast ("but not", "however ...
+   did not") or claims of two kinds in different sentences make it mixed,
+   and so does a positive claim weighed against harms ("at the expense of
+   adverse outcomes").
 3. Without a claim in the conclusion, result sentences are read the same
    way, together with the directions of efficacy outcomes from
    :func:`nlp.outcomes.extract_outcomes` (all improved -> positive, all
@@ -59,6 +60,7 @@ def _rules() -> dict[str, re.Pattern]:
         "null": alt("null"),
         "negative": alt("negative"),
         "mixed": alt("mixed"),
+        "future": alt("future_research"),
         "harm": alt("harm"),
         "protocol": alt("not_applicable"),
         "registry": alt("registry_headings"),
@@ -75,13 +77,31 @@ def _screens() -> dict[str, Alternation]:
     """The phrase patterns of :func:`_rules` with their literal screens (same matches)."""
     r = _rules()
     return {k: Alternation(r[k].pattern, r[k].flags) for k in (
-        "phrase", "back_matter", "pending", "positive", "null", "negative", "mixed", "harm", "protocol", "registry", "no_efficacy", "efficacy_words")}
+        "phrase", "back_matter", "pending", "positive", "null", "negative", "mixed", "future", "harm", "protocol", "registry", "no_efficacy", "efficacy_words")}
 
 
 @lru_cache(maxsize=1)
 def _claim_index() -> LiteralIndex:
     sc = _screens()
-    return LiteralIndex(x for k in ("positive", "null", "negative", "mixed", "harm") for lits in sc[k].literals if lits for x in lits)
+    return LiteralIndex(x for k in ("positive", "null", "negative", "mixed", "harm", "future") for lits in sc[k].literals if lits for x in lits)
+
+
+# what a null or negative phrase is about, up to the clause's end: "did not provide
+# [analgesic benefit]", "failed to show [a significant antidepressant effect]"
+_OBJECT = re.compile(r"(?:(?!\s(?:but|while|whereas|although|though|however|yet|and (?:was|were|is|are|did|had|has|have|it|they))\b)[^,;:]){0,80}")
+
+
+def _blank_with_objects(text: str, matches: list[re.Match]) -> str:
+    """``text`` with each null/negative phrase and the words it governs blanked (same length)."""
+    out, pos = [], 0
+    for m in matches:
+        start = max(m.start(), pos)
+        end = max(_OBJECT.match(text, m.end()).end(), start)
+        out.append(text[pos:start])
+        out.append(" " * (end - start))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def claim(text: str) -> set[str]:
@@ -94,27 +114,43 @@ def claim(text: str) -> set[str]:
     Returns
     -------
     set[str]
-        Subset of {"positive", "null", "negative", "mixed"}. A null phrase
-        masks the positive words it contains ("did not reduce").
+        Subset of {"positive", "null", "negative", "mixed", "harm"}. A null or
+        negative phrase masks the positive words it contains and governs, up
+        to the clause's end ("did not provide [analgesic benefit]"); so does a
+        future-research clause ("further trials are needed [to confirm its
+        efficacy]"). A stated contrast ("but not", "but did not") makes the
+        sentence mixed; without one, a sentence with positive and null claims
+        counts as its later clause ("did not reduce delirium, yet reduced
+        pain" -> positive), the clause a writer puts last carrying the point.
     """
     r = _rules()
     sc = _screens()
     # the phrase literals in the sentence, one pass (masking only blanks characters: still valid)
     present = _claim_index().present(fold(text))
     kinds: set[str] = set()
+    last: dict[str, int] = {}
     masked = text
+    if sc["future"].may_match_present(present):
+        masked = _blank_with_objects(masked, list(r["future"].finditer(masked)))
     for kind in ("null", "negative"):
         if not sc[kind].may_match_present(present):
             continue
-        for m in r[kind].finditer(masked):
+        found = list(r[kind].finditer(masked))
+        for m in found:
             if kind == "null" and OTHER_TOPIC.match(masked, m.end()):
                 continue  # "no difference in adverse events" is not about benefit
             kinds.add(kind)
-        masked = r[kind].sub(lambda m: " " * len(m.group(0)), masked)
-    if sc["positive"].may_match_present(present) and r["positive"].search(masked):
-        kinds.add("positive")
+            last[kind] = m.start()
+        masked = _blank_with_objects(masked, found)
+    if sc["positive"].may_match_present(present):
+        for m in r["positive"].finditer(masked):
+            kinds.add("positive")
+            last["positive"] = m.start()
     if kinds and sc["mixed"].may_match_present(present) and r["mixed"].search(text):
         kinds.add("mixed")
+    elif "positive" in kinds and len(kinds) > 1:
+        # no stated contrast: the later clause carries the sentence's point
+        kinds = {max(last, key=last.get)}
     if sc["harm"].may_match_present(present) and r["harm"].search(text):
         kinds.add("harm")
     return kinds

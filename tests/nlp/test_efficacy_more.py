@@ -93,3 +93,35 @@ def test_results_to_be_presented_is_not_applicable(nlp):
             "esketamine or placebo. RESULTS: 200 patients were randomised. CONCLUSIONS: This group needs rapid "
             "treatment. Efficacy results from XYZ-2 will be presented at the congress.")
     assert verdict(nlp, text) == "not_applicable"
+
+
+def test_negated_benefit_noun_is_null():
+    assert claim("The infusion did not provide analgesic benefit after surgery.") == {"null"}
+
+
+def test_failed_to_show_an_effect_is_null():
+    assert claim("Esketamine failed to show a significant antidepressant effect.") == {"null"}
+
+
+def test_no_antidepressant_response_is_null():
+    assert claim("No antidepressant response was seen in the ketamine arm.") == {"null"}
+
+
+def test_not_associated_with_effect_is_null():
+    assert claim("Higher plasma levels were not associated with antidepressant effects.") == {"null"}
+
+
+def test_later_clause_carries_the_point():
+    assert claim("Ketamine did not lower delirium rates, yet it reduced pain at rest.") == {"positive"}
+
+
+def test_positive_then_but_did_not_is_mixed():
+    assert "mixed" in claim("Ketamine relieved depressive symptoms but did not change suicidal ideation scores.")
+
+
+def test_future_research_clause_makes_no_claim():
+    assert claim("Larger trials are needed to confirm whether ketamine is an effective treatment option.") == set()
+
+
+def test_claim_before_future_research_clause_is_kept():
+    assert claim("Ketamine appears promising, although further studies are needed to establish safety.") == {"positive"}
