@@ -125,3 +125,43 @@ def test_future_research_clause_makes_no_claim():
 
 def test_claim_before_future_research_clause_is_kept():
     assert claim("Ketamine appears promising, although further studies are needed to establish safety.") == {"positive"}
+
+
+def test_prevalence_title_is_not_applicable(nlp):
+    text = ("Past-year ketamine use and low mood among college students\n\nRESULTS: Use was linked to more "
+            "depressive symptoms (p = 0.02). CONCLUSIONS: Ketamine use worsened depressive symptoms in this group.")
+    assert verdict(nlp, text) == "not_applicable"
+
+
+def test_plasticity_title_is_not_applicable(nlp):
+    text = ("Long-term potentiation-like plasticity after repeated ketamine in depression\n\nRESULTS: Plasticity rose after "
+            "treatment. CONCLUSIONS: Ketamine may enhance plasticity, but this was unrelated to mood change.")
+    assert verdict(nlp, text) == "not_applicable"
+
+
+def test_seems_to_reduce_is_positive():
+    assert claim("Esketamine seems to reduce suicidal thoughts within hours.") == {"positive"}
+
+
+def test_could_help_is_positive():
+    assert claim("Our findings suggest that ketamine could help patients with refractory pain.") == {"positive"}
+
+
+def test_higher_response_rates_is_positive():
+    assert claim("Response rates were higher with ketamine than with saline.") == {"positive"}
+
+
+def test_superiority_over_placebo_is_positive():
+    assert claim("The drug demonstrated superiority over placebo in lowering MADRS scores.") == {"positive"}
+
+
+def test_reduced_need_for_rescue_is_positive():
+    assert claim("Ketamine reduced the need for rescue analgesia.") == {"positive"}
+
+
+def test_efficacy_remains_uncertain_is_null():
+    assert claim("The infusion is safe but its efficacy remains uncertain.") == {"null"}
+
+
+def test_however_unchanged_is_mixed():
+    assert "mixed" in claim("Ketamine improved pain at rest; however, pain on movement was unchanged.")
