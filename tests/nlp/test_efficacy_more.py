@@ -165,3 +165,15 @@ def test_efficacy_remains_uncertain_is_null():
 
 def test_however_unchanged_is_mixed():
     assert "mixed" in claim("Ketamine improved pain at rest; however, pain on movement was unchanged.")
+
+
+def test_as_effective_as_comparator_is_positive():
+    assert claim("Oral ketamine was as effective as intravenous ketamine for pain relief.") == {"positive"}
+
+
+def test_noninferiority_is_positive():
+    assert claim("Esketamine was non-inferior to the standard regimen.") == {"positive"}
+
+
+def test_noninferiority_not_shown_is_null():
+    assert claim("Noninferiority to the standard regimen was not demonstrated.") == {"null"}
