@@ -177,3 +177,19 @@ def test_noninferiority_is_positive():
 
 def test_noninferiority_not_shown_is_null():
     assert claim("Noninferiority to the standard regimen was not demonstrated.") == {"null"}
+
+
+def test_may_be_without_benefit_word_is_no_claim():
+    assert claim("The differences in depression scores may be due to chance.") == set()
+
+
+def test_may_be_a_treatment_option_is_positive():
+    assert claim("Ketamine may be a reasonable treatment option for refractory headache.") == {"positive"}
+
+
+def test_suggests_potential_therapeutic_effect_is_positive():
+    assert claim("These findings suggest a potential therapeutic effect of ketamine on anhedonia.") == {"positive"}
+
+
+def test_could_be_of_value_is_positive():
+    assert claim("Ketamine could be of value for patients with cancer pain.") == {"positive"}
