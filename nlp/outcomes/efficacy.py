@@ -17,8 +17,11 @@ Method (phrases in ``resources/efficacy_rules.json``):
 3. Without a claim in the conclusion, result sentences are read the same
    way, together with the directions of efficacy outcomes from
    :func:`nlp.outcomes.extract_outcomes` (all improved -> positive, all
-   no_difference -> null, only worsened -> negative; improved in at least
-   half of them -> positive, in fewer -> mixed).
+   no_difference -> null; improved in at least half of them -> positive, in
+   fewer -> mixed). Only worsened outcomes and no claim -> not_applicable:
+   that is how harm and recreational-use studies read, not a trial's
+   negative verdict (on PsyNamic every such "negative" was wrong: 2 of 2 on
+   the study half, 4 of 4 on the check half).
 4. No claim at all, or only claims in a no-efficacy context (healthy
    volunteers, pharmacokinetics, animal work without a treatment claim)
    -> not_applicable.
@@ -309,7 +312,7 @@ def efficacy_direction(doc, outcomes: list[dict] | None = None) -> str:
         if directions == {"no_difference"}:
             return "null"
         if directions == {"worsened"}:
-            return "negative"
+            return "not_applicable"
         counts = {d: sum(o["direction"] == d for o in efficacy_outcomes) for d in directions}
         if counts.get("improved", 0) >= sum(v for k, v in counts.items() if k != "improved"):
             return "positive"

@@ -193,3 +193,16 @@ def test_suggests_potential_therapeutic_effect_is_positive():
 
 def test_could_be_of_value_is_positive():
     assert claim("Ketamine could be of value for patients with cancer pain.") == {"positive"}
+
+
+def test_only_worsened_outcomes_without_claim_is_not_applicable():
+    outcomes = [{"measure": "depressive symptoms", "direction": "worsened", "efficacy": True}]
+    doc = blank_pipeline()("Mood in weekend party-goers\n\nDepressive symptoms were higher on day three "
+                           "than at baseline. The sample was recruited online.")
+    assert efficacy_direction(doc, outcomes) == "not_applicable"
+
+
+def test_negative_claim_in_conclusion_is_still_negative(nlp):
+    text = ("Ketamine after spine surgery\n\nRESULTS: Pain scores rose with ketamine. CONCLUSIONS: Ketamine "
+            "worsened postoperative pain.")
+    assert verdict(nlp, text) == "negative"
