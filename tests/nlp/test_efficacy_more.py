@@ -206,3 +206,11 @@ def test_negative_claim_in_conclusion_is_still_negative(nlp):
     text = ("Ketamine after spine surgery\n\nRESULTS: Pain scores rose with ketamine. CONCLUSIONS: Ketamine "
             "worsened postoperative pain.")
     assert verdict(nlp, text) == "negative"
+
+
+def test_amelioration_of_symptoms_is_positive():
+    assert claim("Weekly infusions produced a sustained amelioration of depressive symptoms.") == {"positive"}
+
+
+def test_may_be_a_method_to_reduce_is_positive():
+    assert claim("Ketamine may be a safe, feasible method to reduce suicidality on medical wards.") == {"positive"}
