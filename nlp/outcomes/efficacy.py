@@ -2,18 +2,26 @@
 
 Method (phrases in ``resources/efficacy_rules.json``):
 
-1. A study protocol (future tense: "will be randomized") -> not_applicable.
+1. A study protocol (future tense: "will be randomized"), a conference
+   abstract whose results "will be presented", and a title naming a
+   mechanism, healthy-volunteer, (recreational) user or case-report study or
+   a review -> not_applicable.
 2. Conclusion sentences: after a CONCLUSION(S)/INTERPRETATION heading, or
    opened by a conclusion phrase ("we conclude", "these findings suggest"),
-   else the last two sentences. Each is scored for positive, null and
-   negative claims; a contrast ("but not", "however ... did not") or claims of
-   two kinds make it mixed, and so does a positive claim weighed against
-   harms ("at the expense of adverse outcomes").
+   else the last two sentences; back matter (trial registration, funding,
+   copyright lines) is cut off first. Each is scored for positive, null and
+   negative claims (see :func:`claim`); a contrast ("but not", "however ...
+   did not") or claims of two kinds in different sentences make it mixed,
+   and so does a positive claim weighed against harms ("at the expense of
+   adverse outcomes").
 3. Without a claim in the conclusion, result sentences are read the same
    way, together with the directions of efficacy outcomes from
    :func:`nlp.outcomes.extract_outcomes` (all improved -> positive, all
-   no_difference -> null, only worsened -> negative; improved in at least
-   half of them -> positive, in fewer -> mixed).
+   no_difference -> null; improved in at least half of them -> positive, in
+   fewer -> mixed). Only worsened outcomes and no claim -> not_applicable:
+   that is how harm and recreational-use studies read, not a trial's
+   negative verdict (on PsyNamic every such "negative" was wrong: 2 of 2 on
+   the study half, 4 of 4 on the check half).
 4. No claim at all, or only claims in a no-efficacy context (healthy
    volunteers, pharmacokinetics, animal work without a treatment claim)
    -> not_applicable.
@@ -50,13 +58,16 @@ def _rules() -> dict[str, re.Pattern]:
     return {
         "heading": re.compile(rf"(?:^|\n|\s)(?:{heading})\s*(?::|\.|-|—)\s*", re.I),
         "phrase": alt("conclusion_phrases"),
+        "back_matter": alt("back_matter", bounded=False),
         "positive": alt("positive"),
         "null": alt("null"),
         "negative": alt("negative"),
         "mixed": alt("mixed"),
+        "future": alt("future_research"),
         "harm": alt("harm"),
         "protocol": alt("not_applicable"),
         "registry": alt("registry_headings"),
+        "pending": alt("pending_results"),
         "no_efficacy": alt("no_efficacy_context"),
         "efficacy_words": alt("efficacy_words", bounded=False),
         "no_efficacy_title": re.compile(r"\b(?:" + "|".join(raw["no_efficacy_title"]) + r")\b", re.I),
@@ -69,13 +80,31 @@ def _screens() -> dict[str, Alternation]:
     """The phrase patterns of :func:`_rules` with their literal screens (same matches)."""
     r = _rules()
     return {k: Alternation(r[k].pattern, r[k].flags) for k in (
-        "phrase", "positive", "null", "negative", "mixed", "harm", "protocol", "registry", "no_efficacy", "efficacy_words")}
+        "phrase", "back_matter", "pending", "positive", "null", "negative", "mixed", "future", "harm", "protocol", "registry", "no_efficacy", "efficacy_words")}
 
 
 @lru_cache(maxsize=1)
 def _claim_index() -> LiteralIndex:
     sc = _screens()
-    return LiteralIndex(x for k in ("positive", "null", "negative", "mixed", "harm") for lits in sc[k].literals if lits for x in lits)
+    return LiteralIndex(x for k in ("positive", "null", "negative", "mixed", "harm", "future") for lits in sc[k].literals if lits for x in lits)
+
+
+# what a null or negative phrase is about, up to the clause's end: "did not provide
+# [analgesic benefit]", "failed to show [a significant antidepressant effect]"
+_OBJECT = re.compile(r"(?:(?!\s(?:but|while|whereas|although|though|however|yet|and (?:was|were|is|are|did|had|has|have|it|they))\b)[^,;:]){0,80}")
+
+
+def _blank_with_objects(text: str, matches: list[re.Match]) -> str:
+    """``text`` with each null/negative phrase and the words it governs blanked (same length)."""
+    out, pos = [], 0
+    for m in matches:
+        start = max(m.start(), pos)
+        end = max(_OBJECT.match(text, m.end()).end(), start)
+        out.append(text[pos:start])
+        out.append(" " * (end - start))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def claim(text: str) -> set[str]:
@@ -88,27 +117,43 @@ def claim(text: str) -> set[str]:
     Returns
     -------
     set[str]
-        Subset of {"positive", "null", "negative", "mixed"}. A null phrase
-        masks the positive words it contains ("did not reduce").
+        Subset of {"positive", "null", "negative", "mixed", "harm"}. A null or
+        negative phrase masks the positive words it contains and governs, up
+        to the clause's end ("did not provide [analgesic benefit]"); so does a
+        future-research clause ("further trials are needed [to confirm its
+        efficacy]"). A stated contrast ("but not", "but did not") makes the
+        sentence mixed; without one, a sentence with positive and null claims
+        counts as its later clause ("did not reduce delirium, yet reduced
+        pain" -> positive), the clause a writer puts last carrying the point.
     """
     r = _rules()
     sc = _screens()
     # the phrase literals in the sentence, one pass (masking only blanks characters: still valid)
     present = _claim_index().present(fold(text))
     kinds: set[str] = set()
+    last: dict[str, int] = {}
     masked = text
+    if sc["future"].may_match_present(present):
+        masked = _blank_with_objects(masked, list(r["future"].finditer(masked)))
     for kind in ("null", "negative"):
         if not sc[kind].may_match_present(present):
             continue
-        for m in r[kind].finditer(masked):
+        found = list(r[kind].finditer(masked))
+        for m in found:
             if kind == "null" and OTHER_TOPIC.match(masked, m.end()):
                 continue  # "no difference in adverse events" is not about benefit
             kinds.add(kind)
-        masked = r[kind].sub(lambda m: " " * len(m.group(0)), masked)
-    if sc["positive"].may_match_present(present) and r["positive"].search(masked):
-        kinds.add("positive")
+            last[kind] = m.start()
+        masked = _blank_with_objects(masked, found)
+    if sc["positive"].may_match_present(present):
+        for m in r["positive"].finditer(masked):
+            kinds.add("positive")
+            last["positive"] = m.start()
     if kinds and sc["mixed"].may_match_present(present) and r["mixed"].search(text):
         kinds.add("mixed")
+    elif "positive" in kinds and len(kinds) > 1:
+        # no stated contrast: the later clause carries the sentence's point
+        kinds = {max(last, key=last.get)}
     if sc["harm"].may_match_present(present) and r["harm"].search(text):
         kinds.add("harm")
     return kinds
@@ -140,8 +185,23 @@ def _verdict(kinds: list[set[str]]) -> str | None:
     return "negative" if "negative" in last else "null"
 
 
+def _before_back_matter(sents: list[str]) -> list[str]:
+    """``sents`` up to the first back-matter sentence (trial registration, funding,
+    disclosure, copyright: ``back_matter`` rules); what follows one (a registered
+    trial's title, a URL) is back matter too."""
+    back = _screens()["back_matter"]
+    for i, t in enumerate(sents):
+        if back.may_match(fold(t)) and _rules()["back_matter"].search(t):
+            return sents[:i]
+    return sents
+
+
 def conclusion_sentences(doc) -> list[str]:
     """Sentences that state the authors' conclusion (see module docstring).
+
+    Back matter (registration, funding, copyright lines) after the conclusion
+    heading, or among the last four sentences of an abstract without one, is
+    dropped: journals and indexers append it after the conclusion.
 
     Parameters
     ----------
@@ -159,7 +219,8 @@ def conclusion_sentences(doc) -> list[str]:
     for m in r["heading"].finditer(d.text):
         pass
     if m is not None and m.start() > len(d.text) * 0.3:
-        return [t for e, t in all_sents if e > m.start() and t.strip()]
+        return _before_back_matter([t for e, t in all_sents if e > m.start() and t.strip()])
+    sents = sents[:-4] + _before_back_matter(sents[-4:])
     phrase = _screens()["phrase"]
     flagged = [s for s in sents if phrase.may_match(fold(s)) and r["phrase"].search(s)]
     if flagged:
@@ -171,7 +232,8 @@ _PROTOCOL_TITLE = re.compile(r"\bprotocol\b", re.I)
 
 
 def is_protocol(text: str, title: str, conclusion: list[str], folded: str | None | bool = False) -> bool:
-    """A study protocol or trial-registry record (no results to judge).
+    """A study protocol, trial-registry record or conference abstract whose
+    results are still to be presented (no results to judge).
 
     Parameters
     ----------
@@ -198,7 +260,10 @@ def is_protocol(text: str, title: str, conclusion: list[str], folded: str | None
     for s in conclusion:
         body = body.replace(s, " ")
     protocol = sc["protocol"].for_text(fold(body))
-    return protocol is not None and len(protocol.findall(body)) >= 2
+    if protocol is not None and len(protocol.findall(body)) >= 2:
+        return True
+    pending = sc["pending"].for_text(fold(text) if folded is False else folded)
+    return pending is not None and pending.search(text) is not None
 
 
 def efficacy_direction(doc, outcomes: list[dict] | None = None) -> str:
@@ -247,7 +312,7 @@ def efficacy_direction(doc, outcomes: list[dict] | None = None) -> str:
         if directions == {"no_difference"}:
             return "null"
         if directions == {"worsened"}:
-            return "negative"
+            return "not_applicable"
         counts = {d: sum(o["direction"] == d for o in efficacy_outcomes) for d in directions}
         if counts.get("improved", 0) >= sum(v for k, v in counts.items() if k != "improved"):
             return "positive"

@@ -87,7 +87,7 @@ def _psynamic_conclusions():
 
 
 def test_psynamic_conclusion_weighted_f1_floor(nlp):
-    """Measured 0.773 weighted F1 (accuracy 0.765, n=311); PsyNamic's BERT reports 0.81 on its test split."""
+    """Measured 0.819 weighted F1 (accuracy 0.830, n=311); PsyNamic's BERT reports 0.81 on its test split."""
     from db.text import document_text
 
     mapping = {"positive": "Positive", "negative": "Negative", "null": "Neutral", "mixed": "Mixed"}
@@ -97,7 +97,7 @@ def test_psynamic_conclusion_weighted_f1_floor(nlp):
         ours = mapping.get(verdict(nlp, document_text(title, abstract)), "Unknown")
         gold.append(ours if ours in g else sorted(g)[0])
         pred.append(ours)
-    assert weighted_f1(gold, pred) >= 0.74
+    assert weighted_f1(gold, pred) >= 0.81
 
 
 def weighted_f1(gold, pred):
