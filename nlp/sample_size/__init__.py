@@ -219,6 +219,10 @@ def _noun_count(sentence: str, m: re.Match, base: int) -> Count | None:
     mods = m.group("mods").split()
     if any(w.lower().strip("(),") in cfg["blockers"] for w in mods):
         return None
+    # a comma only between leading adjectives ("twelve healthy, male volunteers"), not across clauses
+    # ("one case report, reported patients")
+    if any(w.endswith(",") for w in mods[1:]) or (mods and mods[0].endswith(",") and len(mods) > 3):
+        return None
     if any(w.lower().strip("(),") in cfg["not_participants"] for w in mods):
         return None
     # "aged 18-65 patients", "2 of 20 patients" handled by blockers; skip ages and years
@@ -305,7 +309,8 @@ def _arms_sum(sentence: str, counts: list[Count], base: int = 0) -> int | None:
     whole = [c for c in counts if not c.subset]
     listed = _group_list(sentence, base, whole)
     if listed:
-        listed_sum = sum(c.value for c in listed)
+        # "30 patients, 20 boys and 10 girls": the list opens with its total
+        listed_sum = _total_of_parts(listed) or sum(c.value for c in listed)
         if not any(c.value >= listed_sum for c in whole if c not in listed):
             return listed_sum
     total = _total_of_parts(counts)

@@ -122,3 +122,16 @@ def test_review_n_after_a_number_of_trials_is_pooled():
 def test_n_after_studies_with_adjectives_counts_participants():
     abstract = "METHODS: In three separate studies (N = 73), healthy volunteers received placebo or drug."
     assert _size(abstract, STUDY)[0] == 73
+
+
+def test_list_that_opens_with_its_total():
+    assert _size("METHODS: The study included 30 patients, 20 boys and 10 girls, aged 6 to 11 years.", STUDY)[0] == 30
+
+
+def test_comma_does_not_join_clauses_into_a_count():
+    abstract = "RESULTS: All series, except one case report, described patients with risk factors."
+    assert _size(abstract, STUDY)[0] is None
+
+
+def test_patient_records_with_n_are_counted():
+    assert _size("METHODS: Medical records (n = 88) of treated patients were reviewed.", STUDY)[0] == 88
