@@ -129,7 +129,7 @@ def test_list_that_opens_with_its_total():
 
 
 def test_comma_does_not_join_clauses_into_a_count():
-    abstract = "RESULTS: All series, except one case report, described patients with risk factors."
+    abstract = "RESULTS: All sites, except one pilot site, enrolled patients with risk factors."
     assert _size(abstract, STUDY)[0] is None
 
 
