@@ -35,6 +35,7 @@ class Count:
     tail: int = -1  # end of the count's noun phrase (noun counts), else ``end``
     subset: bool = False  # part of a group named just before ("of whom 12", "(62 men)")
     pooled: bool = False  # an "N = x" after a number of studies ("21 RCTs (n = 3,463)") or "total N"
+    control: bool = False  # a control group ("26 healthy controls", "controls (N = 27)")
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def _cfg():
         # every count pattern needs a digit or a number word: sentences without one are skipped
         "digit": re.compile(r"\d"),
         "screens": {name: Screen(p.pattern, p.flags) for name, p in
-                    (("noun_re", noun_re), ("arm_re", arm_re), ("n_eq", n_eq), ("total", total))},
+                    (("arm_re", arm_re), ("n_eq", n_eq), ("total", total))},
         "number_words": tuple(w.lower() for w in list(words) + list(data["scales"])),
         "arm": re.compile(data["arm_cue"], re.IGNORECASE),
         "skip": frozenset(data["skip_sections"]),
@@ -106,6 +107,9 @@ def _cfg():
         "per_group_after": re.compile(data["per_group_after"], re.IGNORECASE),
         "list_gap": re.compile(data["list_gap"], re.IGNORECASE),
         "review_pooled": bool(data["review_pooled_participants"]),
+        "control_nouns": frozenset(data["control_nouns"]),
+        "compared_to": re.compile(data["control_compared_to"], re.IGNORECASE),
+        "control_modifiers": frozenset(data["control_modifiers"]),
     }
 
 
@@ -146,13 +150,13 @@ def _counts(sentence: str, base: int) -> list[Count]:
     # each count pattern only where its required words occur (nlp.resources.regex.Screen)
     screens, seen = cfg["screens"], {}
     text, rx = (sentence, cfg) if folded is None else (folded, cfg["lower"])
-    if screens["noun_re"].may_match(folded, seen):
-        pos = 0
-        while (m := rx["noun_re"].search(text, pos)) is not None:
-            # a rejected match may hide a count inside its modifiers ("Ten studies (647 participants)")
-            pos = m.end() if (c := _noun_count(sentence, m, base)) is not None else m.end("num")
-            if c is not None:
-                out.append(c)
+    # the noun pattern runs unscreened: half the sentences pass its screen, which costs about what the search does
+    pos = 0
+    while (m := rx["noun_re"].search(text, pos)) is not None:
+        # a rejected match may hide a count inside its modifiers ("Ten studies (647 participants)")
+        pos = m.end() if (c := _noun_count(sentence, m, base)) is not None else m.end("num")
+        if c is not None:
+            out.append(c)
     if any(a in sentence for a in cfg["abbr_cues"]):
         for m in cfg["abbr_re"].finditer(sentence):
             if (c := _noun_count(sentence, m, base)) is not None:
@@ -180,7 +184,8 @@ def _counts(sentence: str, base: int) -> list[Count]:
             subset = bool(cfg["subset_before"].search(sentence[max(0, m.start() - 40) : m.start()]))
             # a review's pooled N: "21 RCTs (n = 3,463)", "a total N = 2,252"
             pooled = studies or m.group(0)[:5].lower() == "total"
-            out.append(Count(v, base + m.start("num"), base + m.end("num"), "n_equals", base + m.end("num"), subset, pooled))
+            control = word is not None and word.group(2).lower() in cfg["control_nouns"]
+            out.append(Count(v, base + m.start("num"), base + m.end("num"), "n_equals", base + m.end("num"), subset, pooled, control))
     for m in rx["total"].finditer(text) if screens["total"].may_match(folded, seen) else ():
         v = parse_number(m.group("num"))
         if v is not None and 0 < v <= cfg["max"]:
@@ -238,7 +243,8 @@ def _noun_count(sentence: str, m: re.Match, base: int) -> Count | None:
     if v is None or v == 0 or v > cfg["max"]:
         return None
     subset = bool(cfg["subset_before"].search(sentence[max(0, m.start() - 40) : m.start()]))
-    return Count(v, base + m.start("num"), base + m.end("num"), "noun", base + m.end(), subset)
+    control = m.group("noun").lower() in cfg["control_nouns"] or any(w.lower().strip("(),") in cfg["control_modifiers"] for w in mods)
+    return Count(v, base + m.start("num"), base + m.end("num"), "noun", base + m.end(), subset, control=control)
 
 
 def _basis(sentence: str) -> str:
@@ -370,6 +376,7 @@ def estimate(index: SentenceIndex, design: str) -> SampleSize:
     if design in cfg["none_designs"] and not pooled:
         return SampleSize(None, None)
     best: tuple[int, int, int, int, int, int] | None = None  # (rank, -value, start, end, sentence)
+    controls: dict[int, int] = {}  # sentence -> largest control-group count in it
     for i, (s, e) in enumerate(index.spans):
         if index.sections[i] in cfg["skip"]:
             continue
@@ -380,6 +387,10 @@ def estimate(index: SentenceIndex, design: str) -> SampleSize:
             counts = [c for c in counts if not c.subset and (c.kind == "noun" or c.pooled)] if cfg["pooled_cue"].search(sentence) else []
         if not counts:
             continue
+        for c in counts:
+            # "results were compared to healthy controls (n = 22)": outside data, not part of the sample
+            if c.control and not c.subset and not cfg["compared_to"].search(sentence, 0, c.start - s):
+                controls[i] = max(controls.get(i, 0), c.value)
         screening = bool(cfg["screen"].search(sentence))
         basis = _basis(sentence)
         arms = _arms_sum(sentence, counts, s)
@@ -403,6 +414,9 @@ def estimate(index: SentenceIndex, design: str) -> SampleSize:
             return SampleSize(1, "case_report")
         return SampleSize(None, None)
     rank, negv, cs, ce, i = best
+    if controls and i not in controls and not pooled:
+        # "patients (N = 23) underwent ..." + "matched controls (N = 27)": PsyNamic counts every participant
+        negv -= max(controls.values())
     basis = next(k for k, r in BASIS_RANK.items() if r == rank)
     if design in cfg["planned_designs"]:
         basis = "planned"

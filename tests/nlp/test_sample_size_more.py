@@ -135,3 +135,21 @@ def test_comma_does_not_join_clauses_into_a_count():
 
 def test_patient_records_with_n_are_counted():
     assert _size("METHODS: Medical records (n = 88) of treated patients were reviewed.", STUDY)[0] == 88
+
+
+def test_control_group_in_another_sentence_is_added():
+    abstract = ("METHODS: Adults with depression (N = 23) received a ketamine infusion. "
+                "Brain scans were also acquired in matched healthy controls (N = 27).")
+    assert _size(abstract, STUDY)[0] == 50
+
+
+def test_control_group_in_the_same_list_is_not_added_twice():
+    abstract = ("METHODS: We enrolled 30 patients with depression and 30 healthy controls. "
+                "RESULTS: The 30 healthy controls showed no change.")
+    assert _size(abstract, STUDY)[0] == 60
+
+
+def test_controls_only_compared_with_are_not_added():
+    abstract = ("METHODS: Thirty-four patients received a ketamine infusion. "
+                "Their sleep was compared to that of healthy controls (n = 22) from earlier work.")
+    assert _size(abstract, STUDY)[0] == 34
