@@ -108,6 +108,7 @@ def _cfg():
         "list_gap": re.compile(data["list_gap"], re.IGNORECASE),
         "review_pooled": bool(data["review_pooled_participants"]),
         "control_nouns": frozenset(data["control_nouns"]),
+        "groups_of": re.compile(data["groups_of_before"], re.IGNORECASE),
         "compared_to": re.compile(data["control_compared_to"], re.IGNORECASE),
         "control_modifiers": frozenset(data["control_modifiers"]),
     }
@@ -242,7 +243,11 @@ def _noun_count(sentence: str, m: re.Match, base: int) -> Count | None:
     v = parse_number(m.group("num"))
     if v is None or v == 0 or v > cfg["max"]:
         return None
-    subset = bool(cfg["subset_before"].search(sentence[max(0, m.start() - 40) : m.start()]))
+    before = sentence[max(0, m.start() - 40) : m.start()]
+    # "two groups of 12 volunteers": 24
+    if (g := cfg["groups_of"].search(before)) and (k := parse_number(g.group(1))):
+        v *= k
+    subset = bool(cfg["subset_before"].search(before))
     control = m.group("noun").lower() in cfg["control_nouns"] or any(w.lower().strip("(),") in cfg["control_modifiers"] for w in mods)
     return Count(v, base + m.start("num"), base + m.end("num"), "noun", base + m.end(), subset, control=control)
 
@@ -327,7 +332,8 @@ def _arms_sum(sentence: str, counts: list[Count], base: int = 0) -> int | None:
         return None
     values = [c.value for c in counts]
     total = sum(values)
-    for v in values:
+    # a total and its parts needs three counts: two equal counts are two equal groups ("users (N = 52) and non-users (N = 52)")
+    for v in values if len(values) > 2 else ():
         if 2 * v == total:
             return v
     if any(c.kind == "total" for c in counts):

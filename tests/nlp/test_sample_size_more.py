@@ -153,3 +153,29 @@ def test_controls_only_compared_with_are_not_added():
     abstract = ("METHODS: Thirty-four patients received a ketamine infusion. "
                 "Their sleep was compared to that of healthy controls (n = 22) from earlier work.")
     assert _size(abstract, STUDY)[0] == 34
+
+
+def test_two_equal_groups_are_both_counted():
+    assert _size("METHODS: Users (N = 52) and non-users (N = 52) were interviewed.", STUDY)[0] == 104
+
+
+def test_non_users_are_participants():
+    assert _size("METHODS: Twenty ecstasy users and 20 non-users completed memory tasks.", STUDY)[0] == 40
+
+
+def test_group_list_with_an_of_phrase_and_relative_clause():
+    abstract = "METHODS: We enrolled 14 former users of the drug who were abstinent and 15 controls who had never used it."
+    assert _size(abstract, STUDY)[0] == 29
+
+
+def test_groups_compared_with_each_other_are_summed():
+    assert _size("METHODS: In this study, 40 adolescents were compared with 40 controls on symptom scales.", STUDY)[0] == 80
+
+
+def test_groups_of_n_are_multiplied():
+    assert _size("METHODS: A randomized study with 2 groups of 12 healthy volunteers.")[0] == 24
+
+
+def test_healthy_volunteers_elsewhere_are_not_added_as_controls():
+    abstract = "METHODS: Twenty subjects were randomized to ketamine or placebo. RESULTS: The 20 healthy volunteers tolerated it."
+    assert _size(abstract)[0] == 20
