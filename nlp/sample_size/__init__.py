@@ -58,7 +58,7 @@ def _cfg():
     blockers = set(data["modifier_blockers"])
     block = "|".join(re.escape(b) for b in sorted(blockers, key=len, reverse=True))
     noun_re = re.compile(
-        rf"(?<![\w.,/-]){number}(?P<mods>(?:\s+(?!(?:{block})\b)(?!\(?[\d.,]+\b)[\w()'/-]+,?){{0,{data['max_modifiers']}}}?)\s+(?P<noun>{nouns})\b",
+        rf"(?<![\w.,/-]){number}(?P<mods>(?:\s+(?!(?:{block})\b)(?!\(?[\d.,]+\b)[\w()'/\u2010\u2011-]+,?){{0,{data['max_modifiers']}}}?)\s+(?P<noun>{nouns})\b",
         re.IGNORECASE,
     )
     # case-sensitive: "21 Ss" (PsycINFO's "subjects"), "30 HC" - never "ss" inside words

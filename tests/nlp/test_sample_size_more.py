@@ -179,3 +179,11 @@ def test_groups_of_n_are_multiplied():
 def test_healthy_volunteers_elsewhere_are_not_added_as_controls():
     abstract = "METHODS: Twenty subjects were randomized to ketamine or placebo. RESULTS: The 20 healthy volunteers tolerated it."
     assert _size(abstract)[0] == 20
+
+
+def test_unicode_hyphen_in_a_modifier():
+    assert _size("METHODS: A crossover study in twelve healthy poly\u2010drug users was conducted.", STUDY)[0] == 12
+
+
+def test_ex_users_are_participants():
+    assert _size("METHODS: The participants comprised sixty-six ex-users of the drug.", STUDY)[0] == 66
