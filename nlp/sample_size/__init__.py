@@ -108,6 +108,7 @@ def _cfg():
         "list_gap": re.compile(data["list_gap"], re.IGNORECASE),
         "review_pooled": bool(data["review_pooled_participants"]),
         "control_nouns": frozenset(data["control_nouns"]),
+        "crossover": re.compile(data["crossover_cue"], re.IGNORECASE),
         "groups_of": re.compile(data["groups_of_before"], re.IGNORECASE),
         "compared_to": re.compile(data["control_compared_to"], re.IGNORECASE),
         "control_modifiers": frozenset(data["control_modifiers"]),
@@ -337,6 +338,9 @@ def _arms_sum(sentence: str, counts: list[Count], base: int = 0) -> int | None:
         if 2 * v == total:
             return v
     if any(c.kind == "total" for c in counts):
+        return None
+    if cfg["crossover"].search(sentence):
+        # "placebo (n = 19) followed by psilocybin (n = 15)": the same people in every condition
         return None
     n_eq = [c for c in counts if c.kind == "n_equals"]
     arm = [c for c in counts if c.kind == "arm"]

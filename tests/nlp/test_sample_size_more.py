@@ -187,3 +187,8 @@ def test_unicode_hyphen_in_a_modifier():
 
 def test_ex_users_are_participants():
     assert _size("METHODS: The participants comprised sixty-six ex-users of the drug.", STUDY)[0] == 66
+
+
+def test_within_subject_conditions_are_not_summed():
+    abstract = "METHODS: In a within-subject study, patients received placebo (n = 19) followed by psilocybin (n = 15)."
+    assert _size(abstract, STUDY)[0] == 19
