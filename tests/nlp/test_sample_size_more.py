@@ -192,3 +192,7 @@ def test_ex_users_are_participants():
 def test_within_subject_conditions_are_not_summed():
     abstract = "METHODS: In a within-subject study, patients received placebo (n = 19) followed by psilocybin (n = 15)."
     assert _size(abstract, STUDY)[0] == 19
+
+
+def test_total_of_eyes_is_not_participants():
+    assert _size("RESULTS: A total of 120 eyes of 60 patients were treated.", STUDY)[0] == 60
