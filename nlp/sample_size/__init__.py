@@ -108,6 +108,7 @@ def _cfg():
         "list_gap": re.compile(data["list_gap"], re.IGNORECASE),
         "review_pooled": bool(data["review_pooled_participants"]),
         "control_nouns": frozenset(data["control_nouns"]),
+        "part_of": re.compile(rf"\b(?:of|out of|among)\s+(?:the\s+)?(?:\d+|{spelled})\s+(?:\w+\s+)?(?:patients|participants|subjects)\b", re.IGNORECASE),
         "crossover": re.compile(data["crossover_cue"], re.IGNORECASE),
         "groups_of": re.compile(data["groups_of_before"], re.IGNORECASE),
         "compared_to": re.compile(data["control_compared_to"], re.IGNORECASE),
@@ -358,7 +359,8 @@ def _arms_sum(sentence: str, counts: list[Count], base: int = 0) -> int | None:
     others = [c.value for c in counts if c not in arms]
     if others and max(others) >= arm_sum:
         return None
-    if len(arms) == 2 and re.search(r"\b(?:of|out of|among)\s+(?:the\s+)?(?:\d+|\w+)\s+(?:\w+\s+)?(?:patients|participants|subjects)\b", sentence, re.IGNORECASE):
+    # "12 of 20 patients responded": a part and its whole (a number must follow "of": not "of psychotic patients")
+    if len(arms) == 2 and cfg["part_of"].search(sentence):
         return None
     return arm_sum
 

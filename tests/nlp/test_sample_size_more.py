@@ -196,3 +196,8 @@ def test_within_subject_conditions_are_not_summed():
 
 def test_total_of_eyes_is_not_participants():
     assert _size("RESULTS: A total of 120 eyes of 60 patients were treated.", STUDY)[0] == 60
+
+
+def test_arms_after_of_without_a_number_are_summed():
+    abstract = "METHODS: We compared psychotic patients with (n = 23) and without (n = 46) recent drug use."
+    assert _size(abstract, STUDY)[0] == 69
