@@ -201,3 +201,13 @@ def test_total_of_eyes_is_not_participants():
 def test_arms_after_of_without_a_number_are_summed():
     abstract = "METHODS: We compared psychotic patients with (n = 23) and without (n = 46) recent drug use."
     assert _size(abstract, STUDY)[0] == 69
+
+
+def test_group_list_with_a_whose_clause():
+    abstract = "METHODS: We scanned 20 drug users whose main drug was ecstasy and 20 controls during a memory task."
+    assert _size(abstract, STUDY)[0] == 40
+
+
+def test_groups_in_comparison_with_each_other_are_summed():
+    abstract = "METHODS: Aggression was measured in 12 male users, in comparison with 20 healthy male subjects."
+    assert _size(abstract, STUDY)[0] == 32
