@@ -5,13 +5,18 @@ Counts are found per sentence (digits, spelled-out numbers such as
 the CONSORT flow-diagram vocabulary (Schulz et al. 2010, BMJ 340:c332: assessed
 for eligibility -> randomised -> allocated -> analysed). Arm counts in one
 sentence ("20 received ketamine and 22 placebo", "ketamine (n = 20) or placebo
-(n = 22)") are summed. Reviews and preclinical studies have no sample size.
+(n = 22)") are summed, and so are lists of groups ("33 patients and 26 healthy
+controls": PsyNamic counts every participant); a total followed by its arms is
+not double counted, nor are subgroups ("of whom 43", "(62 men)") or group sizes
+("each cohort will consist of 8"). Preclinical studies have no sample size;
+reviews have their pooled participants when they state them ("10 trials with
+2,087 patients"), never their number of studies.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..resources import load_json
@@ -26,13 +31,17 @@ class Count:
     value: int
     start: int
     end: int
-    kind: str  # noun | n_equals | total
+    kind: str  # noun | n_equals | total | arm
+    tail: int = -1  # end of the count's noun phrase (noun counts), else ``end``
+    subset: bool = False  # part of a group named just before ("of whom 12", "(62 men)")
+    pooled: bool = False  # an "N = x" after a number of studies ("21 RCTs (n = 3,463)") or "total N"
+    control: bool = False  # a control group ("26 healthy controls", "controls (N = 27)")
 
 
 @dataclass(frozen=True)
 class SampleSize:
     value: int | None
-    basis: str | None  # randomised | enrolled | arms | analysed | stated | planned | case_report
+    basis: str | None  # randomised | enrolled | arms | analysed | stated | planned | pooled | case_report
     start: int | None = None
     end: int | None = None
     sentence_index: int | None = None
@@ -49,9 +58,12 @@ def _cfg():
     blockers = set(data["modifier_blockers"])
     block = "|".join(re.escape(b) for b in sorted(blockers, key=len, reverse=True))
     noun_re = re.compile(
-        rf"(?<![\w.,/-]){number}(?P<mods>(?:\s+(?!(?:{block})\b)(?![\d.,]+\b)[\w()'/-]+){{0,{data['max_modifiers']}}}?)\s+(?P<noun>{nouns})\b",
+        rf"(?<![\w.,/-]){number}(?P<mods>(?:\s+(?!(?:{block})\b)(?!\(?[\d.,]+\b)[\w()'/\u2010\u2011-]+,?){{0,{data['max_modifiers']}}}?)\s+(?P<noun>{nouns})\b",
         re.IGNORECASE,
     )
+    # case-sensitive: "21 Ss" (PsycINFO's "subjects"), "30 HC" - never "ss" inside words
+    abbr = "|".join(re.escape(a) for a in sorted(data["participant_abbreviations"], key=len, reverse=True))
+    abbr_re = re.compile(rf"(?<![\w.,/-])(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+)(?P<mods>)\s+(?P<noun>{abbr})\b")
     arm_re = re.compile(rf"(?<![\w.,/-]){number}\s+(?:{nouns}\s+)?(?:{data['arm_verbs']})\b", re.IGNORECASE)
     arm_next = re.compile(rf"\b(?:and|or|while|whereas|,)\s+{number}\s+(?:to\s+|with\s+|in\s+the\s+)?(?:{data['arm_nouns']})\b", re.IGNORECASE)
     n_eq = re.compile(rf"(?<![\w])(?:n|N|total n|sample size)\s*(?:=|:)\s*(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+)(?![\d.])(?P<after>\s*(?:per|in each|each|/)\b)?", re.IGNORECASE)
@@ -61,6 +73,12 @@ def _cfg():
         "words": words,
         "scales": data["scales"],
         "noun_re": noun_re,
+        # the same patterns without IGNORECASE, run on the lower-cased sentence (nlp.resources.regex.fold):
+        # identical matches (every literal in them is lower case), about twice as fast in ``re``
+        "lower": {name: re.compile(p.pattern) for name, p in
+                  (("noun_re", noun_re), ("arm_re", arm_re), ("arm_next", arm_next), ("total", total))},
+        "abbr_re": abbr_re,
+        "abbr_cues": tuple(" " + a for a in data["participant_abbreviations"]),
         "arm_re": arm_re,
         "arm_next": arm_next,
         "n_eq": n_eq,
@@ -71,7 +89,7 @@ def _cfg():
         # every count pattern needs a digit or a number word: sentences without one are skipped
         "digit": re.compile(r"\d"),
         "screens": {name: Screen(p.pattern, p.flags) for name, p in
-                    (("noun_re", noun_re), ("arm_re", arm_re), ("n_eq", n_eq), ("total", total))},
+                    (("arm_re", arm_re), ("n_eq", n_eq), ("total", total))},
         "number_words": tuple(w.lower() for w in list(words) + list(data["scales"])),
         "arm": re.compile(data["arm_cue"], re.IGNORECASE),
         "skip": frozenset(data["skip_sections"]),
@@ -79,6 +97,22 @@ def _cfg():
         "none_designs": frozenset(data["no_sample_designs"]),
         "planned_designs": frozenset(data["planned_designs"]),
         "not_participants": frozenset(data["not_participants"]),
+        # the word before an "N = x" and whether a number comes just before it ("three separate studies (N = 73")
+        "last_word": re.compile(r"((?:\d[\d,]*|\b(?:%s))\s+(?:[\w-]+\s+){0,2})?(\w+)\W{0,4}$" % "|".join(sorted(list(words) + list(data["scales"]))), re.IGNORECASE),
+        "subset_before": re.compile(data["subset_before"], re.IGNORECASE),
+        "bracket_open": re.compile(r"(?:\s+[A-Za-z-]+){0,2}\s*\("),
+        "pooled_cue": re.compile(data["pooled_cue"], re.IGNORECASE),
+        "n_equals_not_after": frozenset(data["n_equals_not_after"]),
+        "per_group_before": re.compile(data["per_group_before"], re.IGNORECASE),
+        "per_group_after": re.compile(data["per_group_after"], re.IGNORECASE),
+        "list_gap": re.compile(data["list_gap"], re.IGNORECASE),
+        "review_pooled": bool(data["review_pooled_participants"]),
+        "control_nouns": frozenset(data["control_nouns"]),
+        "part_of": re.compile(rf"\b(?:of|out of|among)\s+(?:the\s+)?(?:\d+|{spelled})\s+(?:\w+\s+)?(?:patients|participants|subjects)\b", re.IGNORECASE),
+        "crossover": re.compile(data["crossover_cue"], re.IGNORECASE),
+        "groups_of": re.compile(data["groups_of_before"], re.IGNORECASE),
+        "compared_to": re.compile(data["control_compared_to"], re.IGNORECASE),
+        "control_modifiers": frozenset(data["control_modifiers"]),
     }
 
 
@@ -118,49 +152,106 @@ def _counts(sentence: str, base: int) -> list[Count]:
             return out
     # each count pattern only where its required words occur (nlp.resources.regex.Screen)
     screens, seen = cfg["screens"], {}
-    noun_hits = cfg["noun_re"].finditer(sentence) if screens["noun_re"].may_match(folded, seen) else ()
-    for m in noun_hits:
-        mods = m.group("mods").split()
-        if any(w.lower().strip("(),") in cfg["blockers"] for w in mods):
-            continue
-        if any(w.lower().strip("(),") in cfg["not_participants"] for w in mods):
-            continue
-        if any(re.fullmatch(r"[\d.,]+", w) for w in mods):
-            continue
-        # "aged 18-65 patients", "2 of 20 patients" handled by blockers; skip ages and years
-        before = sentence[max(0, m.start() - 12) : m.start()].lower()
-        if re.search(r"(?:aged?|mean|median|\bp|score|day|week|month|year|phase|visit)\s*[:=]?\s*$", before):
-            continue
-        if re.search(r"[-–]\s*$", before) or before.endswith("/"):
-            continue
-        v = parse_number(m.group("num"))
-        if v is None or v == 0 or v > cfg["max"]:
-            continue
-        out.append(Count(v, base + m.start("num"), base + m.end("num"), "noun"))
-    arm_hits = list(cfg["arm_re"].finditer(sentence)) if screens["arm_re"].may_match(folded, seen) else []
+    text, rx = (sentence, cfg) if folded is None else (folded, cfg["lower"])
+    # the noun pattern runs unscreened: half the sentences pass its screen, which costs about what the search does
+    pos = 0
+    while (m := rx["noun_re"].search(text, pos)) is not None:
+        # a rejected match may hide a count inside its modifiers ("Ten studies (647 participants)")
+        pos = m.end() if (c := _noun_count(sentence, m, base)) is not None else m.end("num")
+        if c is not None:
+            out.append(c)
+    if any(a in sentence for a in cfg["abbr_cues"]):
+        for m in cfg["abbr_re"].finditer(sentence):
+            if (c := _noun_count(sentence, m, base)) is not None:
+                out.append(c)
+    arm_hits = list(rx["arm_re"].finditer(text)) if screens["arm_re"].may_match(folded, seen) else []
     if arm_hits:
-        for m in arm_hits + list(cfg["arm_next"].finditer(sentence, arm_hits[0].end())):
+        for m in arm_hits + list(rx["arm_next"].finditer(text, arm_hits[0].end())):
             v = parse_number(m.group("num"))
             if v is not None and 0 < v <= cfg["max"]:
-                out.append(Count(v, base + m.start("num"), base + m.end("num"), "arm"))
+                out.append(Count(v, base + m.start("num"), base + m.end("num"), "arm", base + m.end()))
     for m in cfg["n_eq"].finditer(sentence) if screens["n_eq"].may_match(folded, seen) else ():
         if m.group("after"):
             continue
+        # "records (N = 354)": not participants; but "12 studies (n = 600)" counts participants
+        word = cfg["last_word"].search(sentence[max(0, m.start() - 60) : m.start()])
+        studies = word is not None and word.group(2).lower() in cfg["n_equals_not_after"]
+        if studies and not word.group(1):
+            continue
+        # "n = 25 studies": not participants
+        nxt = sentence[m.end() : m.end() + 20].lower().split()[:1]
+        if nxt and nxt[0].strip(",.;()") in cfg["not_participants"]:
+            continue
         v = int(m.group("num").replace(",", ""))
         if 0 < v <= cfg["max"]:
-            out.append(Count(v, base + m.start("num"), base + m.end("num"), "n_equals"))
-    for m in cfg["total"].finditer(sentence) if screens["total"].may_match(folded, seen) else ():
+            subset = bool(cfg["subset_before"].search(sentence[max(0, m.start() - 40) : m.start()]))
+            # a review's pooled N: "21 RCTs (n = 3,463)", "a total N = 2,252"
+            pooled = studies or m.group(0)[:5].lower() == "total"
+            control = word is not None and word.group(2).lower() in cfg["control_nouns"]
+            out.append(Count(v, base + m.start("num"), base + m.end("num"), "n_equals", base + m.end("num"), subset, pooled, control))
+    for m in rx["total"].finditer(text) if screens["total"].may_match(folded, seen) else ():
         v = parse_number(m.group("num"))
         if v is not None and 0 < v <= cfg["max"]:
-            # "a total of 3 infusions" - require no non-participant noun right after
-            after = sentence[m.end() : m.end() + 20].lower().split()
-            if after and after[0].strip(",.;") in cfg["not_participants"]:
+            # "a total of 3 infusions", "a total of two ketamine sessions": not participants
+            after = sentence[m.end() : m.end() + 40].lower().split()[:3]
+            if any(w.strip(",.;()") in cfg["not_participants"] for w in after):
                 continue
-            out.append(Count(v, base + m.start("num"), base + m.end("num"), "total"))
+            out.append(Count(v, base + m.start("num"), base + m.end("num"), "total", base + m.end("num")))
     uniq: dict[tuple[int, int], Count] = {}
-    for c in sorted(out, key=lambda c: c.kind != "arm"):
-        uniq.setdefault((c.start, c.end), c)
-    return sorted(uniq.values(), key=lambda c: c.start)
+    for c in sorted(out, key=lambda c: (c.kind != "arm", c.kind != "noun")):
+        first = uniq.setdefault((c.start, c.end), c)
+        if c.pooled and not first.pooled:  # "21 studies (n = 437 receiving ketamine)" is also an arm match
+            uniq[(c.start, c.end)] = replace(first, pooled=True)
+    counts = sorted(uniq.values(), key=lambda c: c.start)
+    if "each" in (folded or sentence.lower()):
+        # "Each cohort will consist of 8 participants (6 receiving A and 2 placebo)": group sizes
+        counts = [c for c in counts if not cfg["per_group_before"].search(sentence, 0, c.start - base)]
+    # "70 patients (62 men)", "101 patients (71 women and 30 men)": counts in brackets right after a group are part of it
+    for i, prev in enumerate(counts):
+        if prev.kind != "noun" or (m := cfg["bracket_open"].match(sentence, prev.tail - base)) is None:
+            continue
+        close = sentence.find(")", m.end())
+        close = base + (close if close >= 0 else len(sentence))
+        for j in range(i + 1, len(counts)):
+            if counts[j].start >= close:
+                break
+            counts[j] = replace(counts[j], subset=True)
+    return counts
+
+
+def _noun_count(sentence: str, m: re.Match, base: int) -> Count | None:
+    """The count of one ``noun_re`` match ("30 healthy volunteers"), or None
+    when it is not a number of participants (ages, doses, per-group sizes,
+    studies)."""
+    cfg = _cfg()
+    mods = m.group("mods").split()
+    if any(w.lower().strip("(),") in cfg["blockers"] for w in mods):
+        return None
+    # a comma only between leading adjectives ("twelve healthy, male volunteers"), not across clauses
+    # ("one case report, reported patients")
+    if any(w.endswith(",") for w in mods[1:]) or (mods and mods[0].endswith(",") and len(mods) > 3):
+        return None
+    if any(w.lower().strip("(),") in cfg["not_participants"] for w in mods):
+        return None
+    # "aged 18-65 patients", "2 of 20 patients" handled by blockers; skip ages and years
+    before = sentence[max(0, m.start() - 12) : m.start()].lower()
+    if re.search(r"(?:aged?|mean|median|\bp|score|day|week|month|year|phase|visit)\s*[:=]?\s*$", before):
+        return None
+    if re.search(r"[-–]\s*$", before) or before.endswith("/"):
+        return None
+    # "10 patients per group": a group size
+    if cfg["per_group_after"].match(sentence, m.end()):
+        return None
+    v = parse_number(m.group("num"))
+    if v is None or v == 0 or v > cfg["max"]:
+        return None
+    before = sentence[max(0, m.start() - 40) : m.start()]
+    # "two groups of 12 volunteers": 24
+    if (g := cfg["groups_of"].search(before)) and (k := parse_number(g.group(1))):
+        v *= k
+    subset = bool(cfg["subset_before"].search(before))
+    control = m.group("noun").lower() in cfg["control_nouns"] or any(w.lower().strip("(),") in cfg["control_modifiers"] for w in mods)
+    return Count(v, base + m.start("num"), base + m.end("num"), "noun", base + m.end(), subset, control=control)
 
 
 def _basis(sentence: str) -> str:
@@ -170,23 +261,87 @@ def _basis(sentence: str) -> str:
     return "stated"
 
 
-def _arms_sum(sentence: str, counts: list[Count]) -> int | None:
-    """Total of the arm sizes when a sentence lists two or more groups.
+def _total_of_parts(counts: list[Count]) -> int | None:
+    """A count equal to the sum of the two or more counts right after it
+    ("Forty subjects were randomised to A (n = 19) or B (n = 21)"): the total
+    followed by its arms, CONSORT's usual order (item 13a)."""
+    for i, c in enumerate(counts[:-2]):
+        acc = 0
+        for j in range(i + 1, len(counts)):
+            acc += counts[j].value
+            if acc >= c.value:
+                if acc == c.value and j > i + 1:
+                    return c.value
+                break
+    return None
 
-    Returns the count that equals the sum of the others when the sentence gives
-    both a total and its arms ("42 patients ... (n = 20) or (n = 22)"), the sum
-    of the arms when no total is given, and None when the counts are not arms
-    ("12 of 20 patients responded").
+
+def _group_list(sentence: str, base: int, counts: list[Count]) -> list[Count]:
+    """The longest run of participant-noun counts joined only by "and" or
+    commas ("51 users, 49 ex-users and 100 healthy controls", "33 patients with
+    MDD and 26 healthy controls"): disjoint groups of one sample."""
+    gap = _cfg()["list_gap"]
+    best: list[Count] = []
+    run: list[Count] = []
+    for c in counts:
+        if c.kind == "noun" and run and gap.fullmatch(sentence, run[-1].tail - base, c.start - base):
+            run.append(c)
+        else:
+            run = [c] if c.kind == "noun" else []
+        if len(run) > len(best):
+            best = list(run)
+    return best if len(best) >= 2 else []
+
+
+def _arms_sum(sentence: str, counts: list[Count], base: int = 0) -> int | None:
+    """Total of the group sizes when a sentence lists two or more groups.
+
+    Parameters
+    ----------
+    sentence : str
+        The sentence the counts come from.
+    counts : list of Count
+        Its counts in text order (offsets ``base`` + position in ``sentence``).
+    base : int
+        Offset of the sentence in the document.
+
+    Returns
+    -------
+    int or None
+        The sum of a list of groups ("20 patients and 20 healthy controls";
+        PsyNamic counts every participant, controls too), else the count that
+        equals the sum of the ones right after it (a total with its arms),
+        else the count that equals the sum of the others, else the sum of the
+        arms ("20 received ketamine and 22 placebo", "(n = 20) or (n = 22)");
+        None when the counts are not arms ("12 of 20 patients responded").
+        Counts marked ``subset`` ("of whom 43", "(62 men)") are never arms.
     """
     cfg = _cfg()
     if len(counts) < 2:
         return None
+    whole = [c for c in counts if not c.subset]
+    listed = _group_list(sentence, base, whole)
+    if listed:
+        # "30 patients, 20 boys and 10 girls": the list opens with its total
+        listed_sum = _total_of_parts(listed) or sum(c.value for c in listed)
+        if not any(c.value >= listed_sum for c in whole if c not in listed):
+            return listed_sum
+    total = _total_of_parts(counts)
+    if total is not None:
+        return total
+    counts = whole
+    if len(counts) < 2:
+        return None
     values = [c.value for c in counts]
     total = sum(values)
-    for v in values:
+    # a total and its parts needs three counts: two equal counts are two equal groups ("users (N = 52) and non-users (N = 52)")
+    for v in values if len(values) > 2 else ():
         if 2 * v == total:
             return v
     if any(c.kind == "total" for c in counts):
+        return None
+    if cfg["crossover"].search(sentence):
+        # "placebo (n = 19) followed by psilocybin (n = 15)": the same people in every condition
         return None
     n_eq = [c for c in counts if c.kind == "n_equals"]
     arm = [c for c in counts if c.kind == "arm"]
@@ -204,7 +359,8 @@ def _arms_sum(sentence: str, counts: list[Count]) -> int | None:
     others = [c.value for c in counts if c not in arms]
     if others and max(others) >= arm_sum:
         return None
-    if len(arms) == 2 and re.search(r"\b(?:of|out of|among)\s+(?:the\s+)?(?:\d+|\w+)\s+(?:\w+\s+)?(?:patients|participants|subjects)\b", sentence, re.IGNORECASE):
+    # "12 of 20 patients responded": a part and its whole (a number must follow "of": not "of psychotic patients")
+    if len(arms) == 2 and cfg["part_of"].search(sentence):
         return None
     return arm_sum
 
@@ -217,7 +373,9 @@ def estimate(index: SentenceIndex, design: str) -> SampleSize:
     index : SentenceIndex
         Sentences and sections of the document.
     design : str
-        The article's design; reviews and preclinical studies get None.
+        The article's design. Preclinical studies get None; reviews get
+        their pooled participants (basis ``pooled``) when the abstract
+        states them and ``review_pooled_participants`` is on, else None.
 
     Returns
     -------
@@ -225,19 +383,29 @@ def estimate(index: SentenceIndex, design: str) -> SampleSize:
         ``value`` None when not stated (or not applicable).
     """
     cfg = _cfg()
-    if design in cfg["none_designs"]:
+    # a review's pooled participants when it states them (PsyNamic bands these; "12 trials" is not a count)
+    pooled = design == "review" and cfg["review_pooled"]
+    if design in cfg["none_designs"] and not pooled:
         return SampleSize(None, None)
     best: tuple[int, int, int, int, int, int] | None = None  # (rank, -value, start, end, sentence)
+    controls: dict[int, int] = {}  # sentence -> largest control-group count in it
     for i, (s, e) in enumerate(index.spans):
         if index.sections[i] in cfg["skip"]:
             continue
         sentence = index.text[s:e]
         counts = _counts(sentence, s)
+        if pooled and counts:
+            # a review's own counts: participants pooled over its studies, never studies, records or subgroups
+            counts = [c for c in counts if not c.subset and (c.kind == "noun" or c.pooled)] if cfg["pooled_cue"].search(sentence) else []
         if not counts:
             continue
+        for c in counts:
+            # "results were compared to healthy controls (n = 22)": outside data, not part of the sample
+            if c.control and not c.subset and not cfg["compared_to"].search(sentence, 0, c.start - s):
+                controls[i] = max(controls.get(i, 0), c.value)
         screening = bool(cfg["screen"].search(sentence))
         basis = _basis(sentence)
-        arms = _arms_sum(sentence, counts)
+        arms = _arms_sum(sentence, counts, s)
         candidates: list[tuple[str, int, int, int]] = []
         if arms is not None:
             candidates.append(("randomised" if basis == "randomised" else "arms", arms, counts[0].start, counts[-1].end))
@@ -258,7 +426,12 @@ def estimate(index: SentenceIndex, design: str) -> SampleSize:
             return SampleSize(1, "case_report")
         return SampleSize(None, None)
     rank, negv, cs, ce, i = best
+    if controls and i not in controls and not pooled:
+        # "patients (N = 23) underwent ..." + "matched controls (N = 27)": PsyNamic counts every participant
+        negv -= max(controls.values())
     basis = next(k for k, r in BASIS_RANK.items() if r == rank)
     if design in cfg["planned_designs"]:
         basis = "planned"
+    elif pooled:
+        basis = "pooled"
     return SampleSize(-negv, basis, cs, ce, i)

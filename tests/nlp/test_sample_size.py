@@ -47,8 +47,9 @@ def test_none_when_not_stated():
     assert _size("METHODS: Patients received ketamine. RESULTS: Mood improved.") == (None, None)
 
 
-def test_none_for_reviews():
-    r = extract_article(1, "Ketamine for depression: a systematic review and meta-analysis", "We included 12 trials with 600 patients.")
+def test_none_for_reviews_that_count_only_studies():
+    # a review's pooled participants are its size (tests/nlp/test_sample_size_more.py); trials are not participants
+    r = extract_article(1, "Ketamine for depression: a systematic review and meta-analysis", "We included 12 trials.")
     assert r["sample_size"] is None
 
 

@@ -1,0 +1,213 @@
+"""Sample-size rules added for PsyNamic's participant bands, on sentences
+written for these tests (one behaviour per test)."""
+
+from nlp.extract import extract_article
+
+RCT = "Ketamine for depression: a randomized trial"
+STUDY = "Ketamine and cognition in depression"
+REVIEW = "Ketamine for depression: a systematic review and meta-analysis"
+
+
+def _size(abstract, title=RCT):
+    r = extract_article(1, title, abstract)
+    return r["sample_size"], r["sample_size_basis"]
+
+
+def test_review_gets_its_pooled_participants():
+    assert _size("RESULTS: Twelve trials (n = 640 participants) were included.", REVIEW) == (640, "pooled")
+
+
+def test_review_counting_only_studies_has_no_size():
+    assert _size("RESULTS: Nine trials and three cohort studies were included.", REVIEW) == (None, None)
+
+
+def test_review_record_count_is_not_participants():
+    assert _size("RESULTS: The search returned records (N = 512); nine trials met the criteria.", REVIEW) == (None, None)
+
+
+def test_studies_with_n_in_brackets_counts_participants():
+    assert _size("RESULTS: We pooled 14 studies (N = 1,250) of ketamine.", REVIEW)[0] == 1250
+
+
+def test_count_inside_a_rejected_phrase_is_found():
+    assert _size("RESULTS: Ten studies (480 participants) were included.", REVIEW)[0] == 480
+
+
+def test_comma_between_modifiers():
+    assert _size("METHODS: Twelve healthy, male volunteers received a ketamine infusion.", STUDY)[0] == 12
+
+
+def test_total_of_infusions_is_not_participants():
+    assert _size("METHODS: A total of 64 patients received a total of 300 ketamine infusions.", STUDY)[0] == 64
+
+
+def test_percentage_subgroup_is_not_an_arm():
+    abstract = ("METHODS: Adults (N=60) with depression, of whom 45% (N=27) were taking antidepressants, "
+                "were randomly assigned to receive ketamine or midazolam.")
+    assert _size(abstract) == (60, "randomised")
+
+
+def test_with_subgroup_is_not_an_arm():
+    assert _size("RESULTS: Thirty participants were enrolled, with twenty participants receiving all doses.", STUDY)[0] == 30
+
+
+def test_bracketed_subgroup_is_not_an_arm():
+    assert _size("METHODS: Fifty patients (28 women) were divided randomly into two groups.")[0] == 50
+
+
+def test_cohort_size_is_not_the_sample():
+    abstract = "METHODS: Each cohort will consist of 10 participants (8 receiving ketamine and 2 receiving placebo)."
+    assert _size(abstract)[0] is None
+
+
+def test_per_group_size_is_not_the_sample():
+    assert _size("METHODS: Twenty patients per group were randomized to ketamine or saline.")[0] is None
+
+
+def test_total_before_repeated_arms():
+    abstract = ("METHODS: Forty subjects were randomized to drug (n = 19) or placebo (n = 21) "
+                "[drug: n = 19, mean age 40 years; placebo: n = 21, mean age 41 years].")
+    assert _size(abstract) == (40, "randomised")
+
+
+def test_patients_and_healthy_controls_are_summed():
+    assert _size("METHODS: Thirty-three patients with depression and 26 healthy controls were scanned.", STUDY)[0] == 59
+
+
+def test_list_of_three_groups_is_summed():
+    abstract = "METHODS: Fifty-one current users, 49 former users, and 100 healthy controls were recruited."
+    assert _size(abstract, STUDY)[0] == 200
+
+
+def test_ss_abbreviation_is_participants():
+    assert _size("METHODS: This retrospective review of 21 Ss with chronic pain describes oral ketamine.", STUDY)[0] == 21
+
+
+def test_hc_abbreviation_is_participants():
+    assert _size("METHODS: We scanned 25 patients and 25 HC after ketamine.", STUDY)[0] == 50
+
+
+def test_n_after_an_age_range_is_participants():
+    assert _size("METHODS: Respondents aged 12 years or older (N = 1,200) were surveyed.", STUDY)[0] == 1200
+
+
+def test_groups_with_bracketed_breakdowns_are_summed():
+    abstract = ("METHODS: The study included 101 patients (71 women and 30 men, aged 18-70 years) "
+                "and 51 healthy volunteers (36 women and 15 men).")
+    assert _size(abstract, STUDY)[0] == 152
+
+
+def test_group_list_with_a_relative_clause():
+    abstract = "METHODS: We tested 40 current users, 12 subjects who had stopped using the drug, and 20 controls."
+    assert _size(abstract, STUDY)[0] == 72
+
+
+def test_review_count_outside_a_pooled_sentence_is_ignored():
+    abstract = "RESULTS: Anxiety was frequent, and 3 participants needed a benzodiazepine during dosing."
+    assert _size(abstract, REVIEW) == (None, None)
+
+
+def test_review_total_of_records_is_not_participants():
+    assert _size("RESULTS: A total of 412 records were screened and 9 trials were included.", REVIEW) == (None, None)
+
+
+def test_review_n_of_studies_is_not_participants():
+    assert _size("RESULTS: Most studies used psilocybin (n = 7 studies) or ketamine (n = 5 studies).", REVIEW) == (None, None)
+
+
+def test_review_n_after_a_number_of_trials_is_pooled():
+    assert _size("RESULTS: A meta-analysis of 22 RCTs (n = 3,463) showed a lower risk.", REVIEW) == (3463, "pooled")
+
+
+def test_n_after_studies_with_adjectives_counts_participants():
+    abstract = "METHODS: In three separate studies (N = 73), healthy volunteers received placebo or drug."
+    assert _size(abstract, STUDY)[0] == 73
+
+
+def test_list_that_opens_with_its_total():
+    assert _size("METHODS: The study included 30 patients, 20 boys and 10 girls, aged 6 to 11 years.", STUDY)[0] == 30
+
+
+def test_comma_does_not_join_clauses_into_a_count():
+    abstract = "RESULTS: All sites, except one pilot site, enrolled patients with risk factors."
+    assert _size(abstract, STUDY)[0] is None
+
+
+def test_patient_records_with_n_are_counted():
+    assert _size("METHODS: Medical records (n = 88) of treated patients were reviewed.", STUDY)[0] == 88
+
+
+def test_control_group_in_another_sentence_is_added():
+    abstract = ("METHODS: Adults with depression (N = 23) received a ketamine infusion. "
+                "Brain scans were also acquired in matched healthy controls (N = 27).")
+    assert _size(abstract, STUDY)[0] == 50
+
+
+def test_control_group_in_the_same_list_is_not_added_twice():
+    abstract = ("METHODS: We enrolled 30 patients with depression and 30 healthy controls. "
+                "RESULTS: The 30 healthy controls showed no change.")
+    assert _size(abstract, STUDY)[0] == 60
+
+
+def test_controls_only_compared_with_are_not_added():
+    abstract = ("METHODS: Thirty-four patients received a ketamine infusion. "
+                "Their sleep was compared to that of healthy controls (n = 22) from earlier work.")
+    assert _size(abstract, STUDY)[0] == 34
+
+
+def test_two_equal_groups_are_both_counted():
+    assert _size("METHODS: Users (N = 52) and non-users (N = 52) were interviewed.", STUDY)[0] == 104
+
+
+def test_non_users_are_participants():
+    assert _size("METHODS: Twenty ecstasy users and 20 non-users completed memory tasks.", STUDY)[0] == 40
+
+
+def test_group_list_with_an_of_phrase_and_relative_clause():
+    abstract = "METHODS: We enrolled 14 former users of the drug who were abstinent and 15 controls who had never used it."
+    assert _size(abstract, STUDY)[0] == 29
+
+
+def test_groups_compared_with_each_other_are_summed():
+    assert _size("METHODS: In this study, 40 adolescents were compared with 40 controls on symptom scales.", STUDY)[0] == 80
+
+
+def test_groups_of_n_are_multiplied():
+    assert _size("METHODS: A randomized study with 2 groups of 12 healthy volunteers.")[0] == 24
+
+
+def test_healthy_volunteers_elsewhere_are_not_added_as_controls():
+    abstract = "METHODS: Twenty subjects were randomized to ketamine or placebo. RESULTS: The 20 healthy volunteers tolerated it."
+    assert _size(abstract)[0] == 20
+
+
+def test_unicode_hyphen_in_a_modifier():
+    assert _size("METHODS: A crossover study in twelve healthy poly\u2010drug users was conducted.", STUDY)[0] == 12
+
+
+def test_ex_users_are_participants():
+    assert _size("METHODS: The participants comprised sixty-six ex-users of the drug.", STUDY)[0] == 66
+
+
+def test_within_subject_conditions_are_not_summed():
+    abstract = "METHODS: In a within-subject study, patients received placebo (n = 19) followed by psilocybin (n = 15)."
+    assert _size(abstract, STUDY)[0] == 19
+
+
+def test_total_of_eyes_is_not_participants():
+    assert _size("RESULTS: A total of 120 eyes of 60 patients were treated.", STUDY)[0] == 60
+
+
+def test_arms_after_of_without_a_number_are_summed():
+    abstract = "METHODS: We compared psychotic patients with (n = 23) and without (n = 46) recent drug use."
+    assert _size(abstract, STUDY)[0] == 69
+
+
+def test_group_list_with_a_whose_clause():
+    abstract = "METHODS: We scanned 20 drug users whose main drug was ecstasy and 20 controls during a memory task."
+    assert _size(abstract, STUDY)[0] == 40
+
+
+def test_groups_in_comparison_with_each_other_are_summed():
+    abstract = "METHODS: Aggression was measured in 12 male users, in comparison with 20 healthy male subjects."
+    assert _size(abstract, STUDY)[0] == 32
