@@ -44,6 +44,8 @@ class _Rule:
     requires: re.Pattern | None
     screened: Alternation  # ``pattern`` run with only the alternatives a text may match
     requires_screened: Alternation | None
+    weak: bool = False  # tried only after every strong rule failed on the title and the body
+    scope: str = "sections"  # "document": tried on the whole text before anything else
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +63,8 @@ def _rules():
             re.compile(requires, re.IGNORECASE) if requires else None,
             Alternation(pattern, re.IGNORECASE),
             Alternation(requires, re.IGNORECASE) if requires else None,
+            bool(r.get("weak", False)),
+            r.get("scope", "sections"),
         ))
     pre = data["preclinical"]
     return (
@@ -165,10 +169,13 @@ def from_text(index: SentenceIndex) -> DesignResult:
         ``other`` with source ``text`` when no rule fires.
     """
     _, _, _, skip, rules, _, _, min_animal, ratio, (animal, human) = _rules()
-    title = _masked(index, lambda sec: sec == "TITLE")
-    body = _masked(index, lambda sec: sec != "TITLE" and sec not in skip)
     full = index.text
     folded, seen = fold(full), {}
+    for rule in rules:  # format rules (e.g. a trial-registry record) outrank every cue phrase
+        if rule.scope == "document":
+            hit = _match_rule(rule, full, folded, seen)
+            if hit is not None:
+                return DesignResult(rule.design, rule.detail, "text", hit[0], hit[1])
     animal_re = animal.for_text(folded, seen)
     n_animal = len(animal_re.findall(full)) if animal_re is not None else 0
     if n_animal >= min_animal:  # the human count matters only then
@@ -177,19 +184,29 @@ def from_text(index: SentenceIndex) -> DesignResult:
         if n_animal >= ratio * max(n_human, 0.5) and n_human <= 1:
             m = animal_re.search(full)
             return DesignResult("preclinical", "animal", "text", m.start(), m.end())
+    title = _masked(index, lambda sec: sec == "TITLE")
+    body = _masked(index, lambda sec: sec != "TITLE" and sec not in skip)
     # the title text is the title then white space: its literals are in its first
     # title-end + longest-literal characters (the whole text is still matched)
     title_end = max((e for (_, e), sec in zip(index.spans, index.sections) if sec == "TITLE"), default=0)
     reach = title_end + max(max(r.screened.max_literal, r.requires_screened.max_literal if r.requires_screened else 0)
                             for r in rules) + 1
-    index = _literal_index()
-    for texts, screened_text in ((title, title[:reach]), (body, body)):
-        folded = fold(screened_text)
-        seen = index.presence(folded)  # every rule literal checked in one pass
-        for rule in rules:
-            hit = _match_rule(rule, texts, folded, seen)
-            if hit is not None:
-                return DesignResult(rule.design, rule.detail, "text", hit[0], hit[1])
+    literal_index = _literal_index()
+    screens: list = [None, None]  # (folded, seen) of the title and the body, made when first needed
+    # strong cues on the title, then on the body; weak cues (e.g. "double-blind"
+    # alone) only then, so that they never outrank a strong cue of the body
+    for weak in (False, True):
+        for k, (texts, screened_text) in enumerate(((title, title[:reach]), (body, body))):
+            if screens[k] is None:
+                f = fold(screened_text)
+                screens[k] = (f, literal_index.presence(f))  # every rule literal checked in one pass
+            f, s = screens[k]
+            for rule in rules:
+                if rule.weak is not weak or rule.scope == "document":
+                    continue
+                hit = _match_rule(rule, texts, f, s)
+                if hit is not None:
+                    return DesignResult(rule.design, rule.detail, "text", hit[0], hit[1])
     return DesignResult("other", "other", "text")
 
 
