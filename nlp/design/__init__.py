@@ -44,6 +44,7 @@ class _Rule:
     requires: re.Pattern | None
     screened: Alternation  # ``pattern`` run with only the alternatives a text may match
     requires_screened: Alternation | None
+    unless: re.Pattern | None = None  # a hit anywhere in the document vetoes the rule
     weak: bool = False  # tried only after every strong rule failed on the title and the body
     scope: str = "sections"  # "document": tried on the whole text before anything else
 
@@ -63,6 +64,7 @@ def _rules():
             re.compile(requires, re.IGNORECASE) if requires else None,
             Alternation(pattern, re.IGNORECASE),
             Alternation(requires, re.IGNORECASE) if requires else None,
+            re.compile(r["unless"], re.IGNORECASE) if r.get("unless") else None,
             bool(r.get("weak", False)),
             r.get("scope", "sections"),
         ))
@@ -120,10 +122,13 @@ def from_mesh(mesh) -> DesignResult | None:
     return None
 
 
-def _match_rule(rule: _Rule, text: str, folded: str | None = None, seen: dict | None = None) -> tuple[int, int] | None:
+def _match_rule(rule: _Rule, text: str, folded: str | None = None, seen: dict | None = None,
+                full: str | None = None) -> tuple[int, int] | None:
     """Offsets of the first hit of ``rule`` in ``text`` once it has ``min_hits`` hits
-    (``folded``: :func:`nlp.resources.regex.fold` of ``text``, so that only the
-    alternatives it may match run; ``seen``: literal checks already made on it)."""
+    and its ``unless`` pattern does not occur in ``full`` (the whole document;
+    default ``text``). ``folded``: :func:`nlp.resources.regex.fold` of ``text``,
+    so that only the alternatives it may match run; ``seen``: literal checks
+    already made on it."""
     pattern = rule.screened.for_text(folded, seen) if folded is not None else rule.pattern
     if pattern is None:
         return None
@@ -136,6 +141,8 @@ def _match_rule(rule: _Rule, text: str, folded: str | None = None, seen: dict | 
         if first is None:
             first = (m.start(), m.end())
         if hits >= rule.min_hits:
+            if rule.unless is not None and rule.unless.search(full if full is not None else text):
+                return None
             return first
     return None
 
@@ -204,7 +211,7 @@ def from_text(index: SentenceIndex) -> DesignResult:
             for rule in rules:
                 if rule.weak is not weak or rule.scope == "document":
                     continue
-                hit = _match_rule(rule, texts, f, s)
+                hit = _match_rule(rule, texts, f, s, full)
                 if hit is not None:
                     return DesignResult(rule.design, rule.detail, "text", hit[0], hit[1])
     return DesignResult("other", "other", "text")
