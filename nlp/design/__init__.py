@@ -80,6 +80,7 @@ def _rules():
         int(pre["min_animal"]),
         float(pre["ratio"]),
         (Alternation(pre["animal"], re.IGNORECASE), Alternation(pre["human"], re.IGNORECASE)),
+        re.compile(data["self_reference"], re.IGNORECASE),
     )
 
 
@@ -93,7 +94,7 @@ def _literal_index() -> LiteralIndex:
 
 def from_pubtypes(pub_types) -> DesignResult | None:
     """Design from NLM publication types (strong types only), or None."""
-    order, _, _, _, _, _, _, _, _, _ = _rules()
+    order = _rules()[0]
     present = {p.strip().lower() for p in pub_types}
     for name, design, detail in order:
         if name.lower() in present:
@@ -103,7 +104,7 @@ def from_pubtypes(pub_types) -> DesignResult | None:
 
 def from_weak_pubtypes(pub_types) -> DesignResult | None:
     """Design from weak publication types ("Clinical Trial"...), or None."""
-    _, weak, _, _, _, _, _, _, _, _ = _rules()
+    weak = _rules()[1]
     present = {p.strip().lower() for p in pub_types}
     for name, design, detail in weak:
         if name.lower() in present:
@@ -113,7 +114,7 @@ def from_weak_pubtypes(pub_types) -> DesignResult | None:
 
 def from_mesh(mesh) -> DesignResult | None:
     """Preclinical when MeSH has "Animals" (or in-vitro headings) and not "Humans"."""
-    _, _, m, _, _, _, _, _, _, _ = _rules()
+    m = _rules()[2]
     present = {x.strip().lower() for x in mesh}
     if m["humans"].lower() in present:
         return None
@@ -148,7 +149,7 @@ def _match_rule(rule: _Rule, text: str, folded: str | None = None, seen: dict | 
 
 
 def _masked(index: SentenceIndex, keep) -> str:
-    """The document text with sentences not selected by ``keep(section)`` blanked
+    """The document text with sentences not selected by ``keep(section, sentence)`` blanked
     (same length, so match offsets are document offsets; sentences stay apart)."""
     text = index.text
     parts = []
@@ -156,7 +157,7 @@ def _masked(index: SentenceIndex, keep) -> str:
     for (s, e), sec in zip(index.spans, index.sections):
         if s > pos:
             parts.append("\n" + " " * (s - pos - 1))  # sentence gap: patterns with "." stop here
-        parts.append(text[s:e] if keep(sec) else " " * (e - s))
+        parts.append(text[s:e] if keep(sec, text[s:e]) else " " * (e - s))
         pos = e
     parts.append(" " * (len(text) - pos))
     return "".join(parts)
@@ -175,7 +176,7 @@ def from_text(index: SentenceIndex) -> DesignResult:
     DesignResult
         ``other`` with source ``text`` when no rule fires.
     """
-    _, _, _, skip, rules, _, _, min_animal, ratio, (animal, human) = _rules()
+    _, _, _, skip, rules, _, _, min_animal, ratio, (animal, human), self_ref = _rules()
     full = index.text
     folded, seen = fold(full), {}
     for rule in rules:  # format rules (e.g. a trial-registry record) outrank every cue phrase
@@ -191,8 +192,10 @@ def from_text(index: SentenceIndex) -> DesignResult:
         if n_animal >= ratio * max(n_human, 0.5) and n_human <= 1:
             m = animal_re.search(full)
             return DesignResult("preclinical", "animal", "text", m.start(), m.end())
-    title = _masked(index, lambda sec: sec == "TITLE")
-    body = _masked(index, lambda sec: sec != "TITLE" and sec not in skip)
+    title = _masked(index, lambda sec, _: sec == "TITLE")
+    # background/objective sentences are skipped (they cite earlier work) unless
+    # they speak of this study ("The aim of this randomized trial was...")
+    body = _masked(index, lambda sec, sent: sec != "TITLE" and (sec not in skip or self_ref.search(sent) is not None))
     # the title text is the title then white space: its literals are in its first
     # title-end + longest-literal characters (the whole text is still matched)
     title_end = max((e for (_, e), sec in zip(index.spans, index.sections) if sec == "TITLE"), default=0)
