@@ -81,6 +81,7 @@ def _rules():
         float(pre["ratio"]),
         (Alternation(pre["animal"], re.IGNORECASE), Alternation(pre["human"], re.IGNORECASE)),
         re.compile(data["self_reference"], re.IGNORECASE),
+        re.compile(data["future_work"], re.IGNORECASE),
     )
 
 
@@ -176,7 +177,7 @@ def from_text(index: SentenceIndex) -> DesignResult:
     DesignResult
         ``other`` with source ``text`` when no rule fires.
     """
-    _, _, _, skip, rules, _, _, min_animal, ratio, (animal, human), self_ref = _rules()
+    _, _, _, skip, rules, _, _, min_animal, ratio, (animal, human), self_ref, future_work = _rules()
     full = index.text
     folded, seen = fold(full), {}
     for rule in rules:  # format rules (e.g. a trial-registry record) outrank every cue phrase
@@ -195,7 +196,9 @@ def from_text(index: SentenceIndex) -> DesignResult:
     title = _masked(index, lambda sec, _: sec == "TITLE")
     # background/objective sentences are skipped (they cite earlier work) unless
     # they speak of this study ("The aim of this randomized trial was...")
-    body = _masked(index, lambda sec, sent: sec != "TITLE" and (sec not in skip or self_ref.search(sent) is not None))
+    # sentences that call for future work ("larger randomized trials are needed") are not about this study
+    body = _masked(index, lambda sec, sent: sec != "TITLE" and (sec not in skip or self_ref.search(sent) is not None)
+                   and future_work.search(sent) is None)
     # the title text is the title then white space: its literals are in its first
     # title-end + longest-literal characters (the whole text is still matched)
     title_end = max((e for (_, e), sec in zip(index.spans, index.sections) if sec == "TITLE"), default=0)
