@@ -46,7 +46,7 @@ class _Rule:
     requires_screened: Alternation | None
     unless: re.Pattern | None = None  # a hit anywhere in the document vetoes the rule
     weak: bool = False  # tried only after every strong rule failed on the title and the body
-    scope: str = "sections"  # "document": tried on the whole text before anything else
+    scope: str = "sections"  # "document": tried on the whole text before anything else; "title": on the title only
 
 
 @lru_cache(maxsize=1)
@@ -215,7 +215,7 @@ def from_text(index: SentenceIndex) -> DesignResult:
                 screens[k] = (f, literal_index.presence(f))  # every rule literal checked in one pass
             f, s = screens[k]
             for rule in rules:
-                if rule.weak is not weak or rule.scope == "document":
+                if rule.weak is not weak or rule.scope == "document" or (k == 1 and rule.scope == "title"):
                     continue
                 hit = _match_rule(rule, texts, f, s, full)
                 if hit is not None:
