@@ -176,3 +176,12 @@ def test_cohort_study_and_meta_analysis_title_is_review():
 
 def test_meta_analytic_review_is_meta_analysis():
     assert design("Ketamine and cognition: a meta-analytic review", "Effects were small.")[1] == "meta_analysis"
+
+
+def test_dose_escalation_cohort_is_not_a_cohort_study():
+    abstract = "Peak levels were highest in the 80 mg dose cohort of this phase I dose-escalation study."
+    assert design("Esketamine tablets in healthy adults", abstract)[0] != "observational"
+
+
+def test_qualitative_inquiry_is_observational():
+    assert design("Living after ketamine treatment: a qualitative inquiry", "In this paper we explore experiences.")[0] == "observational"
