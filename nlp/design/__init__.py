@@ -47,6 +47,7 @@ class _Rule:
     unless: re.Pattern | None = None  # a hit anywhere in the document vetoes the rule
     weak: bool = False  # tried only after every strong rule failed on the title and the body
     scope: str = "sections"  # "document": tried on the whole text before anything else; "title": on the title only
+    case_sensitive: bool = False  # matched as written, without the case-folded literal screen
 
 
 @lru_cache(maxsize=1)
@@ -55,18 +56,20 @@ def _rules():
     rules = []
     for r in data["text_rules"]:
         pattern = "|".join(f"(?:{p})" for p in r["patterns"])
+        flags = 0 if r.get("case_sensitive") else re.IGNORECASE
         requires = r.get("requires")
         rules.append(_Rule(
             r["design"],
             r["detail"],
-            re.compile(pattern, re.IGNORECASE),
+            re.compile(pattern, flags),
             int(r.get("min_hits", 1)),
             re.compile(requires, re.IGNORECASE) if requires else None,
-            Alternation(pattern, re.IGNORECASE),
+            Alternation(pattern, flags),
             Alternation(requires, re.IGNORECASE) if requires else None,
             re.compile(r["unless"], re.IGNORECASE) if r.get("unless") else None,
             bool(r.get("weak", False)),
             r.get("scope", "sections"),
+            bool(r.get("case_sensitive", False)),
         ))
     pre = data["preclinical"]
     return (
@@ -81,7 +84,7 @@ def _rules():
         float(pre["ratio"]),
         (Alternation(pre["animal"], re.IGNORECASE), Alternation(pre["human"], re.IGNORECASE)),
         re.compile(data["self_reference"], re.IGNORECASE),
-        re.compile(data["future_work"], re.IGNORECASE),
+        Alternation(data["future_work"], re.IGNORECASE),
     )
 
 
@@ -149,16 +152,16 @@ def _match_rule(rule: _Rule, text: str, folded: str | None = None, seen: dict | 
     return None
 
 
-def _masked(index: SentenceIndex, keep) -> str:
-    """The document text with sentences not selected by ``keep(section, sentence)`` blanked
+def _masked(index: SentenceIndex, keep: list[bool]) -> str:
+    """The document text with sentences whose ``keep`` flag is false blanked
     (same length, so match offsets are document offsets; sentences stay apart)."""
     text = index.text
     parts = []
     pos = 0
-    for (s, e), sec in zip(index.spans, index.sections):
+    for (s, e), k in zip(index.spans, keep):
         if s > pos:
             parts.append("\n" + " " * (s - pos - 1))  # sentence gap: patterns with "." stop here
-        parts.append(text[s:e] if keep(sec, text[s:e]) else " " * (e - s))
+        parts.append(text[s:e] if k else " " * (e - s))
         pos = e
     parts.append(" " * (len(text) - pos))
     return "".join(parts)
@@ -182,7 +185,7 @@ def from_text(index: SentenceIndex) -> DesignResult:
     folded, seen = fold(full), {}
     for rule in rules:  # format rules (e.g. a trial-registry record) outrank every cue phrase
         if rule.scope == "document":
-            hit = _match_rule(rule, full, folded, seen)
+            hit = _match_rule(rule, full) if rule.case_sensitive else _match_rule(rule, full, folded, seen)
             if hit is not None:
                 return DesignResult(rule.design, rule.detail, "text", hit[0], hit[1])
     animal_re = animal.for_text(folded, seen)
@@ -193,12 +196,17 @@ def from_text(index: SentenceIndex) -> DesignResult:
         if n_animal >= ratio * max(n_human, 0.5) and n_human <= 1:
             m = animal_re.search(full)
             return DesignResult("preclinical", "animal", "text", m.start(), m.end())
-    title = _masked(index, lambda sec, _: sec == "TITLE")
+    sections = index.sections
+    title = _masked(index, [sec == "TITLE" for sec in sections])
+    # sentences that call for future work ("larger randomized trials are needed") are not about this study
+    future_re = future_work.for_text(folded, seen)
+    future = {index.index_of(m.start()) for m in future_re.finditer(full)} if future_re is not None else ()
     # background/objective sentences are skipped (they cite earlier work) unless
     # they speak of this study ("The aim of this randomized trial was...")
-    # sentences that call for future work ("larger randomized trials are needed") are not about this study
-    body = _masked(index, lambda sec, sent: sec != "TITLE" and (sec not in skip or self_ref.search(sent) is not None)
-                   and future_work.search(sent) is None)
+    body = _masked(index, [
+        sec != "TITLE" and i not in future and (sec not in skip or self_ref.search(full[s:e]) is not None)
+        for i, ((s, e), sec) in enumerate(zip(index.spans, sections))
+    ])
     # the title text is the title then white space: its literals are in its first
     # title-end + longest-literal characters (the whole text is still matched)
     title_end = max((e for (_, e), sec in zip(index.spans, index.sections) if sec == "TITLE"), default=0)
