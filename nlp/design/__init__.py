@@ -207,17 +207,18 @@ def from_text(index: SentenceIndex) -> DesignResult:
         sec != "TITLE" and i not in future and (sec not in skip or self_ref.search(full[s:e]) is not None)
         for i, ((s, e), sec) in enumerate(zip(index.spans, sections))
     ])
-    # the title text is the title then white space: its literals are in its first
-    # title-end + longest-literal characters (the whole text is still matched)
+    # the title text is the title then white space: its literals, and every match,
+    # are in its first title-end + longest-literal characters, so only those are kept
     title_end = max((e for (_, e), sec in zip(index.spans, index.sections) if sec == "TITLE"), default=0)
     reach = title_end + max(max(r.screened.max_literal, r.requires_screened.max_literal if r.requires_screened else 0)
                             for r in rules) + 1
     literal_index = _literal_index()
+    title = title[:reach]
     screens: list = [None, None]  # (folded, seen) of the title and the body, made when first needed
     # strong cues on the title, then on the body; weak cues (e.g. "double-blind"
     # alone) only then, so that they never outrank a strong cue of the body
     for weak in (False, True):
-        for k, (texts, screened_text) in enumerate(((title, title[:reach]), (body, body))):
+        for k, (texts, screened_text) in enumerate(((title, title), (body, body))):
             if screens[k] is None:
                 f = fold(screened_text)
                 screens[k] = (f, literal_index.presence(f))  # every rule literal checked in one pass
