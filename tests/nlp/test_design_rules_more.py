@@ -185,3 +185,9 @@ def test_dose_escalation_cohort_is_not_a_cohort_study():
 
 def test_qualitative_inquiry_is_observational():
     assert design("Living after ketamine treatment: a qualitative inquiry", "In this paper we explore experiences.")[0] == "observational"
+
+
+def test_future_tense_with_reported_counts_is_not_protocol():
+    abstract = ("Twelve adults will be recruited and will be treated with ketamine twice weekly. "
+                "Interim results: most responded (7/10, 70%).")
+    assert design("Ketamine with psychotherapy", abstract)[0] != "protocol"
