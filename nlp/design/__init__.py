@@ -7,10 +7,19 @@ Order of evidence (recorded as ``design_source``):
    systematic review, RCT, case report, observational, review...).
 2. ``mesh`` - MeSH check tags: "Animals" without "Humans" means preclinical.
 3. ``text`` - cue phrases from the CONSORT/PRISMA/SPIRIT/CARE title and
-   abstract items, tried on the title first, then on the abstract outside its
-   background/objective sections; a preclinical vote compares animal and human
-   vocabulary. Weak publication types ("Clinical Trial", "Comparative Study")
-   are used only when the text finds nothing.
+   abstract items. A trial-registry record (INTERVENTION/CONDITION/PRIMARY
+   OUTCOME fields) is a protocol; a preclinical vote compares animal and human
+   vocabulary; then the rules of ``resources/design_rules.json`` run in three
+   tiers - future-tense protocol cues, strong cues, weak cues - each on the
+   title first, then on the abstract outside its background/objective
+   sections (background sentences about "this study" are kept, sentences
+   calling for future work are not). Weak publication types ("Clinical
+   Trial", "Comparative Study") are used only when the text finds nothing.
+
+The study-type definitions of PsyNamic (Ineichen Group's annotation guide, as
+quoted in their zero-shot prompts) shaped the rules: an RCT must state
+randomisation, pooled analyses of trials are not meta-analyses, a cohort or
+real-world study says so or uses population/survey data.
 """
 
 from __future__ import annotations
@@ -45,9 +54,9 @@ class _Rule:
     screened: Alternation  # ``pattern`` run with only the alternatives a text may match
     requires_screened: Alternation | None
     unless: re.Pattern | None = None  # a hit anywhere in the document vetoes the rule
-    weak: bool = False  # tried only after every strong rule failed on the title and the body
     scope: str = "sections"  # "document": tried on the whole text before anything else; "title": on the title only
     case_sensitive: bool = False  # matched as written, without the case-folded literal screen
+    tier: int = 1  # 0 ("first"): tried on title and body before tier 1 rules; 2 ("weak"): after them
 
 
 @lru_cache(maxsize=1)
@@ -67,9 +76,9 @@ def _rules():
             Alternation(pattern, flags),
             Alternation(requires, re.IGNORECASE) if requires else None,
             re.compile(r["unless"], re.IGNORECASE) if r.get("unless") else None,
-            bool(r.get("weak", False)),
             r.get("scope", "sections"),
             bool(r.get("case_sensitive", False)),
+            0 if r.get("first") else 2 if r.get("weak") else 1,
         ))
     pre = data["preclinical"]
     return (
@@ -215,16 +224,17 @@ def from_text(index: SentenceIndex) -> DesignResult:
     literal_index = _literal_index()
     title = title[:reach]
     screens: list = [None, None]  # (folded, seen) of the title and the body, made when first needed
-    # strong cues on the title, then on the body; weak cues (e.g. "double-blind"
-    # alone) only then, so that they never outrank a strong cue of the body
-    for weak in (False, True):
-        for k, (texts, screened_text) in enumerate(((title, title), (body, body))):
+    # tier 0 ("first": future-tense protocol cues, so that a protocol titled "A randomized
+    # trial of..." stays a protocol), then strong cues, each on the title then the body;
+    # weak cues (e.g. "double-blind" alone) last, so they never outrank a strong cue of the body
+    for tier in (0, 1, 2):
+        for k, texts in enumerate((title, body)):
             if screens[k] is None:
-                f = fold(screened_text)
+                f = fold(texts)
                 screens[k] = (f, literal_index.presence(f))  # every rule literal checked in one pass
             f, s = screens[k]
             for rule in rules:
-                if rule.weak is not weak or rule.scope == "document" or (k == 1 and rule.scope == "title"):
+                if rule.tier != tier or rule.scope == "document" or (k == 1 and rule.scope == "title"):
                     continue
                 hit = _match_rule(rule, texts, f, s, full)
                 if hit is not None:

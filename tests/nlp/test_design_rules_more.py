@@ -191,3 +191,8 @@ def test_future_tense_with_reported_counts_is_not_protocol():
     abstract = ("Twelve adults will be recruited and will be treated with ketamine twice weekly. "
                 "Interim results: most responded (7/10, 70%).")
     assert design("Ketamine with psychotherapy", abstract)[0] != "protocol"
+
+
+def test_future_tense_protocol_outranks_randomized_title():
+    abstract = "This study will examine whether ketamine helps. Participants will be randomized to ketamine or placebo."
+    assert design("A randomized placebo-controlled study of ketamine in PTSD", abstract)[0] == "protocol"
