@@ -98,6 +98,20 @@ def _rules():
 
 
 @lru_cache(maxsize=1)
+def _tiers() -> tuple[tuple[_Rule, ...], ...]:
+    """The section rules by tier (0 first, 1 strong, 2 weak), each in file order."""
+    rules = [r for r in _rules()[4] if r.scope != "document"]
+    return tuple(tuple(r for r in rules if r.tier == t) for t in (0, 1, 2))
+
+
+@lru_cache(maxsize=1)
+def _reach_pad() -> int:
+    """Characters after the title end that the title screen needs (longest literal + 1)."""
+    return max(max(r.screened.max_literal, r.requires_screened.max_literal if r.requires_screened else 0)
+               for r in _rules()[4]) + 1
+
+
+@lru_cache(maxsize=1)
 def _literal_index() -> LiteralIndex:
     """All literals the text rules are screened by."""
     rules = _rules()[4]
@@ -176,6 +190,21 @@ def _masked(index: SentenceIndex, keep: list[bool]) -> str:
     return "".join(parts)
 
 
+def _body(index: SentenceIndex, folded, seen, skip, self_ref, future_work: Alternation) -> str:
+    """The abstract text outside its background/objective sections (their sentences
+    about this study kept) and without sentences that call for future work."""
+    full = index.text
+    # sentences that call for future work ("larger randomized trials are needed") are not about this study
+    future_re = future_work.for_text(folded, seen)
+    future = {index.index_of(m.start()) for m in future_re.finditer(full)} if future_re is not None else ()
+    # background/objective sentences are skipped (they cite earlier work) unless
+    # they speak of this study ("The aim of this randomized trial was...")
+    return _masked(index, [
+        sec != "TITLE" and i not in future and (sec not in skip or self_ref.search(full[s:e]) is not None)
+        for i, ((s, e), sec) in enumerate(zip(index.spans, index.sections))
+    ])
+
+
 def from_text(index: SentenceIndex) -> DesignResult:
     """Design from the title and abstract text alone.
 
@@ -206,37 +235,36 @@ def from_text(index: SentenceIndex) -> DesignResult:
             m = animal_re.search(full)
             return DesignResult("preclinical", "animal", "text", m.start(), m.end())
     sections = index.sections
-    title = _masked(index, [sec == "TITLE" for sec in sections])
-    # sentences that call for future work ("larger randomized trials are needed") are not about this study
-    future_re = future_work.for_text(folded, seen)
-    future = {index.index_of(m.start()) for m in future_re.finditer(full)} if future_re is not None else ()
-    # background/objective sentences are skipped (they cite earlier work) unless
-    # they speak of this study ("The aim of this randomized trial was...")
-    body = _masked(index, [
-        sec != "TITLE" and i not in future and (sec not in skip or self_ref.search(full[s:e]) is not None)
-        for i, ((s, e), sec) in enumerate(zip(index.spans, sections))
-    ])
     # the title text is the title then white space: its literals, and every match,
     # are in its first title-end + longest-literal characters, so only those are kept
-    title_end = max((e for (_, e), sec in zip(index.spans, index.sections) if sec == "TITLE"), default=0)
-    reach = title_end + max(max(r.screened.max_literal, r.requires_screened.max_literal if r.requires_screened else 0)
-                            for r in rules) + 1
+    title_end = max((e for (_, e), sec in zip(index.spans, sections) if sec == "TITLE"), default=0)
+    title = _masked(index, [sec == "TITLE" for sec in sections])[:title_end + _reach_pad()]
     literal_index = _literal_index()
-    title = title[:reach]
-    screens: list = [None, None]  # (folded, seen) of the title and the body, made when first needed
+    texts: list = [title, None]  # the body is made when first needed
+    screens: list = [None, None]  # (folded, seen, literals present) of the title and the body, made when first needed
     # tier 0 ("first": future-tense protocol cues, so that a protocol titled "A randomized
     # trial of..." stays a protocol), then strong cues, each on the title then the body;
     # weak cues (e.g. "double-blind" alone) last, so they never outrank a strong cue of the body
-    for tier in (0, 1, 2):
-        for k, texts in enumerate((title, body)):
-            if screens[k] is None:
-                f = fold(texts)
-                screens[k] = (f, literal_index.presence(f))  # every rule literal checked in one pass
-            f, s = screens[k]
-            for rule in rules:
-                if rule.tier != tier or rule.scope == "document" or (k == 1 and rule.scope == "title"):
+    for tier, tier_rules in enumerate(_tiers()):
+        for k in (0, 1):
+            if tier == 0 and k == 1:
+                if not any(r.screened.may_match(folded, seen) for r in tier_rules):
                     continue
-                hit = _match_rule(rule, texts, f, s, full)
+                f, s, present = folded, seen, None  # the whole text's screen is enough for these few rules
+            else:
+                if screens[k] is None:
+                    if texts[k] is None:
+                        texts[k] = _body(index, folded, seen, skip, self_ref, future_work)
+                    f = fold(texts[k])
+                    s = literal_index.presence(f)  # every rule literal checked in one pass
+                    screens[k] = (f, s, {x for x, v in s.items() if v} if s is not None else None)
+                f, s, present = screens[k]
+            if texts[k] is None:
+                texts[k] = _body(index, folded, seen, skip, self_ref, future_work)
+            for rule in tier_rules:
+                if (k == 1 and rule.scope == "title") or not rule.screened.may_match_present(present):
+                    continue
+                hit = _match_rule(rule, texts[k], f, s, full)
                 if hit is not None:
                     return DesignResult(rule.design, rule.detail, "text", hit[0], hit[1])
     return DesignResult("other", "other", "text")
