@@ -93,7 +93,7 @@ def _rules():
         float(pre["ratio"]),
         (Alternation(pre["animal"], re.IGNORECASE), Alternation(pre["human"], re.IGNORECASE)),
         re.compile(data["self_reference"], re.IGNORECASE),
-        Alternation(data["future_work"], re.IGNORECASE),
+        re.compile(data["future_work"], re.IGNORECASE),
     )
 
 
@@ -151,21 +151,25 @@ def from_mesh(mesh) -> DesignResult | None:
 
 
 def _match_rule(rule: _Rule, text: str, folded: str | None = None, seen: dict | None = None,
-                full: str | None = None) -> tuple[int, int] | None:
+                full: str | None = None, skip_hit=None) -> tuple[int, int] | None:
     """Offsets of the first hit of ``rule`` in ``text`` once it has ``min_hits`` hits
     and its ``unless`` pattern does not occur in ``full`` (the whole document;
     default ``text``). ``folded``: :func:`nlp.resources.regex.fold` of ``text``,
     so that only the alternatives it may match run; ``seen``: literal checks
-    already made on it."""
+    already made on it; ``skip_hit(start)``: true for hits that do not count."""
     pattern = rule.screened.for_text(folded, seen) if folded is not None else rule.pattern
     if pattern is None:
         return None
     if rule.requires is not None:
         requires = rule.requires_screened.for_text(folded, seen) if folded is not None else rule.requires
-        if requires is None or not requires.search(text):
+        if requires is None or not any(skip_hit is None or not skip_hit(m.start()) for m in requires.finditer(text)):
             return None
     first: tuple[int, int] | None = None
-    for hits, m in enumerate(pattern.finditer(text), start=1):
+    hits = 0
+    for m in pattern.finditer(text):
+        if skip_hit is not None and skip_hit(m.start()):
+            continue
+        hits += 1
         if first is None:
             first = (m.start(), m.end())
         if hits >= rule.min_hits:
@@ -190,19 +194,34 @@ def _masked(index: SentenceIndex, keep: list[bool]) -> str:
     return "".join(parts)
 
 
-def _body(index: SentenceIndex, folded, seen, skip, self_ref, future_work: Alternation) -> str:
+def _body(index: SentenceIndex, skip, self_ref) -> str:
     """The abstract text outside its background/objective sections (their sentences
-    about this study kept) and without sentences that call for future work."""
+    about this study kept)."""
     full = index.text
-    # sentences that call for future work ("larger randomized trials are needed") are not about this study
-    future_re = future_work.for_text(folded, seen)
-    future = {index.index_of(m.start()) for m in future_re.finditer(full)} if future_re is not None else ()
     # background/objective sentences are skipped (they cite earlier work) unless
     # they speak of this study ("The aim of this randomized trial was...")
     return _masked(index, [
-        sec != "TITLE" and i not in future and (sec not in skip or self_ref.search(full[s:e]) is not None)
-        for i, ((s, e), sec) in enumerate(zip(index.spans, index.sections))
+        sec != "TITLE" and (sec not in skip or self_ref.search(full[s:e]) is not None)
+        for (s, e), sec in zip(index.spans, index.sections)
     ])
+
+
+def _future_work_check(index: SentenceIndex, future_work: re.Pattern):
+    """``start -> bool``: whether the sentence holding ``start`` calls for future work
+    ("larger randomized trials are needed"), i.e. is not about this study; each
+    sentence is tested once, and only when a rule hits it."""
+    full = index.text
+    cache: dict[int, bool] = {}
+
+    def check(start: int) -> bool:
+        i = index.index_of(start)
+        v = cache.get(i)
+        if v is None:
+            s, e = index.spans[i]
+            v = cache[i] = future_work.search(full, s, e) is not None
+        return v
+
+    return check
 
 
 def from_text(index: SentenceIndex) -> DesignResult:
@@ -240,6 +259,7 @@ def from_text(index: SentenceIndex) -> DesignResult:
     title_end = max((e for (_, e), sec in zip(index.spans, sections) if sec == "TITLE"), default=0)
     title = _masked(index, [sec == "TITLE" for sec in sections])[:title_end + _reach_pad()]
     literal_index = _literal_index()
+    future = _future_work_check(index, future_work)
     texts: list = [title, None]  # the body is made when first needed
     screens: list = [None, None]  # (folded, seen, literals present) of the title and the body, made when first needed
     # tier 0 ("first": future-tense protocol cues, so that a protocol titled "A randomized
@@ -254,17 +274,17 @@ def from_text(index: SentenceIndex) -> DesignResult:
             else:
                 if screens[k] is None:
                     if texts[k] is None:
-                        texts[k] = _body(index, folded, seen, skip, self_ref, future_work)
+                        texts[k] = _body(index, skip, self_ref)
                     f = fold(texts[k])
                     s = literal_index.presence(f)  # every rule literal checked in one pass
                     screens[k] = (f, s, {x for x, v in s.items() if v} if s is not None else None)
                 f, s, present = screens[k]
             if texts[k] is None:
-                texts[k] = _body(index, folded, seen, skip, self_ref, future_work)
+                texts[k] = _body(index, skip, self_ref)
             for rule in tier_rules:
                 if (k == 1 and rule.scope == "title") or not rule.screened.may_match_present(present):
                     continue
-                hit = _match_rule(rule, texts[k], f, s, full)
+                hit = _match_rule(rule, texts[k], f, s, full, future if k == 1 else None)
                 if hit is not None:
                     return DesignResult(rule.design, rule.detail, "text", hit[0], hit[1])
     return DesignResult("other", "other", "text")
