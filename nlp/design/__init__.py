@@ -194,6 +194,25 @@ def _masked(index: SentenceIndex, keep: list[bool]) -> str:
     return "".join(parts)
 
 
+def _title_text(index: SentenceIndex, pad: int) -> str:
+    """The title sentences (they open the document) as :func:`_masked` writes them,
+    followed by ``pad`` characters of the blanked rest."""
+    text = index.text
+    parts = []
+    pos = 0
+    nxt = None
+    for (s, e), sec in zip(index.spans, index.sections):
+        if sec != "TITLE":
+            nxt = s
+            break
+        if s > pos:
+            parts.append("\n" + " " * (s - pos - 1))
+        parts.append(text[s:e])
+        pos = e
+    gap = "\n" if nxt is not None and nxt > pos else " "
+    return "".join(parts) + gap + " " * (pad - 1)
+
+
 def _body(index: SentenceIndex, skip, self_ref) -> str:
     """The abstract text outside its background/objective sections (their sentences
     about this study kept)."""
@@ -253,11 +272,9 @@ def from_text(index: SentenceIndex) -> DesignResult:
         if n_animal >= ratio * max(n_human, 0.5) and n_human <= 1:
             m = animal_re.search(full)
             return DesignResult("preclinical", "animal", "text", m.start(), m.end())
-    sections = index.sections
     # the title text is the title then white space: its literals, and every match,
     # are in its first title-end + longest-literal characters, so only those are kept
-    title_end = max((e for (_, e), sec in zip(index.spans, sections) if sec == "TITLE"), default=0)
-    title = _masked(index, [sec == "TITLE" for sec in sections])[:title_end + _reach_pad()]
+    title = _title_text(index, _reach_pad())
     literal_index = _literal_index()
     future = _future_work_check(index, future_work)
     texts: list = [title, None]  # the body is made when first needed
