@@ -7,10 +7,19 @@ Order of evidence (recorded as ``design_source``):
    systematic review, RCT, case report, observational, review...).
 2. ``mesh`` - MeSH check tags: "Animals" without "Humans" means preclinical.
 3. ``text`` - cue phrases from the CONSORT/PRISMA/SPIRIT/CARE title and
-   abstract items, tried on the title first, then on the abstract outside its
-   background/objective sections; a preclinical vote compares animal and human
-   vocabulary. Weak publication types ("Clinical Trial", "Comparative Study")
-   are used only when the text finds nothing.
+   abstract items. A trial-registry record (INTERVENTION/CONDITION/PRIMARY
+   OUTCOME fields) is a protocol; a preclinical vote compares animal and human
+   vocabulary; then the rules of ``resources/design_rules.json`` run in three
+   tiers - future-tense protocol cues, strong cues, weak cues - each on the
+   title first, then on the abstract outside its background/objective
+   sections (background sentences about "this study" are kept, sentences
+   calling for future work are not). Weak publication types ("Clinical
+   Trial", "Comparative Study") are used only when the text finds nothing.
+
+The study-type definitions of PsyNamic (Ineichen Group's annotation guide, as
+quoted in their zero-shot prompts) shaped the rules: an RCT must state
+randomisation, pooled analyses of trials are not meta-analyses, a cohort or
+real-world study says so or uses population/survey data.
 """
 
 from __future__ import annotations
@@ -44,6 +53,10 @@ class _Rule:
     requires: re.Pattern | None
     screened: Alternation  # ``pattern`` run with only the alternatives a text may match
     requires_screened: Alternation | None
+    unless: re.Pattern | None = None  # a hit anywhere in the document vetoes the rule
+    scope: str = "sections"  # "document": tried on the whole text before anything else; "title": on the title only
+    case_sensitive: bool = False  # matched as written, without the case-folded literal screen
+    tier: int = 1  # 0 ("first"): tried on title and body before tier 1 rules; 2 ("weak"): after them
 
 
 @lru_cache(maxsize=1)
@@ -52,15 +65,20 @@ def _rules():
     rules = []
     for r in data["text_rules"]:
         pattern = "|".join(f"(?:{p})" for p in r["patterns"])
+        flags = 0 if r.get("case_sensitive") else re.IGNORECASE
         requires = r.get("requires")
         rules.append(_Rule(
             r["design"],
             r["detail"],
-            re.compile(pattern, re.IGNORECASE),
+            re.compile(pattern, flags),
             int(r.get("min_hits", 1)),
             re.compile(requires, re.IGNORECASE) if requires else None,
-            Alternation(pattern, re.IGNORECASE),
+            Alternation(pattern, flags),
             Alternation(requires, re.IGNORECASE) if requires else None,
+            re.compile(r["unless"], re.IGNORECASE) if r.get("unless") else None,
+            r.get("scope", "sections"),
+            bool(r.get("case_sensitive", False)),
+            0 if r.get("first") else 2 if r.get("weak") else 1,
         ))
     pre = data["preclinical"]
     return (
@@ -74,7 +92,23 @@ def _rules():
         int(pre["min_animal"]),
         float(pre["ratio"]),
         (Alternation(pre["animal"], re.IGNORECASE), Alternation(pre["human"], re.IGNORECASE)),
+        re.compile(data["self_reference"], re.IGNORECASE),
+        re.compile(data["future_work"], re.IGNORECASE),
     )
+
+
+@lru_cache(maxsize=1)
+def _tiers() -> tuple[tuple[_Rule, ...], ...]:
+    """The section rules by tier (0 first, 1 strong, 2 weak), each in file order."""
+    rules = [r for r in _rules()[4] if r.scope != "document"]
+    return tuple(tuple(r for r in rules if r.tier == t) for t in (0, 1, 2))
+
+
+@lru_cache(maxsize=1)
+def _reach_pad() -> int:
+    """Characters after the title end that the title screen needs (longest literal + 1)."""
+    return max(max(r.screened.max_literal, r.requires_screened.max_literal if r.requires_screened else 0)
+               for r in _rules()[4]) + 1
 
 
 @lru_cache(maxsize=1)
@@ -87,7 +121,7 @@ def _literal_index() -> LiteralIndex:
 
 def from_pubtypes(pub_types) -> DesignResult | None:
     """Design from NLM publication types (strong types only), or None."""
-    order, _, _, _, _, _, _, _, _, _ = _rules()
+    order = _rules()[0]
     present = {p.strip().lower() for p in pub_types}
     for name, design, detail in order:
         if name.lower() in present:
@@ -97,7 +131,7 @@ def from_pubtypes(pub_types) -> DesignResult | None:
 
 def from_weak_pubtypes(pub_types) -> DesignResult | None:
     """Design from weak publication types ("Clinical Trial"...), or None."""
-    _, weak, _, _, _, _, _, _, _, _ = _rules()
+    weak = _rules()[1]
     present = {p.strip().lower() for p in pub_types}
     for name, design, detail in weak:
         if name.lower() in present:
@@ -107,7 +141,7 @@ def from_weak_pubtypes(pub_types) -> DesignResult | None:
 
 def from_mesh(mesh) -> DesignResult | None:
     """Preclinical when MeSH has "Animals" (or in-vitro headings) and not "Humans"."""
-    _, _, m, _, _, _, _, _, _, _ = _rules()
+    m = _rules()[2]
     present = {x.strip().lower() for x in mesh}
     if m["humans"].lower() in present:
         return None
@@ -116,39 +150,97 @@ def from_mesh(mesh) -> DesignResult | None:
     return None
 
 
-def _match_rule(rule: _Rule, text: str, folded: str | None = None, seen: dict | None = None) -> tuple[int, int] | None:
+def _match_rule(rule: _Rule, text: str, folded: str | None = None, seen: dict | None = None,
+                full: str | None = None, skip_hit=None) -> tuple[int, int] | None:
     """Offsets of the first hit of ``rule`` in ``text`` once it has ``min_hits`` hits
-    (``folded``: :func:`nlp.resources.regex.fold` of ``text``, so that only the
-    alternatives it may match run; ``seen``: literal checks already made on it)."""
+    and its ``unless`` pattern does not occur in ``full`` (the whole document;
+    default ``text``). ``folded``: :func:`nlp.resources.regex.fold` of ``text``,
+    so that only the alternatives it may match run; ``seen``: literal checks
+    already made on it; ``skip_hit(start)``: true for hits that do not count."""
     pattern = rule.screened.for_text(folded, seen) if folded is not None else rule.pattern
     if pattern is None:
         return None
     if rule.requires is not None:
         requires = rule.requires_screened.for_text(folded, seen) if folded is not None else rule.requires
-        if requires is None or not requires.search(text):
+        if requires is None or not any(skip_hit is None or not skip_hit(m.start()) for m in requires.finditer(text)):
             return None
     first: tuple[int, int] | None = None
-    for hits, m in enumerate(pattern.finditer(text), start=1):
+    hits = 0
+    for m in pattern.finditer(text):
+        if skip_hit is not None and skip_hit(m.start()):
+            continue
+        hits += 1
         if first is None:
             first = (m.start(), m.end())
         if hits >= rule.min_hits:
+            if rule.unless is not None and rule.unless.search(full if full is not None else text):
+                return None
             return first
     return None
 
 
-def _masked(index: SentenceIndex, keep) -> str:
-    """The document text with sentences not selected by ``keep(section)`` blanked
+def _masked(index: SentenceIndex, keep: list[bool]) -> str:
+    """The document text with sentences whose ``keep`` flag is false blanked
     (same length, so match offsets are document offsets; sentences stay apart)."""
     text = index.text
     parts = []
     pos = 0
-    for (s, e), sec in zip(index.spans, index.sections):
+    for (s, e), k in zip(index.spans, keep):
         if s > pos:
             parts.append("\n" + " " * (s - pos - 1))  # sentence gap: patterns with "." stop here
-        parts.append(text[s:e] if keep(sec) else " " * (e - s))
+        parts.append(text[s:e] if k else " " * (e - s))
         pos = e
     parts.append(" " * (len(text) - pos))
     return "".join(parts)
+
+
+def _title_text(index: SentenceIndex, pad: int) -> str:
+    """The title sentences (they open the document) as :func:`_masked` writes them,
+    followed by ``pad`` characters of the blanked rest."""
+    text = index.text
+    parts = []
+    pos = 0
+    nxt = None
+    for (s, e), sec in zip(index.spans, index.sections):
+        if sec != "TITLE":
+            nxt = s
+            break
+        if s > pos:
+            parts.append("\n" + " " * (s - pos - 1))
+        parts.append(text[s:e])
+        pos = e
+    gap = "\n" if nxt is not None and nxt > pos else " "
+    return "".join(parts) + gap + " " * (pad - 1)
+
+
+def _body(index: SentenceIndex, skip, self_ref) -> str:
+    """The abstract text outside its background/objective sections (their sentences
+    about this study kept)."""
+    full = index.text
+    # background/objective sentences are skipped (they cite earlier work) unless
+    # they speak of this study ("The aim of this randomized trial was...")
+    return _masked(index, [
+        sec != "TITLE" and (sec not in skip or self_ref.search(full[s:e]) is not None)
+        for (s, e), sec in zip(index.spans, index.sections)
+    ])
+
+
+def _future_work_check(index: SentenceIndex, future_work: re.Pattern):
+    """``start -> bool``: whether the sentence holding ``start`` calls for future work
+    ("larger randomized trials are needed"), i.e. is not about this study; each
+    sentence is tested once, and only when a rule hits it."""
+    full = index.text
+    cache: dict[int, bool] = {}
+
+    def check(start: int) -> bool:
+        i = index.index_of(start)
+        v = cache.get(i)
+        if v is None:
+            s, e = index.spans[i]
+            v = cache[i] = future_work.search(full, s, e) is not None
+        return v
+
+    return check
 
 
 def from_text(index: SentenceIndex) -> DesignResult:
@@ -164,11 +256,14 @@ def from_text(index: SentenceIndex) -> DesignResult:
     DesignResult
         ``other`` with source ``text`` when no rule fires.
     """
-    _, _, _, skip, rules, _, _, min_animal, ratio, (animal, human) = _rules()
-    title = _masked(index, lambda sec: sec == "TITLE")
-    body = _masked(index, lambda sec: sec != "TITLE" and sec not in skip)
+    _, _, _, skip, rules, _, _, min_animal, ratio, (animal, human), self_ref, future_work = _rules()
     full = index.text
     folded, seen = fold(full), {}
+    for rule in rules:  # format rules (e.g. a trial-registry record) outrank every cue phrase
+        if rule.scope == "document":
+            hit = _match_rule(rule, full) if rule.case_sensitive else _match_rule(rule, full, folded, seen)
+            if hit is not None:
+                return DesignResult(rule.design, rule.detail, "text", hit[0], hit[1])
     animal_re = animal.for_text(folded, seen)
     n_animal = len(animal_re.findall(full)) if animal_re is not None else 0
     if n_animal >= min_animal:  # the human count matters only then
@@ -177,19 +272,38 @@ def from_text(index: SentenceIndex) -> DesignResult:
         if n_animal >= ratio * max(n_human, 0.5) and n_human <= 1:
             m = animal_re.search(full)
             return DesignResult("preclinical", "animal", "text", m.start(), m.end())
-    # the title text is the title then white space: its literals are in its first
-    # title-end + longest-literal characters (the whole text is still matched)
-    title_end = max((e for (_, e), sec in zip(index.spans, index.sections) if sec == "TITLE"), default=0)
-    reach = title_end + max(max(r.screened.max_literal, r.requires_screened.max_literal if r.requires_screened else 0)
-                            for r in rules) + 1
-    index = _literal_index()
-    for texts, screened_text in ((title, title[:reach]), (body, body)):
-        folded = fold(screened_text)
-        seen = index.presence(folded)  # every rule literal checked in one pass
-        for rule in rules:
-            hit = _match_rule(rule, texts, folded, seen)
-            if hit is not None:
-                return DesignResult(rule.design, rule.detail, "text", hit[0], hit[1])
+    # the title text is the title then white space: its literals, and every match,
+    # are in its first title-end + longest-literal characters, so only those are kept
+    title = _title_text(index, _reach_pad())
+    literal_index = _literal_index()
+    future = _future_work_check(index, future_work)
+    texts: list = [title, None]  # the body is made when first needed
+    screens: list = [None, None]  # (folded, seen, literals present) of the title and the body, made when first needed
+    # tier 0 ("first": future-tense protocol cues, so that a protocol titled "A randomized
+    # trial of..." stays a protocol), then strong cues, each on the title then the body;
+    # weak cues (e.g. "double-blind" alone) last, so they never outrank a strong cue of the body
+    for tier, tier_rules in enumerate(_tiers()):
+        for k in (0, 1):
+            if tier == 0 and k == 1:
+                if not any(r.screened.may_match(folded, seen) for r in tier_rules):
+                    continue
+                f, s, present = folded, seen, None  # the whole text's screen is enough for these few rules
+            else:
+                if screens[k] is None:
+                    if texts[k] is None:
+                        texts[k] = _body(index, skip, self_ref)
+                    f = fold(texts[k])
+                    s = literal_index.presence(f)  # every rule literal checked in one pass
+                    screens[k] = (f, s, {x for x, v in s.items() if v} if s is not None else None)
+                f, s, present = screens[k]
+            if texts[k] is None:
+                texts[k] = _body(index, skip, self_ref)
+            for rule in tier_rules:
+                if (k == 1 and rule.scope == "title") or not rule.screened.may_match_present(present):
+                    continue
+                hit = _match_rule(rule, texts[k], f, s, full, future if k == 1 else None)
+                if hit is not None:
+                    return DesignResult(rule.design, rule.detail, "text", hit[0], hit[1])
     return DesignResult("other", "other", "text")
 
 

@@ -14,6 +14,12 @@ Label mapping (PsyNamic -> tracker), documented in docs and in each Metric note:
   Ours: rct -> rct except secondary/post-hoc analyses of trials (PsyNamic calls
   those Other); review -> systematic review when systematic or a meta-analysis,
   narrative reviews -> other; non_randomized_trial, preclinical, other -> other.
+  This agrees with PsyNamic's own study-type definitions (the annotation
+  guide quoted in their zero-shot prompts): an RCT is randomised and
+  controlled; a systematic review/meta-analysis names itself so and pools
+  published studies ("pooling of different RCTs" is Other); cohort,
+  real-world (population, survey, emergency-visit data) and qualitative
+  studies are our observational.
 * condition: Depression -> depression; (Chronic) Pain -> pain (our migraine
   also counts as pain: PsyNamic has no headache label). Their other labels
   (anxiety, PTSD, healthy participants...) are not scored.

@@ -23,11 +23,11 @@ def stt_metrics():
 
 
 def test_psynamic_design_macro_f1(psynamic_metrics):
-    assert psynamic_metrics[("design", "macro_f1")] >= 0.78
+    assert psynamic_metrics[("design", "macro_f1")] >= 0.885
 
 
 def test_psynamic_rct_f1(psynamic_metrics):
-    assert psynamic_metrics[("design_rct", "f1")] >= 0.84
+    assert psynamic_metrics[("design_rct", "f1")] >= 0.94
 
 
 def test_psynamic_conditions_micro_f1(psynamic_metrics):
@@ -43,11 +43,11 @@ def test_psynamic_routes_micro_f1(psynamic_metrics):
 
 
 def test_studytypeteller_rct_f1(stt_metrics):
-    assert stt_metrics[("design_rct", "f1")] >= 0.77
+    assert stt_metrics[("design_rct", "f1")] >= 0.84
 
 
 def test_studytypeteller_systematic_review_f1(stt_metrics):
-    assert stt_metrics[("design_systematic_review", "f1")] >= 0.82
+    assert stt_metrics[("design_systematic_review", "f1")] >= 0.89
 
 
 def test_participant_bands_follow_label_encoder_order():
@@ -62,12 +62,12 @@ def test_psynamic_efficacy_direction_weighted_f1(psynamic_metrics):
 
 
 def test_studytypeteller_case_report_f1(stt_metrics):
-    assert stt_metrics[("design_case_report", "f1")] >= 0.69
+    assert stt_metrics[("design_case_report", "f1")] >= 0.74
 
 
 def test_studytypeteller_preclinical_f1(stt_metrics):
-    assert stt_metrics[("design_preclinical", "f1")] >= 0.70
+    assert stt_metrics[("design_preclinical", "f1")] >= 0.72
 
 
 def test_studytypeteller_protocol_f1(stt_metrics):
-    assert stt_metrics[("design_protocol", "f1")] >= 0.60
+    assert stt_metrics[("design_protocol", "f1")] >= 0.76
