@@ -107,7 +107,7 @@ def _str(x, limit: int | None = None) -> str:
 # Column order of the row tuples built by :func:`_rows`.
 _EXTRACTION_COLUMNS = (
     "pmid", "extractor_version", "content_hash", "extracted_at", "design", "design_source", "sample_size",
-    "sample_size_basis", "conditions", "condition_subtypes", "routes", "ketamine_forms", "comparators",
+    "sample_size_basis", "pooled_participants", "conditions", "condition_subtypes", "routes", "ketamine_forms", "comparators",
     "efficacy_direction", "serious_ae", "spans",
 )
 _CONDITION_COLUMNS = ("pmid", "condition")
@@ -215,6 +215,7 @@ def _rows(result: dict, extracted_at, children: tuple[list, ...]) -> tuple:
         get("design_source") or "text",
         get("sample_size"),
         get("sample_size_basis"),
+        get("pooled_participants"),
         _json(conditions),
         _json(list(get("condition_subtypes") or [])),
         _json(routes),

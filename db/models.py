@@ -148,7 +148,9 @@ class Extraction(SQLModel, table=True):
     design: str = Field(default="other", index=True)
     design_source: str = "text"  # pubtype | mesh | text
     sample_size: Optional[int] = Field(default=None, index=True)
-    sample_size_basis: Optional[str] = None  # randomised | enrolled | analysed | arms
+    sample_size_basis: Optional[str] = None  # randomised | enrolled | analysed | arms | stated | planned | case_report
+    # a review's participants pooled over its studies ("12 trials, 1,015 patients"); sample_size stays null
+    pooled_participants: Optional[int] = None
     conditions: list[str] = _json()
     condition_subtypes: list[str] = _json()
     routes: list[str] = _json()

@@ -22,7 +22,7 @@ from .sentences.index import SentenceIndex
 
 log = logging.getLogger("ketamine_tracker")
 
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.2.0"
 
 
 def _span(index: SentenceIndex, kind: str, label: str, start: int, end: int, negated: bool = False) -> dict:
@@ -84,6 +84,9 @@ def extract_doc(doc, title_end: int, pub_types=(), mesh=()) -> dict:
     design = _design.classify(index, pub_types, mesh)
     cond = _conditions.classify(terms, index, mesh)
     size = _sample_size.estimate(index, design.design)
+    # a review's participants pooled over its studies are kept apart: a review
+    # enrols nobody, and its sample_size stays None (see db migration 0002)
+    pooled = size.value if size.basis == "pooled" else None
     route_terms = _rd.routes(terms, index)
     doses = _rd.doses(terms, index, route_terms)
     comp_terms = _rd.comparators(terms, index)
@@ -95,7 +98,7 @@ def extract_doc(doc, title_end: int, pub_types=(), mesh=()) -> dict:
     for t in cond.evidence:
         spans.append(_span(index, "condition", t.subtype or t.label, t.start, t.end))
     if size.start is not None:
-        spans.append(_span(index, "sample_size", str(size.value), size.start, size.end))
+        spans.append(_span(index, "pooled_participants" if pooled is not None else "sample_size", str(size.value), size.start, size.end))
     for t in route_terms:
         spans.append(_span(index, "route", t.label, t.start, t.end))
     for d in doses:
@@ -119,8 +122,9 @@ def extract_doc(doc, title_end: int, pub_types=(), mesh=()) -> dict:
         "conditions": cond.conditions,
         "condition_subtypes": cond.subtypes,
         "condition_source": cond.source,
-        "sample_size": size.value,
-        "sample_size_basis": size.basis,
+        "sample_size": None if pooled is not None else size.value,
+        "sample_size_basis": None if pooled is not None else size.basis,
+        "pooled_participants": pooled,
         "sample_size_sentence": index.sentence(size.sentence_index) if size.sentence_index is not None else None,
         "routes": _rd.route_labels(route_terms),
         "ketamine_forms": forms,

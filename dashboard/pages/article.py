@@ -86,6 +86,7 @@ with right:
         facts = {
             "Design": f"{c.design_label(ex['design'])} (from {ex['design_source']})",
             "Sample size": f"{ex['sample_size']:,} ({ex['sample_size_basis'] or 'basis unstated'})" if ex["sample_size"] else "not stated",
+            **({"Pooled participants": f"{ex['pooled_participants']:,} (over the reviewed studies)"} if ex.get("pooled_participants") else {}),
             "Conditions": c.join(ex["conditions"]) or "—",
             "Condition subtypes": c.join(ex["condition_subtypes"]) or "—",
             "Routes": c.join(ex["routes"]) or "—",

@@ -23,7 +23,7 @@ from ..errors import UsageError
 from ..settings import Settings
 
 FIELDS = [
-    "pmid", "title", "year", "topics", "conditions", "design", "sample_size", "routes", "doses",
+    "pmid", "title", "year", "topics", "conditions", "design", "sample_size", "pooled_participants", "routes", "doses",
     "comparators", "efficacy_direction", "serious_ae", "adverse_events", "outcomes", "extractor_version",
 ]
 AE_KEYS = ["term", "organ_class", "negated", "frequency", "frequency_pct", "sentence", "start", "end"]
@@ -48,6 +48,7 @@ def record(row: dict) -> dict:
         "conditions": list(row["conditions"] or []),
         "design": row["design"],
         "sample_size": row["sample_size"],
+        "pooled_participants": row.get("pooled_participants"),
         "routes": list(row["routes"] or []),
         "doses": [{k: d.get(k) for k in DOSE_KEYS} for d in row.get("doses") or []],
         "comparators": list(row["comparators"] or []),
@@ -80,6 +81,7 @@ def csv_row(rec: dict) -> dict:
         "conditions": j(rec["conditions"]),
         "design": rec["design"],
         "sample_size": "" if rec["sample_size"] is None else rec["sample_size"],
+        "pooled_participants": "" if rec["pooled_participants"] is None else rec["pooled_participants"],
         "routes": j(rec["routes"]),
         "doses": j(_dose_text(d) for d in rec["doses"]),
         "comparators": j(rec["comparators"]),

@@ -229,13 +229,13 @@ def score(items: list[dict], preds: list[dict]) -> tuple[list[Metric], dict]:
     for it, p in zip(items, preds):
         if it["participants"] is None:
             continue
-        b = band(p["sample_size"], p["design"])
+        b = band(p["sample_size"] if p["sample_size"] is not None else p.get("pooled_participants"), p["design"])
         gold.append(it["participants"])
         pred.append(b)
         if b != it["participants"]:
             errors["participants"].append((it["id"], it["participants"], b, p["sample_size"], p["sample_size_basis"], p.get("sample_size_sentence"), it["title"]))
     s = single_label(gold, pred)
-    metrics.append(Metric(DATASET, "sample_size_band", "accuracy", s["accuracy"], len(gold), None, "exact sample_size put into PsyNamic's bands"))
+    metrics.append(Metric(DATASET, "sample_size_band", "accuracy", s["accuracy"], len(gold), None, "exact sample_size (a review's pooled_participants) put into PsyNamic's bands"))
     metrics.append(Metric(DATASET, "sample_size_band", "weighted_f1", s["weighted_f1"], len(gold), REFERENCE["participants"], "support-weighted F1 over their 11 bands"))
     metrics.append(Metric(DATASET, "sample_size_band", "macro_f1", s["macro_f1"], len(gold), None, ""))
     stated = [(g, q) for g, q in zip(gold, pred) if g not in ("Unknown", "Not applicable")]
