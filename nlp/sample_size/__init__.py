@@ -64,7 +64,7 @@ def _cfg():
     # case-sensitive: "21 Ss" (PsycINFO's "subjects"), "30 HC" - never "ss" inside words
     abbr = "|".join(re.escape(a) for a in sorted(data["participant_abbreviations"], key=len, reverse=True))
     abbr_re = re.compile(rf"(?<![\w.,/-])(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+)(?P<mods>)\s+(?P<noun>{abbr})\b")
-    arm_re = re.compile(rf"(?<![\w.,/-]){number}\s+(?:{nouns}\s+)?(?:{data['arm_verbs']})\b", re.IGNORECASE)
+    arm_re = re.compile(rf"(?<![\w.,/-]){number}\s+(?:(?:{nouns})\s+)?(?:{data['arm_verbs']})\b", re.IGNORECASE)
     arm_next = re.compile(rf"\b(?:and|or|while|whereas|,)\s+{number}\s+(?:to\s+|with\s+|in\s+the\s+)?(?:{data['arm_nouns']})\b", re.IGNORECASE)
     n_eq = re.compile(rf"(?<![\w])(?:n|N|total n|sample size)\s*(?:=|:)\s*(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+)(?![\d.])(?P<after>\s*(?:per|in each|each|/)\b)?", re.IGNORECASE)
     total = re.compile(rf"\b(?:a total of|total of|in total,?|overall,?)\s+{number}\b", re.IGNORECASE)
@@ -396,7 +396,7 @@ def estimate(index: SentenceIndex, design: str) -> SampleSize:
         counts = _counts(sentence, s)
         if pooled and counts:
             # a review's own counts: participants pooled over its studies, never studies, records or subgroups
-            counts = [c for c in counts if not c.subset and (c.kind == "noun" or c.pooled)] if cfg["pooled_cue"].search(sentence) else []
+            counts = [c for c in counts if not c.subset and (c.kind in ("noun", "arm") or c.pooled)] if cfg["pooled_cue"].search(sentence) else []
         if not counts:
             continue
         for c in counts:

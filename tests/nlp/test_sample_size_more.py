@@ -13,24 +13,31 @@ def _size(abstract, title=RCT):
     return r["sample_size"], r["sample_size_basis"]
 
 
+def _pooled(abstract):
+    """A review's (pooled_participants, basis): its sample_size is always None."""
+    r = extract_article(1, REVIEW, abstract)
+    assert (r["design"], r["sample_size"], r["sample_size_basis"]) == ("review", None, None)
+    return r["pooled_participants"], "pooled" if r["pooled_participants"] is not None else None
+
+
 def test_review_gets_its_pooled_participants():
-    assert _size("RESULTS: Twelve trials (n = 640 participants) were included.", REVIEW) == (640, "pooled")
+    assert _pooled("RESULTS: Twelve trials (n = 640 participants) were included.") == (640, "pooled")
 
 
 def test_review_counting_only_studies_has_no_size():
-    assert _size("RESULTS: Nine trials and three cohort studies were included.", REVIEW) == (None, None)
+    assert _pooled("RESULTS: Nine trials and three cohort studies were included.") == (None, None)
 
 
 def test_review_record_count_is_not_participants():
-    assert _size("RESULTS: The search returned records (N = 512); nine trials met the criteria.", REVIEW) == (None, None)
+    assert _pooled("RESULTS: The search returned records (N = 512); nine trials met the criteria.") == (None, None)
 
 
 def test_studies_with_n_in_brackets_counts_participants():
-    assert _size("RESULTS: We pooled 14 studies (N = 1,250) of ketamine.", REVIEW)[0] == 1250
+    assert _pooled("RESULTS: We pooled 14 studies (N = 1,250) of ketamine.")[0] == 1250
 
 
 def test_count_inside_a_rejected_phrase_is_found():
-    assert _size("RESULTS: Ten studies (480 participants) were included.", REVIEW)[0] == 480
+    assert _pooled("RESULTS: Ten studies (480 participants) were included.")[0] == 480
 
 
 def test_comma_between_modifiers():
@@ -104,19 +111,19 @@ def test_group_list_with_a_relative_clause():
 
 def test_review_count_outside_a_pooled_sentence_is_ignored():
     abstract = "RESULTS: Anxiety was frequent, and 3 participants needed a benzodiazepine during dosing."
-    assert _size(abstract, REVIEW) == (None, None)
+    assert _pooled(abstract) == (None, None)
 
 
 def test_review_total_of_records_is_not_participants():
-    assert _size("RESULTS: A total of 412 records were screened and 9 trials were included.", REVIEW) == (None, None)
+    assert _pooled("RESULTS: A total of 412 records were screened and 9 trials were included.") == (None, None)
 
 
 def test_review_n_of_studies_is_not_participants():
-    assert _size("RESULTS: Most studies used psilocybin (n = 7 studies) or ketamine (n = 5 studies).", REVIEW) == (None, None)
+    assert _pooled("RESULTS: Most studies used psilocybin (n = 7 studies) or ketamine (n = 5 studies).") == (None, None)
 
 
 def test_review_n_after_a_number_of_trials_is_pooled():
-    assert _size("RESULTS: A meta-analysis of 22 RCTs (n = 3,463) showed a lower risk.", REVIEW) == (3463, "pooled")
+    assert _pooled("RESULTS: A meta-analysis of 22 RCTs (n = 3,463) showed a lower risk.") == (3463, "pooled")
 
 
 def test_n_after_studies_with_adjectives_counts_participants():
@@ -211,3 +218,13 @@ def test_group_list_with_a_whose_clause():
 def test_groups_in_comparison_with_each_other_are_summed():
     abstract = "METHODS: Aggression was measured in 12 male users, in comparison with 20 healthy male subjects."
     assert _size(abstract, STUDY)[0] == 32
+
+
+def test_arm_with_its_noun_then_an_arm_without_one_are_summed():
+    # "N patients received X" is an arm like "M received Y" (the noun is optional in the arm pattern)
+    assert _size("METHODS: In all, 21 patients received ketamine and 19 received propofol.")[0] == 40
+
+
+def test_review_pooled_count_may_be_an_arm_phrase():
+    r = extract_article(1, REVIEW, "RESULTS: Nine trials with 812 patients receiving esketamine and 640 controls were included.")
+    assert (r["sample_size"], r["pooled_participants"]) == (None, 1452)
