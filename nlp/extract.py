@@ -83,7 +83,7 @@ def extract_doc(doc, title_end: int, pub_types=(), mesh=()) -> dict:
     terms = document.terms or []
     design = _design.classify(index, pub_types, mesh)
     cond = _conditions.classify(terms, index, mesh)
-    size = _sample_size.estimate(index, design.design)
+    size = _sample_size.estimate(index, design.design, [(a.short, a.long) for a in document.abbreviations or ()])
     # a review's participants pooled over its studies are kept apart: a review
     # enrols nobody, and its sample_size stays None (see db migration 0002)
     pooled = size.value if size.basis == "pooled" else None

@@ -79,6 +79,8 @@ def _cfg():
                   (("noun_re", noun_re), ("arm_re", arm_re), ("arm_next", arm_next), ("total", total))},
         "abbr_re": abbr_re,
         "abbr_cues": tuple(" " + a for a in data["participant_abbreviations"]),
+        "noun_set": frozenset(n.lower() for n in data["participant_nouns"]),
+        "number": number,
         "arm_re": arm_re,
         "arm_next": arm_next,
         "n_eq": n_eq,
@@ -143,7 +145,35 @@ def parse_number(text: str) -> int | None:
     return total + current if seen else None
 
 
-def _counts(sentence: str, base: int) -> list[Count]:
+def _defined_nouns(abbreviations) -> re.Pattern | None:
+    """A pattern for counts of a participant group the abstract abbreviates.
+
+    "schizophrenic volunteers (SVs) ... 18 NVs and 17 SVs": a short form
+    defined in the text (Schwartz & Hearst, :mod:`nlp.abbreviations`) whose
+    long form ends in a participant noun is a participant noun too. Matched
+    case-sensitively, with an optional plural "s".
+
+    Parameters
+    ----------
+    abbreviations : iterable of (short, long) pairs
+
+    Returns
+    -------
+    re.Pattern or None
+        None when no short form names participants.
+    """
+    nouns = _cfg()["noun_set"]
+    shorts = sorted({
+        short.rstrip("s") for short, long in abbreviations
+        if long.split() and long.split()[-1].lower().strip("()") in nouns and len(short.rstrip("s")) >= 2
+    }, key=len, reverse=True)
+    if not shorts:
+        return None
+    alt = "|".join(re.escape(x) for x in shorts)
+    return re.compile(rf"(?<![\w.,/-])(?i:{_cfg()['number']})(?P<mods>)\s+(?P<noun>(?:{alt})s?)\b")
+
+
+def _counts(sentence: str, base: int, defined: re.Pattern | None = None) -> list[Count]:
     cfg = _cfg()
     out: list[Count] = []
     folded = fold(sentence)
@@ -164,6 +194,9 @@ def _counts(sentence: str, base: int) -> list[Count]:
         for m in cfg["abbr_re"].finditer(sentence):
             if (c := _noun_count(sentence, m, base)) is not None:
                 out.append(c)
+    for m in defined.finditer(sentence) if defined is not None else ():
+        if (c := _noun_count(sentence, m, base)) is not None:
+            out.append(c)
     arm_hits = list(rx["arm_re"].finditer(text)) if screens["arm_re"].may_match(folded, seen) else []
     if arm_hits:
         for m in arm_hits + list(rx["arm_next"].finditer(text, arm_hits[0].end())):
@@ -365,7 +398,7 @@ def _arms_sum(sentence: str, counts: list[Count], base: int = 0) -> int | None:
     return arm_sum
 
 
-def estimate(index: SentenceIndex, design: str) -> SampleSize:
+def estimate(index: SentenceIndex, design: str, abbreviations=()) -> SampleSize:
     """Sample size of one article.
 
     Parameters
@@ -376,6 +409,9 @@ def estimate(index: SentenceIndex, design: str) -> SampleSize:
         The article's design. Preclinical studies get None; reviews get
         their pooled participants (basis ``pooled``) when the abstract
         states them and ``review_pooled_participants`` is on, else None.
+    abbreviations : iterable of (short, long) pairs
+        Short forms defined in the text; one whose long form ends in a
+        participant noun counts as one ("17 SVs", :func:`_defined_nouns`).
 
     Returns
     -------
@@ -387,13 +423,14 @@ def estimate(index: SentenceIndex, design: str) -> SampleSize:
     pooled = design == "review" and cfg["review_pooled"]
     if design in cfg["none_designs"] and not pooled:
         return SampleSize(None, None)
+    defined = _defined_nouns(abbreviations) if abbreviations else None
     best: tuple[int, int, int, int, int, int] | None = None  # (rank, -value, start, end, sentence)
     controls: dict[int, int] = {}  # sentence -> largest control-group count in it
     for i, (s, e) in enumerate(index.spans):
         if index.sections[i] in cfg["skip"]:
             continue
         sentence = index.text[s:e]
-        counts = _counts(sentence, s)
+        counts = _counts(sentence, s, defined)
         if pooled and counts:
             # a review's own counts: participants pooled over its studies, never studies, records or subgroups
             counts = [c for c in counts if not c.subset and (c.kind in ("noun", "arm") or c.pooled)] if cfg["pooled_cue"].search(sentence) else []

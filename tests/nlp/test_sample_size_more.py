@@ -228,3 +228,18 @@ def test_arm_with_its_noun_then_an_arm_without_one_are_summed():
 def test_review_pooled_count_may_be_an_arm_phrase():
     r = extract_article(1, REVIEW, "RESULTS: Nine trials with 812 patients receiving esketamine and 640 controls were included.")
     assert (r["sample_size"], r["pooled_participants"]) == (None, 1452)
+
+
+def test_a_defined_short_form_of_a_participant_group_is_a_participant_noun():
+    abstract = ("METHODS: Healthy volunteers (HVs) and bipolar volunteers (BVs) were interviewed. "
+                "Twenty HVs and 16 BVs received ketamine.")
+    assert _size(abstract)[0] == 36
+
+
+def test_a_short_form_of_something_else_is_not_a_participant_noun():
+    abstract = "METHODS: Magnetic resonance scans (MRSs) were read. We studied 20 patients, and 16 MRSs were repeated."
+    assert _size(abstract)[0] == 20
+
+
+def test_smokers_and_non_smokers_are_both_counted():
+    assert _size("METHODS: The task was examined in 20 smokers and 20 non-smokers.")[0] == 40
