@@ -1,0 +1,80 @@
+"""Speed paths give exactly the results of the plain code they replace."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nlp.adverse_events import frequency
+from nlp.adverse_events.extract import RESOURCES as AE_RESOURCES
+from nlp.resources.regex import AnyOf
+
+CUE_PIECES = ["adverse", "AE", "aes", "side", "-", " ", "effect", "s", "induced", "ketamine", "after", "the", "infusion",
+              "during", "therapy", "common", "ly", "safe", "ty", "\u017f", "x", ".", "İ", "K"]
+cue_texts = st.lists(st.sampled_from(CUE_PIECES), max_size=20).map("".join)
+
+
+def _cues(name: str) -> list[str]:
+    return json.loads((AE_RESOURCES / "context_rules.json").read_text(encoding="utf-8"))[name]
+
+
+@settings(max_examples=300, deadline=None)
+@given(cue_texts)
+def test_any_of_equals_one_alternation_search(text):
+    for name in ("cue_patterns", "strong_cue_patterns"):
+        patterns = _cues(name)
+        assert AnyOf(patterns, re.I).search(text) == bool(re.compile("|".join(patterns), re.I).search(text))
+
+
+def test_any_of_finds_a_cue_only_present_in_another_case():
+    assert AnyOf([r"\baes?\b", "tolerab"], re.I).search("Treatment-emergent AEs were mild.")
+
+
+def test_any_of_is_false_without_any_cue():
+    assert not AnyOf([r"\baes?\b", "tolerab"], re.I).search("Scores fell by week two.")
+
+
+def _all_patterns(text: str) -> list:
+    """find_frequencies with every pattern run (no digit / number-word gate)."""
+    found, taken = [], []
+    for kind, pattern in frequency._patterns():
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            pct = None
+            if kind == "pct":
+                pct = float(m.group(1).replace(",", "."))
+                if pct > 100:
+                    continue
+            elif kind in ("frac", "of"):
+                n, total = frequency.number_value(m.group(1)), frequency.number_value(m.group(2))
+                if n is None or not total or n > total:
+                    continue
+                pct = round(100.0 * n / total, 1)
+            elif frequency.number_value(m.group(1)) is None:
+                continue
+            taken.append((m.start(), m.end()))
+            found.append(frequency.Frequency(m.group(0), m.start(), m.end(), pct))
+    return sorted(found, key=lambda f: f.start)
+
+
+FREQ_PIECES = ["three", "Three", "THREE", "a hundred", "twelve", "patients", "reported", "of", "out of", "the", "12",
+               "40", "/", "%", " ", "n", "=", "CI", "\u0660", "\u017fix", "se", "ven", "x", "."]
+freq_texts = st.lists(st.sampled_from(FREQ_PIECES), max_size=16).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(freq_texts)
+def test_find_frequencies_gate_skips_only_patterns_that_cannot_match(text):
+    assert frequency.find_frequencies(text) == _all_patterns(text)
+
+
+def test_number_word_count_found_without_a_digit():
+    assert [f.text for f in frequency.find_frequencies("Three patients reported it")] == ["Three patients"]
+
+
+def test_no_pattern_runs_without_digit_or_number_word():
+    assert frequency._runnable("nausea was mild") == ()
