@@ -78,3 +78,52 @@ def test_number_word_count_found_without_a_digit():
 
 def test_no_pattern_runs_without_digit_or_number_word():
     assert frequency._runnable("nausea was mild") == ()
+
+
+def _scopes_plain(text, hits):
+    """The list-scanning form of nlp.outcomes.extract._scopes."""
+    from nlp.outcomes.extract import CLAUSE
+
+    breaks = [m.start() for m in CLAUSE.finditer(text)]
+    clause_starts = [0] + [m.end() for m in CLAUSE.finditer(text)]
+    out = []
+    for i, h in enumerate(hits):
+        start = max([s for s in clause_starts if s <= h.start], default=0)
+        end = len(text)
+        for b in breaks:
+            if b <= h.end:
+                continue
+            nxt = min([s for s in clause_starts if s > b], default=len(text))
+            nxt_end = min([s for s in breaks if s >= nxt], default=len(text))
+            if any(o.measure.name != h.measure.name and nxt <= o.start < nxt_end for o in hits[i + 1:]):
+                end = b
+                break
+        out.append((start, end))
+    return out
+
+
+SCOPE_PIECES = ["MADRS", "HAM-D", "pain scores", "depression", " fell", " rose", ";", ", but ", " however ", ". ", " and ",
+                "x", " ", "."]
+scope_texts = st.lists(st.sampled_from(SCOPE_PIECES), max_size=20).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(scope_texts)
+def test_outcome_scopes_equal_the_list_scanning_form(text):
+    from nlp.outcomes.extract import _scopes
+    from nlp.outcomes.measures import find_measures
+
+    hits = find_measures(text)
+    assert _scopes(text, hits) == _scopes_plain(text, hits)
+
+
+def test_numbers_of_a_text_without_digits_are_empty():
+    from nlp.outcomes.direction import numbers, p_values
+
+    assert numbers("scores fell markedly") == [] and p_values("p was small") == []
+
+
+def test_numbers_still_read_percent_p_and_ci():
+    from nlp.outcomes.direction import numbers
+
+    assert numbers("fell 45% (p < 0.001; 95% CI 1.2-3.4)") == ["45%", "p < 0.001", "95% CI 1.2-3.4"]
