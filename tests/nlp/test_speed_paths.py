@@ -127,3 +127,25 @@ def test_numbers_still_read_percent_p_and_ci():
     from nlp.outcomes.direction import numbers
 
     assert numbers("fell 45% (p < 0.001; 95% CI 1.2-3.4)") == ["45%", "p < 0.001", "95% CI 1.2-3.4"]
+
+
+ABBR_PIECES = ["TRD", "trd", "TR", "D", "-", "_", " ", "(", ")", "x", "1", "\u00e9", "\u0660", ".", "TRDTRD"]
+abbr_texts = st.lists(st.sampled_from(ABBR_PIECES), max_size=20).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(abbr_texts, st.sampled_from(["TRD", "TR", "D", "-", "x1"]), st.integers(0, 30))
+def test_whole_word_uses_equal_the_boundary_regex(text, short, pos):
+    from nlp.resources.terms import _whole_word_uses
+
+    pattern = re.compile(rf"(?<![\w-]){re.escape(short)}(?![\w-])")
+    assert _whole_word_uses(text, short, pos) == [m.span() for m in pattern.finditer(text, pos)]
+
+
+def test_abbreviation_use_after_its_definition_counts_as_the_condition():
+    from nlp.abbreviations import find_abbreviations
+    from nlp.resources.terms import find_terms
+
+    text = "Ketamine in treatment-resistant depression (TRD). Patients with TRD-like course and TRD improved."
+    uses = [t.start for t in find_terms(text, find_abbreviations(text)) if t.via_abbreviation]
+    assert uses == [text.index("TRD)"), text.rindex("TRD")]
