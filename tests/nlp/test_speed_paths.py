@@ -149,3 +149,27 @@ def test_abbreviation_use_after_its_definition_counts_as_the_condition():
     text = "Ketamine in treatment-resistant depression (TRD). Patients with TRD-like course and TRD improved."
     uses = [t.start for t in find_terms(text, find_abbreviations(text)) if t.via_abbreviation]
     assert uses == [text.index("TRD)"), text.rindex("TRD")]
+
+
+LABEL_PIECES = ["METHODS", "RESULTS", "AND", "OF", "/", ":", " ", "\n", "x", ",", "(", "-", "A", "B", "é", "Résumé", "1"]
+label_texts = st.lists(st.sampled_from(LABEL_PIECES), max_size=20).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(label_texts)
+def test_section_label_pattern_equals_the_lookbehind_first_form(text):
+    from nlp.resources import load_json
+    from nlp.sentences import _config
+
+    data = load_json("sentences/resources/nonfinal.json")
+    connectors = "|".join(re.escape(c) for c in data["section_connectors"])
+    n = int(data["section_label_max_words"]) - 1
+    plain = re.compile(rf"(?<![\w,(/-])[A-Z][A-Z]+(?:\s*(?:{connectors})?\s*[A-Z][A-Z]+){{0,{n}}}\s*:(?=\s)")
+    assert [m.span() for m in _config()[1].finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_section_label_after_a_period_starts_a_sentence():
+    from nlp.sentences import boundaries
+
+    text = "Ketamine was given.RESULTS: Scores fell."
+    assert text.index("RESULTS") in boundaries(text)
