@@ -169,7 +169,11 @@ def run(articles: list[dict], workers: int) -> tuple[float, float]:
 
 def end_to_end(articles: list[dict], workers: int | None) -> None:
     """``ketamine-tracker extract`` (a subprocess, as in production) on a fresh SQLite
-    database holding ``articles``; prints wall time, rate and the child's peak RSS."""
+    database holding ``articles``, then ``extract --all`` on the same database (the
+    re-extraction of issue 3: every extraction and its child rows replaced); prints
+    wall time, rate, the CPU seconds of all processes with the rate they allow on
+    two otherwise idle cores (the figure to compare on a shared machine) and the
+    child's peak RSS."""
     import os
     import subprocess
     import tempfile
@@ -187,18 +191,21 @@ def end_to_end(articles: list[dict], workers: int | None) -> None:
         for i in range(0, len(recs), 2000):
             upsert_articles(engine, recs[i : i + 2000])
         engine.dispose()
-        cmd = [sys.executable, "-m", "ketamine_tracker.cli", "extract"] + (["--workers", str(workers)] if workers else [])
-        env = dict(os.environ, DATABASE_URL=url, PYTHONPATH=str(REPO))
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t = time.perf_counter()
-        out = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True)
-        secs = time.perf_counter() - t
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if out.returncode:
-            print(out.stdout, out.stderr)
-        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-        print(f"extract end to end (workers={workers or 'default'}): {out.stdout.strip()}; {secs:.1f} s wall, "
-              f"{len(articles) / secs:.0f} articles/s, {cpu:.1f} s CPU in all processes; peak RSS {after.ru_maxrss / 1024:.0f} MiB")
+        for extra in ([], ["--all"]):
+            cmd = [sys.executable, "-m", "ketamine_tracker.cli", "extract", *extra] + (["--workers", str(workers)] if workers else [])
+            env = dict(os.environ, DATABASE_URL=url, PYTHONPATH=str(REPO))
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t = time.perf_counter()
+            out = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True)
+            secs = time.perf_counter() - t
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if out.returncode:
+                print(out.stdout, out.stderr)
+            cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+            print(f"extract {' '.join(extra) or '(fresh database)'} end to end (workers={workers or 'default'}): {out.stdout.strip()}; "
+                  f"{secs:.1f} s wall, {len(articles) / secs:.0f} articles/s; {cpu:.1f} s CPU in all processes "
+                  f"({1000 * cpu / len(articles):.2f} ms per article, {len(articles) / (cpu / 2):.0f} articles/s on 2 idle cores); "
+                  f"peak RSS {after.ru_maxrss / 1024:.0f} MiB")
 
 
 def main() -> None:
@@ -206,7 +213,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=5000)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--data", default=str(REPO.parent / "shared" / "data"))
-    ap.add_argument("--e2e", action="store_true", help="also time `ketamine-tracker extract` on a fresh SQLite DB of --n articles")
+    ap.add_argument("--e2e", action="store_true", help="also time `ketamine-tracker extract`, then `extract --all`, on a SQLite DB of --n articles")
     ap.add_argument("--save", metavar="JSONL", help="write the regression snapshot and exit")
     ap.add_argument("--compare", metavar="JSONL", help="diff the current outputs against a snapshot and exit")
     args = ap.parse_args()
@@ -234,7 +241,8 @@ def main() -> None:
     print(f"{len(articles)} {source} ({len(base)} distinct, mean {chars:.0f} characters)")
     for w in args.workers:
         secs, cpu = run(articles, w)
-        print(f"workers={w}: {len(articles) / secs:.0f} abstracts/s ({secs:.1f} s); {1000 * cpu / len(articles):.2f} ms CPU per abstract")
+        print(f"workers={w}: {len(articles) / secs:.0f} abstracts/s ({secs:.1f} s); {1000 * cpu / len(articles):.2f} ms CPU per abstract "
+              f"({w * len(articles) / cpu:.0f} abstracts/s if each worker had a core)")
     self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS: main {self_rss:.0f} MiB, largest worker {child_rss:.0f} MiB")

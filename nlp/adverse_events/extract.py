@@ -37,6 +37,7 @@ from spacy.tokens import Doc, Span
 from nlp.adverse_events.frequency import find_frequencies
 from nlp.adverse_events.lexicon import Match, find_terms
 from nlp.document import Document
+from nlp.resources.regex import AnyOf
 from nlp.negation import context_tokens, negated_tokens
 
 RESOURCES = Path(__file__).with_name("resources")
@@ -47,11 +48,12 @@ CLAUSE_BREAK = re.compile(r";|\b(?:but|whereas|while|however|although|though|exc
 
 
 @lru_cache(maxsize=1)
-def _rules() -> dict[str, re.Pattern]:
+def _rules() -> dict:
     raw = json.loads((RESOURCES / "context_rules.json").read_text(encoding="utf-8"))
     return {
-        "cue": re.compile("|".join(raw["cue_patterns"]), re.I),
-        "strong": re.compile("|".join(raw["strong_cue_patterns"]), re.I),
+        # found in a sentence when one cue is (each tried only where its words occur)
+        "cue": AnyOf(raw["cue_patterns"], re.I),
+        "strong": AnyOf(raw["strong_cue_patterns"], re.I),
         "after": re.compile(r"^[\s\-]{0,2}(?:" + "|".join(raw["outcome_after"]) + r")\b", re.I),
         "before": re.compile(r"\b(?:" + "|".join(raw["outcome_before"]) + r")[\s\-]*$", re.I),
         "blocked": [(frozenset(b["terms"]), re.compile(b["before"], re.I) if "before" in b else None,
@@ -119,7 +121,20 @@ def as_document(doc) -> Document:
     return doc if isinstance(doc, Document) else Document.from_doc(doc)
 
 
-def _is_event(text: str, match: Match, sent: tuple[int, int], title_terms: set[str], has_freq: bool) -> bool:
+def _sentence_has(rules: dict, name: str, text: str, sent: tuple[int, int], memo: dict | None) -> bool:
+    """Whether ``rules[name]`` occurs in the sentence ``sent`` of ``text``, searched once
+    per sentence and cue list (``memo``: one document's answers)."""
+    key = (name, sent)
+    if memo is not None and key in memo:
+        return memo[key]
+    found = rules[name].search(text[sent[0]:sent[1]])  # a slice: \b at its start sees no character before
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
+def _is_event(text: str, match: Match, sent: tuple[int, int], title_terms: set[str], has_freq: bool,
+              memo: dict | None = None) -> bool:
     rules = _rules()
     after = text[match.end: match.end + 30]
     if rules["after"].search(after):
@@ -132,17 +147,16 @@ def _is_event(text: str, match: Match, sent: tuple[int, int], title_terms: set[s
             return False
     in_title = match.end <= title_end(text)
     topical = bool(title_terms.intersection(match.entry.terms))
-    sent_text = text[sent[0]:sent[1]]
     if in_title:
-        return bool(rules["strong"].search(sent_text)) and not topical_only(sent_text)
+        return _sentence_has(rules, "strong", text, sent, memo) and not topical_only(text[sent[0]:sent[1]])
     if not match.entry.needs_cue and not topical:
         return True
     before = text[max(sent[0], match.start - 40): match.start]
     if match.entry.needs_cue and rules["before"].search(before):
         return False
     if topical:
-        return bool(rules["strong"].search(sent_text))
-    return bool(rules["cue"].search(sent_text)) or has_freq
+        return _sentence_has(rules, "strong", text, sent, memo)
+    return _sentence_has(rules, "cue", text, sent, memo) or has_freq
 
 
 _TOPICAL = re.compile(r"\b(?:for|in|of)\s+(?:the\s+)?(?:treatment|management|prevention)\b", re.I)
@@ -224,11 +238,12 @@ def extract_adverse_events(doc) -> list[dict]:
     tend = title_end(text)
     title_terms = {t for m in matches if m.end <= tend for t in m.entry.terms}
     events = []
+    memo: dict = {}
     for i, match in enumerate(matches):
         sent = d.sents[sent_ids[i]]
         lo, hi = _clause_limits(text, sent, sent_ids, matches, i)
         freq = _frequency(text, match, lo, hi)
-        if _is_event(text, match, sent, title_terms, freq is not None):
+        if _is_event(text, match, sent, title_terms, freq is not None, memo):
             events.append((i, sent, freq))
     if not events:
         return []  # negation is read only for events: nothing to tokenise

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from nlp.resources.regex import fold
+
 RESOURCES = Path(__file__).with_name("resources")
 
 
@@ -68,6 +70,25 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
     ]
 
 
+_DIGIT = re.compile(r"\d")
+_COUNT_ONLY = (3, 4)  # the patterns a number word alone can complete (the others need a digit)
+
+
+def _runnable(text: str) -> range | tuple[int, ...]:
+    """Indices of :func:`_patterns` that may match ``text`` (a skipped pattern finds nothing there).
+
+    Every pattern but the two "count" ones with a number-word alternative needs
+    a digit (``\\d``); those two need a number word, which (matched with
+    ``re.IGNORECASE``) occurs in :func:`nlp.resources.regex.fold` of the text.
+    """
+    if _DIGIT.search(text):
+        return range(len(_patterns()))
+    folded = fold(text)
+    if folded is not None and not any(w in folded for w in _rules()["number_words"]):
+        return ()
+    return _COUNT_ONLY
+
+
 def find_frequencies(text: str) -> list[Frequency]:
     """Every frequency expression in ``text``, left to right, without overlaps.
 
@@ -84,7 +105,9 @@ def find_frequencies(text: str) -> list[Frequency]:
     """
     found: list[Frequency] = []
     taken: list[tuple[int, int]] = []
-    for kind, pattern in _patterns():
+    patterns = _patterns()
+    for k in _runnable(text):
+        kind, pattern = patterns[k]
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue

@@ -37,6 +37,7 @@ OTHER_TOPIC = re.compile(
     r"characteristics|dropout|drop-out|withdrawal)",
     re.I,
 )
+_DIGIT = re.compile(r"\d")  # CI, P_VALUE and PERCENT each need one: a text without digits has none of them
 PERCENT = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d+)?\s?%(?!\s?(?:CI|C\.I\.|confidence|credible))", re.I)
 
 
@@ -84,6 +85,8 @@ def p_values(text: str) -> list[tuple[str, float, str]]:
     list[tuple[str, float, str]]
     """
     out = []
+    if not _DIGIT.search(text):
+        return out
     for m in P_VALUE.finditer(text):
         op = {"&lt;": "<", "&gt;": ">", "≤": "<=", "≥": ">="}.get(m.group(1), m.group(1))
         out.append((m.group(0), float(m.group(2)), op))
@@ -103,6 +106,8 @@ def numbers(text: str) -> list[str]:
         Strings as written ("45%", "p < 0.001", "95% CI 1.2-3.4").
     """
     found: list[tuple[int, int, str]] = []
+    if not _DIGIT.search(text):
+        return []
     for pattern in (CI, P_VALUE, PERCENT):
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e, _ in found):

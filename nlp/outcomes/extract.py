@@ -13,6 +13,7 @@ was found); a named scale is kept in any sentence (methods name outcomes).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 from nlp.adverse_events.extract import as_document
 from nlp.outcomes.direction import direction, numbers
@@ -23,17 +24,20 @@ CLAUSE = re.compile(r";|,?\s\b(?:but|whereas|while|however|although|though)\b\s|
 
 def _scopes(text: str, hits: list[MeasureHit]) -> list[tuple[int, int]]:
     """Scope (start, end) in ``text`` for each hit (see module docstring)."""
-    breaks = [m.start() for m in CLAUSE.finditer(text)]
-    clause_starts = [0] + [m.end() for m in CLAUSE.finditer(text)]
+    clauses = list(CLAUSE.finditer(text))
+    breaks = [m.start() for m in clauses]  # ascending, as are the clause starts
+    clause_starts = [0] + [m.end() for m in clauses]
+    size = len(text)
     out = []
     for i, h in enumerate(hits):
-        start = max([s for s in clause_starts if s <= h.start], default=0)
-        end = len(text)
-        for b in breaks:
-            if b <= h.end:
-                continue
-            nxt = min([s for s in clause_starts if s > b], default=len(text))
-            nxt_end = min([s for s in breaks if s >= nxt], default=len(text))
+        # max of the clause starts <= h.start (0 is one)
+        start = clause_starts[bisect_right(clause_starts, h.start) - 1]
+        end = size
+        for b in breaks[bisect_right(breaks, h.end):]:
+            k = bisect_right(clause_starts, b)
+            nxt = clause_starts[k] if k < len(clause_starts) else size
+            k = bisect_left(breaks, nxt)
+            nxt_end = breaks[k] if k < len(breaks) else size
             if any(o.measure.name != h.measure.name and nxt <= o.start < nxt_end for o in hits[i + 1:]):
                 end = b
                 break

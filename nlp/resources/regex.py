@@ -397,3 +397,42 @@ class LiteralIndex:
                 for lit in self.prefixes[longest]:
                     seen[lit] = True
         return seen
+
+
+class AnyOf:
+    """Whether any of several patterns occurs in a text, trying only the ones it may hold.
+
+    ``bool(re.compile("|".join(patterns), flags).search(text))`` holds exactly when
+    one alternative alone is found somewhere in ``text``, so the alternatives can
+    be searched one by one, each skipped when none of its
+    :func:`required_literals` occurs in the case-folded text (the
+    :class:`Screen` prefilter). A whole alternation runs every alternative at
+    every position; this runs the few a text may match.
+
+    Parameters
+    ----------
+    patterns : list of str
+        Self-contained regular expressions (each a valid pattern on its own).
+    flags : int
+    """
+
+    def __init__(self, patterns: list[str], flags: int = 0) -> None:
+        self.parts = [(Screen(p, flags), re.compile(p, flags)) for p in patterns]
+
+    def search(self, text: str) -> bool:
+        """``bool(re.search("|".join(patterns), text, flags))``.
+
+        Parameters
+        ----------
+        text : str
+
+        Returns
+        -------
+        bool
+        """
+        folded = fold(text)
+        seen: dict[str, bool] = {}
+        for screen, pattern in self.parts:
+            if screen.may_match(folded, seen) and pattern.search(text):
+                return True
+        return False

@@ -186,6 +186,46 @@ def _drop_contained(hits: list[Term]) -> list[Term]:
     return kept
 
 
+def _word_char(ch: str) -> bool:
+    """``re``'s ``[\\w-]`` for one character of a str (``\\w``: alphanumeric or "_")."""
+    return ch.isalnum() or ch == "_" or ch == "-"
+
+
+def _whole_word_uses(text: str, short: str, pos: int) -> list[tuple[int, int]]:
+    """The spans ``re.finditer(r"(?<![\\w-])" + re.escape(short) + r"(?![\\w-])", text, pos)`` gives.
+
+    A literal search with the two boundary checks by hand: no pattern is
+    compiled per abbreviation (each text defines its own, so compiled patterns
+    would only fill ``re``'s cache).
+
+    Parameters
+    ----------
+    text : str
+    short : str
+        The short form (non-empty).
+    pos : int
+        Where the search starts; as with ``Pattern.finditer(text, pos)`` the
+        character before ``pos`` still counts for the left boundary.
+
+    Returns
+    -------
+    list of (int, int)
+    """
+    if not short:  # (never from nlp.abbreviations) the pattern itself
+        return [m.span() for m in re.compile(r"(?<![\w-])(?![\w-])").finditer(text, pos)]
+    out = []
+    n = len(short)
+    i = text.find(short, pos)
+    while i >= 0:
+        end = i + n
+        if (i == 0 or not _word_char(text[i - 1])) and (end == len(text) or not _word_char(text[end])):
+            out.append((i, end))
+            i = text.find(short, end)  # matches do not overlap
+        else:
+            i = text.find(short, i + 1)
+    return out
+
+
 def find_terms(text: str, abbreviations=()) -> list[Term]:
     """Lexicon hits in ``text`` plus short forms whose long form is a lexicon term.
 
@@ -216,10 +256,9 @@ def find_terms(text: str, abbreviations=()) -> list[Term]:
         if not inside:
             continue
         best = _drop_contained(inside)
-        pattern = re.compile(rf"(?<![\w-]){re.escape(ab.short)}(?![\w-])")
-        for m in pattern.finditer(text, ab.short_start):
+        for start, end in _whole_word_uses(text, ab.short, ab.short_start):
             for h in best:
-                extra.append(Term(m.start(), m.end(), h.kind, h.label, h.subtype, m.group(0), True, h.always))
+                extra.append(Term(start, end, h.kind, h.label, h.subtype, ab.short, True, h.always))
     return _drop_contained(hits + extra)
 
 
