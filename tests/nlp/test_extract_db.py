@@ -153,3 +153,23 @@ def test_export_to_file_leaves_no_temp_file(engine, tmp_path):
     out_dir.mkdir()
     export_cmd.export(engine, "jsonl", str(out_dir / "out.jsonl"))
     assert [p.name for p in out_dir.iterdir()] == ["out.jsonl"]
+
+
+def test_review_keeps_pooled_participants_apart_from_sample_size(engine):
+    upsert_articles(engine, [ArticleRecord(
+        pmid=9, title="Ketamine for treatment-resistant depression: a systematic review and meta-analysis",
+        abstract="RESULTS: We included 12 randomized trials with 1,015 patients. CONCLUSIONS: Ketamine reduced depressive symptoms.",
+        pub_year=2021)], topic="depression")
+    run_extract(engine, None, workers=1)
+    with engine.connect() as c:
+        row = c.execute(select(Extraction.design, Extraction.sample_size, Extraction.pooled_participants)).one()
+    assert tuple(row) == ("review", None, 1015)
+
+
+def test_export_carries_pooled_participants(engine):
+    upsert_articles(engine, [ArticleRecord(
+        pmid=9, title="Esketamine for depression: a meta-analysis",
+        abstract="Eight trials (n = 1,488) were pooled. Esketamine improved MADRS scores.", pub_year=2022)], topic="depression")
+    run_extract(engine, None, workers=1)
+    rec = export_cmd.record(read_extractions(engine)[0])
+    assert (rec["sample_size"], rec["pooled_participants"]) == (None, 1488)
