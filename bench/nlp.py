@@ -2,12 +2,15 @@
 
 Usage::
 
-    .venv/bin/python bench/nlp.py [--n 5000] [--workers 1 2] [--data ../shared/data]
+    .venv/bin/python bench/nlp.py [--n 5000] [--workers 1 2] [--data ../shared/data] [--e2e]
+    .venv/bin/python bench/nlp.py --distinct [--e2e]              # each distinct real abstract once
     .venv/bin/python bench/nlp.py --save /tmp/nlp-before.jsonl     # regression snapshot
     .venv/bin/python bench/nlp.py --compare /tmp/nlp-before.jsonl  # diff against it
 
 Abstracts are PsyNamic's real abstracts (annotated + 2025 PubMed pull) repeated
-up to ``--n``; without the shared data, synthetic abstracts from
+up to ``--n`` (``--distinct``: every distinct real abstract of PsyNamic,
+StudyTypeTeller and BC5CDR once, so first-time costs are paid as on a real
+harvest); without the shared data, synthetic abstracts from
 ``harvester.synthetic``. The pool is the one ``nlp.runner`` uses (spawn, one
 pipeline per worker, plain dicts back); database I/O is not included.
 Target: >= 400 abstracts/s with 2 workers (30,000 articles in < 90 s).
@@ -133,6 +136,31 @@ def compare(old: list[dict], new: list[dict]) -> int:
     return bad
 
 
+def distinct_abstracts(data: Path) -> list[dict]:
+    """Every distinct real abstract in the shared data, each once: PsyNamic's
+    annotated and 2025 abstracts, StudyTypeTeller's and BC5CDR's abstracts (all
+    topics). Without repetition, first-time costs (regex compiles of
+    text-dependent patterns, new vocabulary) are paid as on a real harvest."""
+    out = real_abstracts(data)
+    p = data / "studytypeteller"
+    if p.exists():
+        from nlp.evaluation.studytypeteller import load
+
+        out += [{"title": r["title"], "abstract": r["abstract"]} for r in load(data)]
+    if (data / "bc5cdr").exists():
+        from nlp.evaluation.bc5cdr import parse_pubtator
+
+        for f in sorted((data / "bc5cdr").rglob("*PubTator*.txt")):
+            out += [{"title": a.title, "abstract": a.abstract} for a in parse_pubtator(f)]
+    seen, uniq = set(), []
+    for a in out:
+        k = (a["title"], a["abstract"])
+        if a["abstract"] and k not in seen:
+            seen.add(k)
+            uniq.append(a)
+    return uniq
+
+
 def synthetic_abstracts(n: int) -> list[dict]:
     from lxml import etree
 
@@ -214,6 +242,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--data", default=str(REPO.parent / "shared" / "data"))
     ap.add_argument("--e2e", action="store_true", help="also time `ketamine-tracker extract`, then `extract --all`, on a SQLite DB of --n articles")
+    ap.add_argument("--distinct", action="store_true",
+                    help="every distinct real abstract in the shared data once (about 4,000; --n ignored) instead of repeating PsyNamic's")
     ap.add_argument("--save", metavar="JSONL", help="write the regression snapshot and exit")
     ap.add_argument("--compare", metavar="JSONL", help="diff the current outputs against a snapshot and exit")
     args = ap.parse_args()
@@ -232,11 +262,12 @@ def main() -> None:
         bad = compare(old, new)
         print(f"{bad} of {len(new)} articles differ from {args.compare}")
         sys.exit(1 if bad else 0)
-    base = real_abstracts(Path(args.data))
-    source = "PsyNamic real abstracts"
+    base = distinct_abstracts(Path(args.data)) if args.distinct else real_abstracts(Path(args.data))
+    source = "distinct real abstracts" if args.distinct else "PsyNamic real abstracts"
     if not base:
         base, source = synthetic_abstracts(args.n), "synthetic abstracts"
-    articles = [dict(base[i % len(base)], pmid=i + 1) for i in range(args.n)]
+    n = len(base) if args.distinct else args.n
+    articles = [dict(base[i % len(base)], pmid=i + 1) for i in range(n)]
     chars = sum(len(a["title"]) + len(a["abstract"]) for a in articles) / len(articles)
     print(f"{len(articles)} {source} ({len(base)} distinct, mean {chars:.0f} characters)")
     for w in args.workers:
