@@ -26,8 +26,15 @@ def run(args, settings) -> int:
 
     from ..cli import main
 
+    from db.engine import DatabaseConfigError, normalise_url
+
     if args.articles < 1:
         raise UsageError("--articles must be at least 1")
+    try:
+        normalise_url(args.demo_database)
+    except DatabaseConfigError:
+        raise UsageError(f"--demo-database {args.demo_database!r} is not a database URL "
+                         "(expected sqlite:///path/to/file.db or postgresql://user@host/dbname)") from None
     topics = load_topics(settings.topics_file)
     corpus = demo_corpus(list(topics), args.articles, seed=args.seed)
     with FakeEutils({n: t.query for n, t in topics.items()}, corpus) as server:

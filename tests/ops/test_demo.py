@@ -21,3 +21,11 @@ def test_demo_runs_the_nightly_job_offline(tmp_path, capsys):
 def test_demo_rejects_an_empty_corpus(tmp_path, capsys):
     assert main(["demo", "--articles", "0", "--demo-database", f"sqlite:///{tmp_path / 'd.db'}"]) == 2
     assert not (tmp_path / "d.db").exists()
+
+
+def test_demo_names_its_own_flag_for_a_path_that_is_not_a_url(tmp_path, capsys):
+    assert main(["demo", "--articles", "5", "--demo-database", str(tmp_path / "d.db")]) == 2
+    out, err = capsys.readouterr()
+    assert "--demo-database" in err and "is not a database URL" in err
+    assert "fake PubMed" not in out  # refused before the fake server starts
+    assert not (tmp_path / "d.db").exists()
