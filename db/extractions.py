@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from sqlalchemy import JSON, and_, bindparam, delete, exists, false, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, false, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from .models import (
@@ -30,7 +30,7 @@ from .models import (
     utcnow,
 )
 from .rows import _json
-from .store import _Bulk
+from .store import _Bulk, bulk_of
 
 _CHUNK = 500
 _CHILDREN = (ExtractionCondition, ExtractionRoute, ExtractedAdverseEvent, ExtractedOutcome, ExtractedDose)
@@ -132,20 +132,9 @@ def _insert(table, columns: tuple[str, ...], dialect, per_row: frozenset) -> _Bu
     other values through the dialect's bind processors, as in :mod:`db.store`.
     """
     compiled = table.insert().compile(dialect=dialect, column_keys=list(columns), for_executemany=True)
-    if compiled.positional and tuple(compiled.positiontup) != columns:
-        raise RuntimeError(f"{table.name}: compiled parameter order {compiled.positiontup} != {columns}")
     if set(compiled.binds) - set(columns):
         raise RuntimeError(f"{table.name}: compiled parameters {sorted(compiled.binds)} beyond {columns}")
-    procs = {}
-    for name in columns:
-        col = table.c[name]
-        if isinstance(col.type, JSON):
-            continue
-        proc = col.type.dialect_impl(dialect).bind_processor(dialect)
-        if proc is not None:
-            procs[name] = proc
-    row_procs = tuple((i, procs[name]) for i, name in enumerate(columns) if name in procs and name in per_row)
-    return _Bulk(sql=str(compiled), columns=columns, positional=compiled.positional, row_procs=row_procs, procs=procs)
+    return bulk_of(compiled, table, columns, dialect, per_row)
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,14 @@ class _Bulk:
 
 
 def _bulk(stmt, table, columns: tuple[str, ...], dialect, per_row: frozenset) -> _Bulk:
-    compiled = stmt.compile(dialect=dialect, column_keys=list(columns))
+    return bulk_of(stmt.compile(dialect=dialect, column_keys=list(columns)), table, columns, dialect, per_row)
+
+
+def bulk_of(compiled, table, columns: tuple[str, ...], dialect, per_row: frozenset) -> _Bulk:
+    """A compiled statement over ``columns`` of ``table`` as a :class:`_Bulk`: its
+    SQL, and the dialect's bind processors for the non-JSON columns (applied per
+    row only for the ``per_row`` ones). Refuses a positional statement whose
+    parameters are not in ``columns`` order (row tuples are built in that order)."""
     if compiled.positional and tuple(compiled.positiontup) != columns:
         raise RuntimeError(f"{table.name}: compiled parameter order {compiled.positiontup} != {columns}")
     procs = {}
