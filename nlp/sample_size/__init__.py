@@ -237,9 +237,9 @@ def _counts(sentence: str, base: int, defined: re.Pattern | None = None) -> list
             uniq[(c.start, c.end)] = replace(first, pooled=True)
     counts = sorted(uniq.values(), key=lambda c: c.start)
     if "each" in (folded or sentence.lower()):
-        # "Each cohort will consist of 8 participants (6 receiving A and 2 placebo)": group sizes
+        # "Each cohort will consist of 10 participants (8 on drug, 2 on placebo)": group sizes
         counts = [c for c in counts if not cfg["per_group_before"].search(sentence, 0, c.start - base)]
-    # "70 patients (62 men)", "101 patients (71 women and 30 men)": counts in brackets right after a group are part of it
+    # "70 patients (62 men)", "64 patients (40 women and 24 men)": counts in brackets right after a group are part of it
     for i, prev in enumerate(counts):
         if prev.kind != "noun" or (m := cfg["bracket_open"].match(sentence, prev.tail - base)) is None:
             continue
@@ -367,7 +367,7 @@ def _arms_sum(sentence: str, counts: list[Count], base: int = 0) -> int | None:
         return None
     values = [c.value for c in counts]
     total = sum(values)
-    # a total and its parts needs three counts: two equal counts are two equal groups ("users (N = 52) and non-users (N = 52)")
+    # a total and its parts needs three counts: two equal counts are two equal groups ("smokers (N = 38) and non-smokers (N = 38)")
     for v in values if len(values) > 2 else ():
         if 2 * v == total:
             return v

@@ -14,7 +14,7 @@ def design(title, abstract):
 
 def test_registry_record_fields_mean_protocol():
     abstract = ("INTERVENTION: Ketamine 0.5 mg/kg or saline by infusion. CONDITION: Major depression. "
-                "PRIMARY OUTCOME: Change in depression score at day 7. INCLUSION CRITERIA: Adults aged 18 to 65.")
+                "PRIMARY OUTCOME: Change in depression score at day 7. INCLUSION CRITERIA: Outpatients between 21 and 60 years.")
     assert design("A randomized controlled trial of ketamine in depression", abstract)[0] == "protocol"
 
 
@@ -29,12 +29,12 @@ def test_weak_title_cue_does_not_outrank_randomisation_in_body():
 
 
 def test_double_blind_placebo_controlled_without_randomisation_is_not_rct():
-    abstract = "METHODS: Twenty healthy volunteers took part in a double-blind, placebo-controlled crossover study of ketamine."
+    abstract = "METHODS: Sixteen healthy adults joined our double-blind, placebo-controlled ketamine experiment with two sessions."
     assert design("Ketamine and working memory", abstract)[0] == "non_randomized_trial"
 
 
 def test_apa_copyright_line_is_not_observational():
-    abstract = "Ketamine was given to twelve volunteers and mood was rated. (PsycINFO Database Record (c) 2020 APA, all rights reserved)"
+    abstract = "Ketamine was given to twelve volunteers and mood was rated. (PsycINFO Database Record (c) 2031 APA)"
     assert design("Ketamine and mood", abstract)[0] != "observational"
 
 
@@ -49,7 +49,7 @@ def test_database_alone_is_weaker_than_a_trial_cue():
 
 
 def test_secondary_analysis_without_the_word_randomized():
-    abstract = "METHODS: This secondary analysis used data from a double-blind, placebo-controlled trial of ketamine."
+    abstract = "METHODS: In this secondary analysis we re-examined a double-blind, placebo-controlled ketamine trial."
     assert design("Ketamine and anxiety", abstract) == ("rct", "secondary_analysis")
 
 
@@ -91,7 +91,7 @@ def test_registry_summary_phrasing_is_protocol():
 
 
 def test_overview_of_systematic_reviews_is_systematic():
-    assert design("Ketamine for depression: an overview of systematic reviews", "Reviews were appraised.")[1] == "systematic_review"
+    assert design("Esketamine in mood disorders: overview of systematic reviews", "Reviews were appraised.")[1] == "systematic_review"
 
 
 def test_objective_sentence_about_this_study_is_read():

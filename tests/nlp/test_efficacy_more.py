@@ -35,11 +35,11 @@ def test_copyright_line_is_not_a_last_sentence(nlp):
 
 
 def test_but_not_limited_to_is_no_contrast():
-    assert "mixed" not in claim("The analgesic benefit of ketamine was largest in, but not limited to, patients with recent onset.")
+    assert "mixed" not in claim("Ketamine reduced pain most in, but not limited to, those with a short history of pain.")
 
 
 def test_necessary_but_not_sufficient_is_no_contrast():
-    assert "mixed" not in claim("Symptom relief may be necessary but not sufficient for full recovery.")
+    assert "mixed" not in claim("Early symptom relief is necessary but not sufficient for lasting remission.")
 
 
 def test_but_not_still_marks_a_contrast():
@@ -51,11 +51,11 @@ def test_provides_support_for_is_positive():
 
 
 def test_feasible_treatment_option_is_positive():
-    assert "positive" in claim("Infusions are a feasible, safe and well-tolerated treatment option for these patients.")
+    assert "positive" in claim("For such patients the infusions proved a feasible and well-tolerated treatment option.")
 
 
 def test_not_a_useful_treatment_is_null():
-    assert claim("Nasal ketamine was not a useful treatment approach in our sample.") == {"null"}
+    assert claim("In this cohort, nasal ketamine was not a useful treatment strategy.") == {"null"}
 
 
 def test_do_not_support_is_null():
@@ -188,7 +188,7 @@ def test_may_be_a_treatment_option_is_positive():
 
 
 def test_suggests_potential_therapeutic_effect_is_positive():
-    assert claim("These findings suggest a potential therapeutic effect of ketamine on anhedonia.") == {"positive"}
+    assert claim("Our results suggest a possible therapeutic effect of ketamine on anhedonia.") == {"positive"}
 
 
 def test_could_be_of_value_is_positive():

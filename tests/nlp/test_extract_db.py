@@ -157,7 +157,7 @@ def test_export_to_file_leaves_no_temp_file(engine, tmp_path):
 
 def test_review_keeps_pooled_participants_apart_from_sample_size(engine):
     upsert_articles(engine, [ArticleRecord(
-        pmid=9, title="Ketamine for treatment-resistant depression: a systematic review and meta-analysis",
+        pmid=9, title="Ketamine in resistant depression: systematic review and meta-analysis of trials",
         abstract="RESULTS: We included 12 randomized trials with 1,015 patients. CONCLUSIONS: Ketamine reduced depressive symptoms.",
         pub_year=2021)], topic="depression")
     run_extract(engine, None, workers=1)
