@@ -54,39 +54,45 @@ def number_value(token: str) -> int | None:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> list[tuple[str, re.Pattern]]:
+def _patterns() -> list[tuple[str, re.Pattern, bool]]:
+    """``(kind, pattern, word_alone)`` in priority order; ``word_alone``: a number
+    word can complete the pattern without any digit (every other pattern needs one)."""
     rules = _rules()
     words = sorted(rules["number_words"], key=len, reverse=True)
     num = r"(?:\d+|" + "|".join(re.escape(w) for w in words) + r")"
     nouns = "|".join(rules["count_nouns"])
     verbs = "|".join(rules["count_verbs"])
     return [
-        ("pct", re.compile(r"(?<![\w.])(\d{1,3}(?:[.,]\d+)?)\s?%(?!\s*(?:CI|C\.I\.|confidence|credible|of (?:the )?(?:variance|dose)))", re.I)),
-        ("frac", re.compile(r"(?<![\w./])(\d+)\s?/\s?(\d+)(?![\w./]|\s?(?:mg|kg|ml|min|h\b|d\b|day|week|month))", re.I)),
-        ("of", re.compile(rf"\b({num})\s+(?:\w+\s+)?(?:of|out of)\s+(?:the\s+)?(\d+)\b", re.I)),
-        ("count", re.compile(rf"\b({num})\s+(?:(?:\w+)\s+)?(?:{nouns})\b", re.I)),
-        ("count", re.compile(rf"\b({num})\s+(?:{verbs})\b", re.I)),
-        ("count", re.compile(r"\bn\s?=\s?(\d+)\b", re.I)),
+        ("pct", re.compile(r"(?<![\w.])(\d{1,3}(?:[.,]\d+)?)\s?%(?!\s*(?:CI|C\.I\.|confidence|credible|of (?:the )?(?:variance|dose)))", re.I), False),
+        ("frac", re.compile(r"(?<![\w./])(\d+)\s?/\s?(\d+)(?![\w./]|\s?(?:mg|kg|ml|min|h\b|d\b|day|week|month))", re.I), False),
+        ("of", re.compile(rf"\b({num})\s+(?:\w+\s+)?(?:of|out of)\s+(?:the\s+)?(\d+)\b", re.I), False),  # N of <digits>
+        ("count", re.compile(rf"\b({num})\s+(?:(?:\w+)\s+)?(?:{nouns})\b", re.I), True),
+        ("count", re.compile(rf"\b({num})\s+(?:{verbs})\b", re.I), True),
+        ("count", re.compile(r"\bn\s?=\s?(\d+)\b", re.I), False),
     ]
 
 
 _DIGIT = re.compile(r"\d")
-_COUNT_ONLY = (3, 4)  # the patterns a number word alone can complete (the others need a digit)
 
 
-def _runnable(text: str) -> range | tuple[int, ...]:
-    """Indices of :func:`_patterns` that may match ``text`` (a skipped pattern finds nothing there).
+def _runnable(text: str) -> list[tuple[str, re.Pattern, bool]]:
+    """The :func:`_patterns` that may match ``text`` (a skipped pattern finds nothing there).
 
-    Every pattern but the two "count" ones with a number-word alternative needs
-    a digit (``\\d``); those two need a number word, which (matched with
+    With a digit, all of them; without one, only those a number word completes
+    (``word_alone``), and only when a number word (matched with
     ``re.IGNORECASE``) occurs in :func:`nlp.resources.regex.fold` of the text.
     """
     if _DIGIT.search(text):
-        return range(len(_patterns()))
+        return _patterns()
     folded = fold(text)
     if folded is not None and not any(w in folded for w in _rules()["number_words"]):
-        return ()
-    return _COUNT_ONLY
+        return []
+    return _word_alone_patterns()
+
+
+@lru_cache(maxsize=1)
+def _word_alone_patterns() -> list[tuple[str, re.Pattern, bool]]:
+    return [p for p in _patterns() if p[2]]
 
 
 def find_frequencies(text: str) -> list[Frequency]:
@@ -103,11 +109,14 @@ def find_frequencies(text: str) -> list[Frequency]:
         Percentages get ``pct`` as written; fractions (n/N, n of N with n <= N)
         get ``100*n/N``; bare counts have ``pct=None``.
     """
+    return _scan(text, _runnable(text))
+
+
+def _scan(text: str, patterns) -> list[Frequency]:
+    """:func:`find_frequencies` with ``patterns`` (a subsequence of :func:`_patterns`)."""
     found: list[Frequency] = []
     taken: list[tuple[int, int]] = []
-    patterns = _patterns()
-    for k in _runnable(text):
-        kind, pattern = patterns[k]
+    for kind, pattern, _ in patterns:
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
