@@ -253,7 +253,9 @@ def is_protocol(text: str, title: str, conclusion: list[str], folded: str | None
     sc = _screens()
     if _PROTOCOL_TITLE.search(title):
         return True
-    registry = sc["registry"].for_text(fold(text) if folded is False else folded)
+    if folded is False:
+        folded = fold(text)
+    registry = sc["registry"].for_text(folded)
     if registry is not None and len(registry.findall(text)) >= 2:
         return True
     body = text
@@ -262,7 +264,7 @@ def is_protocol(text: str, title: str, conclusion: list[str], folded: str | None
     protocol = sc["protocol"].for_text(fold(body))
     if protocol is not None and len(protocol.findall(body)) >= 2:
         return True
-    pending = sc["pending"].for_text(fold(text) if folded is False else folded)
+    pending = sc["pending"].for_text(folded)
     return pending is not None and pending.search(text) is not None
 
 
