@@ -59,8 +59,25 @@ class _Rule:
     tier: int = 1  # 0 ("first"): tried on title and body before tier 1 rules; 2 ("weak"): after them
 
 
+@dataclass(frozen=True)
+class _Config:
+    """``resources/design_rules.json``, compiled."""
+
+    pubtype_order: list  # [name, design, detail] of strong publication types, in priority order
+    pubtype_weak: list  # the same for weak ones ("Clinical Trial", ...)
+    mesh: dict  # MeSH check tags: humans, animals, in vitro
+    skip_sections: frozenset  # background/objective labels not read for cues
+    text_rules: tuple  # (_Rule, ...) in file order
+    min_animal: int
+    ratio: float  # animal mentions needed per human mention for a preclinical vote
+    animal: Alternation
+    human: Alternation
+    self_reference: re.Pattern  # a background sentence about this study ("the aim of this trial")
+    future_work: re.Pattern  # a sentence calling for future studies
+
+
 @lru_cache(maxsize=1)
-def _rules():
+def _rules() -> _Config:
     data = load_json("design/resources/design_rules.json")
     rules = []
     for r in data["text_rules"]:
@@ -81,26 +98,25 @@ def _rules():
             0 if r.get("first") else 2 if r.get("weak") else 1,
         ))
     pre = data["preclinical"]
-    return (
-        data["pubtypes"]["order"],
-        data["pubtypes"]["weak"],
-        data["mesh"],
-        frozenset(data["skip_sections"]),
-        tuple(rules),
-        re.compile(pre["animal"], re.IGNORECASE),
-        re.compile(pre["human"], re.IGNORECASE),
-        int(pre["min_animal"]),
-        float(pre["ratio"]),
-        (Alternation(pre["animal"], re.IGNORECASE), Alternation(pre["human"], re.IGNORECASE)),
-        re.compile(data["self_reference"], re.IGNORECASE),
-        re.compile(data["future_work"], re.IGNORECASE),
+    return _Config(
+        pubtype_order=data["pubtypes"]["order"],
+        pubtype_weak=data["pubtypes"]["weak"],
+        mesh=data["mesh"],
+        skip_sections=frozenset(data["skip_sections"]),
+        text_rules=tuple(rules),
+        min_animal=int(pre["min_animal"]),
+        ratio=float(pre["ratio"]),
+        animal=Alternation(pre["animal"], re.IGNORECASE),
+        human=Alternation(pre["human"], re.IGNORECASE),
+        self_reference=re.compile(data["self_reference"], re.IGNORECASE),
+        future_work=re.compile(data["future_work"], re.IGNORECASE),
     )
 
 
 @lru_cache(maxsize=1)
 def _tiers() -> tuple[tuple[_Rule, ...], ...]:
     """The section rules by tier (0 first, 1 strong, 2 weak), each in file order."""
-    rules = [r for r in _rules()[4] if r.scope != "document"]
+    rules = [r for r in _rules().text_rules if r.scope != "document"]
     return tuple(tuple(r for r in rules if r.tier == t) for t in (0, 1, 2))
 
 
@@ -108,20 +124,20 @@ def _tiers() -> tuple[tuple[_Rule, ...], ...]:
 def _reach_pad() -> int:
     """Characters after the title end that the title screen needs (longest literal + 1)."""
     return max(max(r.screened.max_literal, r.requires_screened.max_literal if r.requires_screened else 0)
-               for r in _rules()[4]) + 1
+               for r in _rules().text_rules) + 1
 
 
 @lru_cache(maxsize=1)
 def _literal_index() -> LiteralIndex:
     """All literals the text rules are screened by."""
-    rules = _rules()[4]
+    rules = _rules().text_rules
     alternations = [r.screened for r in rules] + [r.requires_screened for r in rules if r.requires_screened]
     return LiteralIndex(x for a in alternations for lits in a.literals if lits for x in lits)
 
 
 def from_pubtypes(pub_types) -> DesignResult | None:
     """Design from NLM publication types (strong types only), or None."""
-    order = _rules()[0]
+    order = _rules().pubtype_order
     present = {p.strip().lower() for p in pub_types}
     for name, design, detail in order:
         if name.lower() in present:
@@ -131,7 +147,7 @@ def from_pubtypes(pub_types) -> DesignResult | None:
 
 def from_weak_pubtypes(pub_types) -> DesignResult | None:
     """Design from weak publication types ("Clinical Trial"...), or None."""
-    weak = _rules()[1]
+    weak = _rules().pubtype_weak
     present = {p.strip().lower() for p in pub_types}
     for name, design, detail in weak:
         if name.lower() in present:
@@ -141,7 +157,7 @@ def from_weak_pubtypes(pub_types) -> DesignResult | None:
 
 def from_mesh(mesh) -> DesignResult | None:
     """Preclinical when MeSH has "Animals" (or in-vitro headings) and not "Humans"."""
-    m = _rules()[2]
+    m = _rules().mesh
     present = {x.strip().lower() for x in mesh}
     if m["humans"].lower() in present:
         return None
@@ -256,7 +272,9 @@ def from_text(index: SentenceIndex) -> DesignResult:
     DesignResult
         ``other`` with source ``text`` when no rule fires.
     """
-    _, _, _, skip, rules, _, _, min_animal, ratio, (animal, human), self_ref, future_work = _rules()
+    cfg = _rules()
+    skip, rules, min_animal, ratio, animal, human = cfg.skip_sections, cfg.text_rules, cfg.min_animal, cfg.ratio, cfg.animal, cfg.human
+    self_ref, future_work = cfg.self_reference, cfg.future_work
     full = index.text
     folded, seen = fold(full), {}
     for rule in rules:  # format rules (e.g. a trial-registry record) outrank every cue phrase
