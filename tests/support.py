@@ -17,3 +17,11 @@ def shared_data(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared data not available: {path} (clone with ../shared beside the repo)")
     return path
+
+
+def verdict(nlp, text: str) -> str:
+    """``efficacy_direction`` of ``text`` run through ``nlp`` (the efficacy tests' one-liner)."""
+    from nlp.outcomes import efficacy_direction, extract_outcomes
+
+    doc = nlp(text)
+    return efficacy_direction(doc, extract_outcomes(doc))

@@ -1,14 +1,7 @@
 """Adverse-event extraction on hard sentences written for these tests."""
 
-import pytest
-
 from nlp.adverse_events import add_to_pipeline, extract_adverse_events, serious_ae
 from nlp.adverse_events.pipeline import blank_pipeline
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return blank_pipeline()
 
 
 def events(nlp, text):

@@ -1,19 +1,6 @@
 """Efficacy verdict on abstracts written for these tests."""
 
-import pytest
-
-from nlp.adverse_events.pipeline import blank_pipeline
-from nlp.outcomes import efficacy_direction, extract_outcomes
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return blank_pipeline()
-
-
-def verdict(nlp, text):
-    doc = nlp(text)
-    return efficacy_direction(doc, extract_outcomes(doc))
+from support import verdict
 
 
 def test_positive_conclusion(nlp):

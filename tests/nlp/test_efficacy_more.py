@@ -1,20 +1,8 @@
 """Efficacy verdict rules added after the PsyNamic error study; sentences written for these tests."""
 
-import pytest
-
-from nlp.adverse_events.pipeline import blank_pipeline
-from nlp.outcomes import efficacy_direction, extract_outcomes
+from nlp.outcomes import efficacy_direction
 from nlp.outcomes.efficacy import claim, conclusion_sentences
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return blank_pipeline()
-
-
-def verdict(nlp, text):
-    doc = nlp(text)
-    return efficacy_direction(doc, extract_outcomes(doc))
+from support import verdict
 
 
 def test_trial_registration_after_conclusion_is_not_conclusion(nlp):
@@ -195,10 +183,10 @@ def test_could_be_of_value_is_positive():
     assert claim("Ketamine could be of value for patients with cancer pain.") == {"positive"}
 
 
-def test_only_worsened_outcomes_without_claim_is_not_applicable():
+def test_only_worsened_outcomes_without_claim_is_not_applicable(nlp):
     outcomes = [{"measure": "depressive symptoms", "direction": "worsened", "efficacy": True}]
-    doc = blank_pipeline()("Mood in weekend party-goers\n\nDepressive symptoms were higher on day three "
-                           "than at baseline. The sample was recruited online.")
+    doc = nlp("Mood in weekend party-goers\n\nDepressive symptoms were higher on day three "
+              "than at baseline. The sample was recruited online.")
     assert efficacy_direction(doc, outcomes) == "not_applicable"
 
 

@@ -1,14 +1,6 @@
 """Outcome measures and result directions on sentences written for these tests."""
 
-import pytest
-
-from nlp.adverse_events.pipeline import blank_pipeline
 from nlp.outcomes import extract_outcomes
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return blank_pipeline()
 
 
 def first(nlp, text):
