@@ -114,7 +114,9 @@ def prepare_batch(records: Iterable[ArticleRecord | DeletedCitation]) -> Prepare
     Parameters
     ----------
     records:
-        Parsed articles and deleted citations, in document order.
+        Parsed articles and deleted citations, in document order. Each is
+        prepared as it arrives, so a generator is consumed one record at a
+        time: a parser feeding it never holds a batch of parsed records.
 
     Returns
     -------
@@ -122,12 +124,11 @@ def prepare_batch(records: Iterable[ArticleRecord | DeletedCitation]) -> Prepare
         Ready for :func:`store_prepared`.
     """
     batch = PreparedBatch()
-    latest: dict[int, ArticleRecord] = {}
+    articles = batch.articles
     for rec in records:
         if isinstance(rec, DeletedCitation):
             batch.deleted.append(rec.pmid)
-            latest.pop(rec.pmid, None)
-        else:
-            latest[rec.pmid] = rec  # last occurrence wins (update files can repeat a PMID)
-    batch.articles = {pmid: _prepare(rec) for pmid, rec in latest.items()}
+            articles.pop(rec.pmid, None)
+        else:  # last occurrence wins (update files can repeat a PMID), in its first place
+            articles[rec.pmid] = _prepare(rec)
     return batch

@@ -3,15 +3,18 @@
 ``ketamine-tracker ingest`` spends most of its time parsing XML, then hashing
 and flattening records (:func:`db.rows.prepare_batch`), then writing.
 :func:`prepared_batches` yields prepared batches computed either all in the
-calling process or with the parsing done by a child process (``python -m
-harvester.ingest_worker FILE FORMAT BATCH``) that streams parsed records back
-while the caller prepares and writes the previous batch, so two CPUs share the
-work. Parsing is about half of the cost per record, so that is where the split
-balances best (sending prepared batches instead is cheaper to transfer but
-leaves the writer idle most of the time).
+calling process or by a child process (``python -m harvester.ingest_worker
+FILE FORMAT BATCH``) that parses and prepares the next batches while the caller
+writes the previous one, so two CPUs share the work.
+
+The child sends prepared batches, not parsed records: a prepared batch is
+tuples of strings and numbers, which pickle and unpickle at ~40 us per real
+PubMed article, while records (dataclasses holding lists of dicts) cost ~290 us,
+more than writing them. Measured on 20,000 articles, shipping prepared batches
+cut the total CPU of a pipelined ingest by a third and its wall time by 15-20%.
 
 Wire format on the child's stdout: frames of an 8-byte big-endian length and a
-pickle of one message: ``("batch", n, [records])``, then ``("done",
+pickle of one message: ``("batch", n, PreparedBatch)``, then ``("done",
 n)``, or ``("error", kind, message, n)`` for bad input (``kind`` is
 ``PubmedXMLError`` or ``MedlineError``; the caller re-raises it with the same
 message) or ``("crash", message, records)``. Pickle is safe here: both ends are
@@ -35,7 +38,8 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from itertools import islice
+from typing import BinaryIO, Iterable, Iterator
 
 from db.records import ArticleRecord, DeletedCitation
 from db.rows import PreparedBatch, prepare_batch
@@ -68,16 +72,21 @@ def iter_file_records(path: Path, fmt: str) -> Iterator[ArticleRecord | DeletedC
         yield from iter_medline_records(path)
 
 
-def batches(records, size: int) -> Iterator[list]:
-    """Consecutive lists of ``size`` records (the last one shorter)."""
-    batch: list = []
-    for rec in records:
-        batch.append(rec)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def prepared_chunks(records: Iterable[ArticleRecord | DeletedCitation], size: int) -> Iterator[tuple[int, PreparedBatch]]:
+    """``(records, prepared batch)`` for consecutive runs of ``size`` records (the last one shorter).
+
+    Records are prepared as they are parsed, never collected in a list first:
+    holding 2,000 parsed records while parsing on slowed the parser by 20-50%
+    (measured on 20,000 real PubMed articles; their memory no longer stays in
+    cache), and a prepared row is a fraction of a record's size.
+    """
+    it = iter(records)
+    while True:
+        seen = [0]
+        batch = prepare_batch(_counted(islice(it, size), seen))
+        if not seen[0]:
+            return
+        yield seen[0], batch
 
 
 def _counted(records, parsed: list[int]):
@@ -92,8 +101,7 @@ def prepared_here(path: Path, fmt: str, batch_size: int, parsed: list[int]) -> I
     ``parsed[0]`` counts the records parsed so far, also when parsing fails.
     """
 
-    for batch in batches(_counted(iter_file_records(path, fmt), parsed), batch_size):
-        yield len(batch), prepare_batch(batch)
+    yield from prepared_chunks(_counted(iter_file_records(path, fmt), parsed), batch_size)
 
 
 def _read_exactly(stream: BinaryIO, n: int) -> bytes | None:
@@ -170,7 +178,7 @@ def prepared_in_process(path: Path, fmt: str, batch_size: int, parsed: list[int]
                 kind = msg[0]
                 if kind == "batch":
                     parsed[0] += msg[1]
-                    yield msg[1], prepare_batch(msg[2])
+                    yield msg[1], msg[2]
                 elif kind == "done":
                     parsed[0] = msg[1]
                     return
@@ -212,8 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     gc.freeze()  # the imported modules never become garbage: keep them out of collections
     try:
         try:
-            for batch in batches(_counted(iter_file_records(Path(path), fmt), parsed), int(batch_size)):
-                _send(out, ("batch", len(batch), batch))
+            for n, prepared in prepared_chunks(_counted(iter_file_records(Path(path), fmt), parsed), int(batch_size)):
+                _send(out, ("batch", n, prepared))
             _send(out, ("done", parsed[0]))
         except (PubmedXMLError, MedlineError) as exc:
             _send(out, ("error", type(exc).__name__, str(exc), parsed[0]))
