@@ -3,11 +3,14 @@
 Usage::
 
     .venv/bin/python bench/ingest.py [--articles 20000] [--batch-size 2000] [--gzip] [--profile]
-        [--database-url postgresql://user@host/db] [--pipeline both|off|on]
+        [--database-url postgresql://user@host/db] [--pipeline both|off|on] [--source synthetic|real]
 
 Steps (all in one run, same file):
 
-1. write ``--articles`` synthetic PubMed articles (:mod:`harvester.synthetic`) to a temp dir;
+1. write ``--articles`` PubMed articles to a temp dir: synthetic ones
+   (:mod:`harvester.synthetic`, ~4 KB each, no reference lists), or with
+   ``--source real`` the real efetch responses in ``../shared/data`` repeated
+   with new PMIDs (~12 KB each: real affiliations, MeSH and reference lists);
 2. bare parse: ``lxml.etree.iterparse`` over ``PubmedArticle`` end events with
    ``elem.clear()``, no field extraction (the floor any parser pays);
 3. parse only: :func:`harvester.pubmed_xml.iter_records` (field extraction, no database);
@@ -17,6 +20,14 @@ Steps (all in one run, same file):
    process (``--pipeline on``). The child reports wall time, CPU time of itself
    and of the parser process (``resource.getrusage``) and peak RSS of each.
    Schema creation is timed separately and excluded from the ingest rate.
+5. stage costs: CPU per article of the tree building (the bare pass), the
+   field extraction (parse only - bare), the preparation (content hash, JSON
+   columns, child rows; parse and prepare - parse only) and the write alone
+   (already prepared batches stored in one transaction, in a child process;
+   with PostgreSQL only the client's CPU counts, not the server's).
+   Their sum bounds the ratio any split of this code can reach: one process
+   gets bare / sum, two processes with free transfer and a perfect balance
+   2 x bare / sum.
    SQLite gets a new file in a temp dir; with ``--database-url`` a PostgreSQL
    server gets a new, uniquely named database per run (created through the
    ``postgres`` maintenance database and dropped afterwards).
@@ -79,6 +90,58 @@ def parse_only(path: Path) -> tuple[int, float, float]:
     t0 = time.perf_counter()
     n = sum(1 for _ in iter_records(path))
     return n, time.perf_counter() - t0, _cpu() - c0
+
+
+def parse_and_prepare(path: Path, batch_size: int) -> tuple[int, float, float]:
+    from harvester.ingest_worker import iter_file_records, prepared_chunks
+
+    c0 = _cpu()
+    t0 = time.perf_counter()
+    n = sum(k for k, _ in prepared_chunks(iter_file_records(path, "xml"), batch_size))
+    return n, time.perf_counter() - t0, _cpu() - c0
+
+
+def store_only(path: str, url: str, batch_size: int) -> None:
+    """Run in a subprocess: prepare every batch first, then time writing them
+    (one transaction, as ``ingest`` does); print JSON figures."""
+    import logging
+
+    from db.store import store_prepared
+    from harvester.ingest_worker import iter_file_records, prepared_chunks
+    from ketamine_tracker.app import open_database
+    from ketamine_tracker.settings import Settings
+
+    logging.disable(logging.INFO)
+    engine = open_database(Settings(database_url=url))
+    prepared = [b for _, b in prepared_chunks(iter_file_records(Path(path), "xml"), batch_size)]
+    c0 = _cpu()
+    t0 = time.perf_counter()
+    with engine.begin() as conn:
+        stored = sum(store_prepared(conn, b).new for b in prepared)
+    print(json.dumps({"stored": stored, "store_s": time.perf_counter() - t0, "store_cpu_s": _cpu() - c0}))
+    engine.dispose()
+
+
+def write_real_xml(path: Path, n: int) -> int:
+    """``n`` articles made of the real efetch responses in ``../shared/data``,
+    repeated with new PMIDs (the first ``<PMID>`` of each article, its own).
+    Returns how many distinct real articles were used."""
+    import re
+
+    bodies = sorted((REPO.parent / "shared" / "data" / "eutils-cassettes-hawc" / "extracted_bodies").glob("*efetch*.xml"))
+    articles = [a for body in bodies
+                for a in re.findall(rb"<PubmedArticle>.*?</PubmedArticle>", body.read_bytes(), re.S)]
+    if not articles:
+        raise SystemExit("--source real needs ../shared/data/eutils-cassettes-hawc/extracted_bodies (not found)")
+    pmid = re.compile(rb'<PMID Version="(\d+)">\d+</PMID>')
+    with open(path, "wb") as out:
+        out.write(b'<?xml version="1.0" ?>\n<PubmedArticleSet>\n')
+        for i in range(n):
+            new = b'<PMID Version="\\1">%d</PMID>' % (90_000_000 + i)
+            out.write(pmid.sub(new, articles[i % len(articles)], count=1))
+            out.write(b"\n")
+        out.write(b"</PubmedArticleSet>\n")
+    return len(articles)
 
 
 def _children_cpu() -> float:
@@ -160,9 +223,15 @@ def main() -> int:
     ap.add_argument("--database-url", help="benchmark PostgreSQL: a server URL (a fresh database is created on it)")
     ap.add_argument("--pipeline", choices=("both", "off", "on"), default="both",
                     help="ingest all in one process (off), with the parser process (on), or both (default)")
+    ap.add_argument("--source", choices=("synthetic", "real"), default="synthetic",
+                    help="synthetic articles (default) or the real efetch articles in ../shared/data, repeated")
     ap.add_argument("--child", nargs=4, metavar=("FILE", "URL", "BATCH", "PIPELINE"), help=argparse.SUPPRESS)
+    ap.add_argument("--store-child", nargs=3, metavar=("FILE", "URL", "BATCH"), help=argparse.SUPPRESS)
     ap.add_argument("--child-profile", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.store_child:
+        store_only(args.store_child[0], args.store_child[1], int(args.store_child[2]))
+        return 0
     if args.child:
         child(args.child[0], args.child[1], int(args.child[2]), args.child_profile, args.child[3])
         return 0
@@ -173,9 +242,17 @@ def main() -> int:
         tmpdir = Path(tmp)
         path = tmpdir / ("bench.xml.gz" if args.gzip else "bench.xml")
         t0 = time.perf_counter()
-        write_synthetic_xml(path, args.articles)
+        if args.source == "real":
+            if args.gzip:
+                raise SystemExit("--source real writes plain XML; drop --gzip")
+            distinct = write_real_xml(path, args.articles)
+            what = f"{distinct} real articles repeated with new PMIDs"
+        else:
+            write_synthetic_xml(path, args.articles)
+            what = "synthetic"
         size_mb = path.stat().st_size / 1e6
-        print(f"file: {path.name}, {args.articles} articles, {size_mb:.1f} MB (generated in {time.perf_counter() - t0:.1f} s)")
+        print(f"file: {path.name}, {args.articles} articles ({what}), {size_mb:.1f} MB, "
+              f"{size_mb * 1e3 / args.articles:.1f} KB per article (generated in {time.perf_counter() - t0:.1f} s)")
 
         if args.gzip:  # the bare parse reads the same bytes lxml would see
             import gzip
@@ -188,6 +265,7 @@ def main() -> int:
         else:
             bare_n, bare_s, bare_c = bare_parse(path)
         parse_n, parse_s, parse_c = parse_only(path)
+        prep_n, prep_s, prep_c = parse_and_prepare(path, args.batch_size)
 
         backend = "PostgreSQL" if args.database_url else "SQLite"
         modes = ("off", "on") if args.pipeline == "both" else (args.pipeline,)
@@ -206,9 +284,16 @@ def main() -> int:
                       f"bare parse saw {bare_n}")
                 return 1
             runs[mode] = figures
+        with fresh_database(args.database_url, tmpdir, "store") as url:
+            out = subprocess.run([sys.executable, __file__, "--store-child", str(path), url, str(args.batch_size)],
+                                 check=True, capture_output=True, text=True, cwd=REPO,
+                                 env={**os.environ, "PYTHONPATH": str(REPO)})
+        store = json.loads(out.stdout.strip().splitlines()[-1])
 
         bare_rate_wall, bare_rate_cpu = bare_n / bare_s, bare_n / bare_c
-        rows = [("bare lxml iterparse", bare_n, bare_s, bare_c), ("parse only (fields)", parse_n, parse_s, parse_c)]
+        rows = [("bare lxml iterparse", bare_n, bare_s, bare_c), ("parse only (fields)", parse_n, parse_s, parse_c),
+                ("parse and prepare", prep_n, prep_s, prep_c), ("write only (prepared)", store["stored"],
+                                                                 store["store_s"], store["store_cpu_s"])]
         labels = {"off": "ingest, 1 process", "on": "ingest, parser process"}
         print(f"database: {backend}; batch size {args.batch_size}")
         for mode, fig in runs.items():
@@ -236,6 +321,16 @@ def main() -> int:
                   + (f", parser process {fig['parser_peak_rss_mb']:.0f} MB" if mode == "on" else "")
                   + f" (target < {TARGET_RSS_MB} MB) -> {'OK' if rss < TARGET_RSS_MB else 'ABOVE TARGET'}")
             print(f"{'  schema creation (excluded):':30}{fig['schema_s']:.2f} s")
+        us = 1e6 / bare_n
+        stages = {"tree building (the bare pass)": bare_c * us, "field extraction": (parse_c - bare_c) * us,
+                  "hash, JSON columns, child rows": (prep_c - parse_c) * us, "write": store["store_cpu_s"] * us}
+        total = sum(stages.values())
+        print("CPU per article by stage:")
+        for label, cost in stages.items():
+            print(f"  {label:32}{cost:6.0f} us")
+        print(f"  {'sum':32}{total:6.0f} us")
+        print(f"ceiling for this code: 1 process {stages['tree building (the bare pass)'] / total:4.0%} of bare; "
+              f"2 processes, perfect split, free transfer {min(1.0, 2 * stages['tree building (the bare pass)'] / total):4.0%}")
         if prof_path and prof_path.exists():
             import pstats
 
