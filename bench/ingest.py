@@ -1,4 +1,4 @@
-"""Benchmark: ``ingest`` of a large synthetic PubMed XML file against a bare lxml parse.
+"""Benchmark: ``ingest`` of a large PubMed XML file (synthetic or real-shaped) against a bare lxml parse.
 
 Usage::
 
@@ -20,6 +20,9 @@ Steps (all in one run, same file):
    process (``--pipeline on``). The child reports wall time, CPU time of itself
    and of the parser process (``resource.getrusage``) and peak RSS of each.
    Schema creation is timed separately and excluded from the ingest rate.
+   SQLite gets a new file in a temp dir; with ``--database-url`` a PostgreSQL
+   server gets a new, uniquely named database per run (created through the
+   ``postgres`` maintenance database and dropped afterwards).
 5. stage costs: CPU per article of the tree building (the bare pass), the
    field extraction (parse only - bare), the preparation (content hash, JSON
    columns, child rows; parse and prepare - parse only) and the write alone
@@ -28,9 +31,6 @@ Steps (all in one run, same file):
    Their sum bounds the ratio any split of this code can reach: one process
    gets bare / sum, two processes with free transfer and a perfect balance
    2 x bare / sum.
-   SQLite gets a new file in a temp dir; with ``--database-url`` a PostgreSQL
-   server gets a new, uniquely named database per run (created through the
-   ``postgres`` maintenance database and dropped afterwards).
 
 The machine this runs on is shared, so wall times swing with other load; the
 CPU-time ratio (rate per CPU second) is the comparable figure and the one the
@@ -67,38 +67,41 @@ def _cpu() -> float:
     return time.process_time()
 
 
+def _timed(count) -> tuple[int, float, float]:
+    """``count()``'s result, with the wall and CPU seconds it took."""
+    c0 = _cpu()
+    t0 = time.perf_counter()
+    n = count()
+    return n, time.perf_counter() - t0, _cpu() - c0
+
+
 def bare_parse(path: Path) -> tuple[int, float, float]:
     """Records, wall seconds and CPU seconds for iterparse + clear, nothing else."""
     from lxml import etree
 
-    c0 = _cpu()
-    t0 = time.perf_counter()
-    n = 0
-    for _, elem in etree.iterparse(str(path), events=("end",), tag="PubmedArticle"):
-        n += 1
-        elem.clear()
-        parent = elem.getparent()
-        while elem.getprevious() is not None:
-            del parent[0]
-    return n, time.perf_counter() - t0, _cpu() - c0
+    def count() -> int:
+        n = 0
+        for _, elem in etree.iterparse(str(path), events=("end",), tag="PubmedArticle"):
+            n += 1
+            elem.clear()
+            parent = elem.getparent()
+            while elem.getprevious() is not None:
+                del parent[0]
+        return n
+
+    return _timed(count)
 
 
 def parse_only(path: Path) -> tuple[int, float, float]:
     from harvester.pubmed_xml import iter_records
 
-    c0 = _cpu()
-    t0 = time.perf_counter()
-    n = sum(1 for _ in iter_records(path))
-    return n, time.perf_counter() - t0, _cpu() - c0
+    return _timed(lambda: sum(1 for _ in iter_records(path)))
 
 
 def parse_and_prepare(path: Path, batch_size: int) -> tuple[int, float, float]:
     from harvester.ingest_worker import iter_file_records, prepared_chunks
 
-    c0 = _cpu()
-    t0 = time.perf_counter()
-    n = sum(k for k, _ in prepared_chunks(iter_file_records(path, "xml"), batch_size))
-    return n, time.perf_counter() - t0, _cpu() - c0
+    return _timed(lambda: sum(k for k, _ in prepared_chunks(iter_file_records(path, "xml"), batch_size)))
 
 
 def store_only(path: str, url: str, batch_size: int) -> None:

@@ -37,8 +37,8 @@ import subprocess
 import sys
 import tempfile
 import threading
-from pathlib import Path
 from itertools import islice
+from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 from db.records import ArticleRecord, DeletedCitation

@@ -124,7 +124,7 @@ def use_pipeline(path: Path, mode: str = "auto") -> bool:
     mode : {"auto", "on", "off"}
         ``auto`` pipelines files of :data:`PIPELINE_MIN_BYTES` or more when a
         second CPU is idle (1-minute load average below CPUs - 1): the split
-        costs ~25% more CPU in total (prepared rows are pickled across, and
+        costs 10-25% more CPU in total (prepared rows are pickled across, and
         the two processes share the CPU caches), which only pays when the
         second process gets a core of its own.
 
