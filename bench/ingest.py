@@ -147,6 +147,13 @@ def write_real_xml(path: Path, n: int) -> int:
     return len(articles)
 
 
+def _child_figures(cmd: list[str]) -> dict:
+    """Run a child mode of this script; the JSON figures it printed last."""
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=REPO,
+                         env={**os.environ, "PYTHONPATH": str(REPO)})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def _children_cpu() -> float:
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     return ru.ru_utime + ru.ru_stime
@@ -279,19 +286,17 @@ def main() -> int:
                 cmd = [sys.executable, __file__, "--child", str(path), url, str(args.batch_size), mode]
                 if prof_path and mode == "off":
                     cmd += ["--child-profile", str(prof_path)]
-                out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=REPO,
-                                     env={**os.environ, "PYTHONPATH": str(REPO)})
-            figures = json.loads(out.stdout.strip().splitlines()[-1])
+                figures = _child_figures(cmd)
             if figures["records"] != bare_n or figures["new"] != bare_n:
                 print(f"MISMATCH ({mode}): ingest stored {figures['new']} of {figures['records']} records, "
                       f"bare parse saw {bare_n}")
                 return 1
             runs[mode] = figures
         with fresh_database(args.database_url, tmpdir, "store") as url:
-            out = subprocess.run([sys.executable, __file__, "--store-child", str(path), url, str(args.batch_size)],
-                                 check=True, capture_output=True, text=True, cwd=REPO,
-                                 env={**os.environ, "PYTHONPATH": str(REPO)})
-        store = json.loads(out.stdout.strip().splitlines()[-1])
+            store = _child_figures([sys.executable, __file__, "--store-child", str(path), url, str(args.batch_size)])
+        if store["stored"] != bare_n:
+            print(f"MISMATCH (write only): stored {store['stored']} records, bare parse saw {bare_n}")
+            return 1
 
         bare_rate_wall, bare_rate_cpu = bare_n / bare_s, bare_n / bare_c
         rows = [("bare lxml iterparse", bare_n, bare_s, bare_c), ("parse only (fields)", parse_n, parse_s, parse_c),
