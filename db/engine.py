@@ -20,6 +20,7 @@ from sqlmodel import create_engine
 
 DEFAULT_DATABASE_URL = "sqlite:///data/tracker.db"
 SQLITE_WRITER_CACHE_KIB = 64 * 1024  # page cache of a writing connection
+SQLITE_PAGE_SIZE = 16384  # bytes per page of a new database file (SQLite's default is 4096)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -153,6 +154,15 @@ def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
         cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys = ON")
         if wal:
+            # Only a new, empty file takes a page size, and only before WAL mode
+            # is entered (SQLite documentation, "PRAGMA page_size"); an existing
+            # database keeps its own. An article row (4-12 KB with its abstract)
+            # overflows a 4 KB page into a chain of overflow pages. With 16 KB
+            # pages a 20,000-article ingest's writes took 15-25% less CPU, the
+            # file was ~10% smaller and the dashboard's queries no slower
+            # (bench/ingest.py, bench/dashboard.py); 64 KB pages saved little
+            # more and make an empty database 3 MB instead of 0.8 MB.
+            cur.execute(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}")
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
             # A batch bigger than the page cache (default 2 MB) spills dirty pages

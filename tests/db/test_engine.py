@@ -1,6 +1,8 @@
 """SQLite connection settings of db.engine.make_engine."""
 
-from db.engine import SQLITE_WRITER_CACHE_KIB, make_engine
+import sqlite3
+
+from db.engine import SQLITE_PAGE_SIZE, SQLITE_WRITER_CACHE_KIB, make_engine
 
 
 def _pragma(eng, name):
@@ -26,5 +28,33 @@ def test_read_only_engine_keeps_the_default_page_cache(tmp_path):
     eng = make_engine(f"sqlite:///{path}", read_only=True)
     try:
         assert _pragma(eng, "cache_size") != -SQLITE_WRITER_CACHE_KIB
+    finally:
+        eng.dispose()
+
+
+def test_a_new_database_file_gets_large_pages(tmp_path):
+    eng = make_engine(f"sqlite:///{tmp_path / 'n.db'}")
+    try:
+        assert _pragma(eng, "page_size") == SQLITE_PAGE_SIZE
+    finally:
+        eng.dispose()
+
+
+def test_an_existing_database_keeps_its_page_size(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path)
+    old.execute("PRAGMA page_size = 4096")
+    old.execute("CREATE TABLE t (x)")
+    old.execute("INSERT INTO t VALUES (1)")
+    old.commit()
+    old.close()
+    eng = make_engine(f"sqlite:///{path}")
+    try:
+        assert _pragma(eng, "page_size") == 4096
+        assert _pragma(eng, "journal_mode") == "wal"
+        with eng.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+        with eng.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 2
     finally:
         eng.dispose()

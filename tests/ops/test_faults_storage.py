@@ -6,9 +6,10 @@ again. The failing run must exit 1 with one clear ``error:`` line (no Python
 traceback), must not move the watermark of any topic it did not finish, and the
 next run must end with exactly what an undisturbed run stores.
 
-* ``disk-full``: SQLite on a real 1 MiB tmpfs (mounted for the test; skipped
-  where mounting is not permitted); the repair grows it to 64 MiB
-  (``mount -o remount,size=64m``).
+* ``disk-full``: SQLite on a real 2 MiB tmpfs (mounted for the test; skipped
+  where mounting is not permitted). The empty schema, in 16 KB pages, takes
+  0.8 MB of it, so the disk fills after a few batches are stored. The repair
+  grows it to 64 MiB (``mount -o remount,size=64m``).
 * ``file-removed``: the SQLite file (and its WAL) is unlinked after two stored
   batches; SQLite refuses to write to a moved/unlinked file
   (``SQLITE_READONLY_DBMOVED``). The repair is nothing: the next run recreates it.
@@ -94,7 +95,7 @@ def outcome(request, tmp_path_factory):
                                             ("storage", PER_TOPIC))
         if name == "disk-full":
             mnt = tmp / "small-disk"
-            with ops.tmpfs(mnt, "1m"):
+            with ops.tmpfs(mnt, "2m"):
                 url = f"sqlite:///{mnt / 'tracker.db'}"
                 env = ops.cli_env(server.url, url, topics_path)
                 out.failed = ops.run_cli(ARGS, env)
