@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from sqlalchemy import JSON, bindparam, delete, select, update
+from sqlalchemy import JSON, Boolean, bindparam, delete, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from .models import Article, ArticleMesh, ArticlePubType, ArticleTopic, utcnow
@@ -113,6 +113,8 @@ def bulk_of(compiled, table, columns: tuple[str, ...], dialect, per_row: frozens
         col = table.c[name]
         if isinstance(col.type, JSON):
             continue  # serialised by db.rows
+        if dialect.name == "sqlite" and isinstance(col.type, Boolean):
+            continue  # sqlite3 binds a bool as the INTEGER 0/1 the processor would make (~3 us an article)
         proc = col.type.dialect_impl(dialect).bind_processor(dialect)
         if proc is not None:
             procs[name] = proc
