@@ -36,6 +36,15 @@ def test_new_article_is_stored_with_children(engine, session):
     assert session.exec(select(ArticleTopic.topic)).all() == ["depression"]
 
 
+def test_flags_are_stored_as_sqlite_integers(engine):
+    upsert_articles(engine, [_rec(is_retracted=True)])
+    with engine.connect() as conn:
+        art = conn.exec_driver_sql("SELECT typeof(is_retracted), is_retracted, is_book, is_deleted FROM article").one()
+        mesh = conn.exec_driver_sql("SELECT typeof(major_topic), major_topic FROM article_mesh").one()
+    assert tuple(art) == ("integer", 1, 0, 0)
+    assert tuple(mesh) == ("integer", 1)
+
+
 def test_redelivery_is_unchanged_and_keeps_timestamps(engine, session):
     upsert_articles(engine, [_rec()], topic="depression")
     first = session.get(Article, 1).updated
