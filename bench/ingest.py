@@ -30,7 +30,9 @@ Steps (all in one run, same file):
    with PostgreSQL only the client's CPU counts, not the server's).
    Their sum bounds the ratio any split of this code can reach: one process
    gets bare / sum, two processes with free transfer and a perfect balance
-   2 x bare / sum.
+   2 x bare / sum. On SQLite also the write floor: the same rows inserted with
+   bare ``sqlite3`` (no ORM, no secondary indexes, no upsert); with the tree
+   building it bounds the CPU ratio of any ingest that stores these rows.
 
 The machine this runs on is shared, so wall times swing with other load; the
 CPU-time ratio (rate per CPU second) is the comparable figure and the one the
@@ -121,8 +123,51 @@ def store_only(path: str, url: str, batch_size: int) -> None:
     t0 = time.perf_counter()
     with engine.begin() as conn:
         stored = sum(store_prepared(conn, b).new for b in prepared)
-    print(json.dumps({"stored": stored, "store_s": time.perf_counter() - t0, "store_cpu_s": _cpu() - c0}))
+    figures = {"stored": stored, "store_s": time.perf_counter() - t0, "store_cpu_s": _cpu() - c0}
+    backend = engine.url.get_backend_name()
     engine.dispose()
+    if backend == "sqlite":
+        figures.update(sqlite_floor(Path(engine.url.database + "-floor"), prepared))
+    print(json.dumps(figures))
+
+
+def sqlite_floor(path: Path, prepared) -> dict:
+    """CPU seconds to insert the same rows with bare ``sqlite3``: the tracker's
+    page size and page cache, one transaction, but no ORM, no secondary
+    indexes, no conflict handling, child tables ``WITHOUT ROWID``. A floor for
+    any ingest that stores these rows in SQLite."""
+    import sqlite3
+    from datetime import date
+
+    from db.engine import SQLITE_PAGE_SIZE, SQLITE_WRITER_CACHE_KIB
+    from db.rows import ARTICLE_COLUMNS, MESH_COLUMNS, PUBTYPE_COLUMNS
+
+    now = "2026-01-01 00:00:00.000000"
+    batches = []  # converted before the clock starts: sqlite3 has no default date adapter in 3.12+
+    for b in prepared:
+        articles = [tuple(v.isoformat() if isinstance(v, date) else v for v in values) + (0, digest, now, now, 1)
+                    for digest, values, _, _ in b.articles.values()]
+        batches.append((articles, [m for _, _, mesh, _ in b.articles.values() for m in mesh],
+                        [p for _, _, _, pts in b.articles.values() for p in pts]))
+    db = sqlite3.connect(path, isolation_level=None)
+    for pragma in (f"page_size = {SQLITE_PAGE_SIZE}", "journal_mode = WAL", "synchronous = NORMAL",
+                   f"cache_size = -{SQLITE_WRITER_CACHE_KIB}"):
+        db.execute(f"PRAGMA {pragma}")
+    db.execute(f"CREATE TABLE article ({', '.join(ARTICLE_COLUMNS[1:]).join(('pmid INTEGER PRIMARY KEY, ', ''))})")
+    db.execute(f"CREATE TABLE mesh ({', '.join(MESH_COLUMNS)}, PRIMARY KEY (pmid, descriptor)) WITHOUT ROWID")
+    db.execute(f"CREATE TABLE pubtype ({', '.join(PUBTYPE_COLUMNS)}, PRIMARY KEY (pmid, pub_type)) WITHOUT ROWID")
+    inserts = [f"INSERT INTO {table} VALUES ({', '.join('?' * len(cols))})"
+               for table, cols in (("article", ARTICLE_COLUMNS), ("mesh", MESH_COLUMNS), ("pubtype", PUBTYPE_COLUMNS))]
+    c0 = _cpu()
+    db.execute("BEGIN")
+    for rows in batches:
+        for sql, data in zip(inserts, rows):
+            db.executemany(sql, data)
+    db.execute("COMMIT")
+    cpu = _cpu() - c0
+    stored = db.execute("SELECT count(*) FROM article").fetchone()[0]
+    db.close()
+    return {"floor_cpu_s": cpu, "floor_stored": stored}
 
 
 def write_real_xml(path: Path, n: int) -> int:
@@ -337,6 +382,14 @@ def main() -> int:
         for label, cost in stages.items():
             print(f"  {label:32}{cost:6.0f} us")
         print(f"  {'sum':32}{total:6.0f} us")
+        if "floor_cpu_s" in store:
+            if store["floor_stored"] != bare_n:
+                print(f"MISMATCH (write floor): stored {store['floor_stored']} records, bare parse saw {bare_n}")
+                return 1
+            floor = store["floor_cpu_s"] * us
+            tree = stages["tree building (the bare pass)"]
+            print(f"  {'write floor (bare sqlite3)':32}{floor:6.0f} us: tree + floor alone allow at most "
+                  f"{tree / (tree + floor):4.0%} of bare by CPU")
         print(f"ceiling for this code: 1 process {stages['tree building (the bare pass)'] / total:4.0%} of bare; "
               f"2 processes, perfect split, free transfer {min(1.0, 2 * stages['tree building (the bare pass)'] / total):4.0%}")
         if prof_path and prof_path.exists():
