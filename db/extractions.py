@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from sqlalchemy import and_, bindparam, delete, exists, false, or_, select, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 
 from .models import (
     Article,
@@ -30,7 +30,7 @@ from .models import (
     utcnow,
 )
 from .rows import _json
-from .store import _Bulk, bulk_of
+from .store import _Bulk, bulk_of, per_dialect
 
 _CHUNK = 500
 _CHILDREN = (ExtractionCondition, ExtractionRoute, ExtractedAdverseEvent, ExtractedOutcome, ExtractedDose)
@@ -148,14 +148,8 @@ class _Statements:
     clear_names: tuple[str, str]
 
 
-_STATEMENTS: dict[str, _Statements] = {}
-
-
-def _statements(conn: Connection) -> _Statements:
-    dialect = conn.dialect
-    stmts = _STATEMENTS.get(dialect.name)
-    if stmts is not None:
-        return stmts
+@per_dialect
+def _statements(dialect: Dialect) -> _Statements:
     ids = bindparam("pmids", expanding=True)
     deletes = tuple(delete(m.__table__).where(m.__table__.c.pmid.in_(ids)) for m in _CHILDREN)
     deletes += (delete(Extraction.__table__).where(Extraction.__table__.c.pmid.in_(ids)),)
@@ -172,7 +166,7 @@ def _statements(conn: Connection) -> _Statements:
     for col in (a.c.pmid, a.c.content_hash):  # values passed as they are: no processing expected
         if col.type.dialect_impl(dialect).bind_processor(dialect) is not None:
             raise RuntimeError(f"article.{col.name}: unexpected bind processor")
-    stmts = _Statements(
+    return _Statements(
         insert_extraction=_insert(
             Extraction.__table__, _EXTRACTION_COLUMNS, dialect, frozenset(_EXTRACTION_COLUMNS) - {"extracted_at"}
         ),
@@ -181,8 +175,6 @@ def _statements(conn: Connection) -> _Statements:
         clear_sql=str(clear),
         clear_names=() if clear.positional else names,
     )
-    _STATEMENTS[dialect.name] = stmts
-    return stmts
 
 
 # --------------------------------------------------------------------------- writing

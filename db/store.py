@@ -11,10 +11,10 @@ for re-extraction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence, TypeVar
 
 from sqlalchemy import JSON, Boolean, bindparam, delete, select, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 
 from .models import Article, ArticleMesh, ArticlePubType, ArticleTopic, utcnow
 from .records import ArticleRecord, DeletedCitation
@@ -42,6 +42,8 @@ class UpsertCounts:
     def stored(self) -> int:
         return self.new + self.updated + self.unchanged
 
+
+T = TypeVar("T")
 
 # Rows per IN (...) list: below SQLite's 32766 and psycopg's 65535 bound parameters.
 _IDS_PER_STATEMENT = 5000
@@ -141,14 +143,25 @@ class _Statements:
     mark_deleted: object
 
 
-_STATEMENTS: dict[str, _Statements] = {}
+def per_dialect(build: Callable[[Dialect], T]) -> Callable[[Connection], T]:
+    """Decorator: ``build(dialect)`` runs once per dialect name; the wrapped
+    function takes a connection and returns what was built for its dialect
+    (statements compiled once, reused by every batch)."""
+    built: dict[str, T] = {}
+
+    def get(conn: Connection) -> T:
+        name = conn.dialect.name
+        made = built.get(name)
+        if made is None:
+            made = built[name] = build(conn.dialect)
+        return made
+
+    get.__doc__ = build.__doc__
+    return get
 
 
-def _statements(conn: Connection) -> _Statements:
-    dialect = conn.dialect
-    stmts = _STATEMENTS.get(dialect.name)
-    if stmts is not None:
-        return stmts
+@per_dialect
+def _statements(dialect: Dialect) -> _Statements:
     if dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -161,7 +174,7 @@ def _statements(conn: Connection) -> _Statements:
         index_elements=[art.c.pmid],
         set_={c.name: upsert.excluded[c.name] for c in art.columns if c.name not in _KEEP_ON_UPDATE},
     )
-    stmts = _Statements(
+    return _Statements(
         lookup=select(art.c.pmid, art.c.content_hash, art.c.is_deleted).where(art.c.pmid.in_(ids)),
         upsert_article=_bulk(upsert, art, ARTICLE_COLUMNS, dialect, frozenset(RECORD_COLUMNS)),
         insert_mesh=_bulk(insert(mesh_t), mesh_t, MESH_COLUMNS, dialect, frozenset(MESH_COLUMNS)),
@@ -176,8 +189,6 @@ def _statements(conn: Connection) -> _Statements:
         .where(art.c.pmid.in_(ids), art.c.is_deleted.is_(False))
         .values(is_deleted=True, updated=bindparam("now")),
     )
-    _STATEMENTS[dialect.name] = stmts
-    return stmts
 
 
 # --------------------------------------------------------------------------- writing
