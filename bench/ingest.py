@@ -153,7 +153,7 @@ def sqlite_floor(path: Path, prepared) -> dict:
     for pragma in (f"page_size = {SQLITE_PAGE_SIZE}", "journal_mode = WAL", "synchronous = NORMAL",
                    f"cache_size = -{SQLITE_WRITER_CACHE_KIB}"):
         db.execute(f"PRAGMA {pragma}")
-    db.execute(f"CREATE TABLE article ({', '.join(ARTICLE_COLUMNS[1:]).join(('pmid INTEGER PRIMARY KEY, ', ''))})")
+    db.execute(f"CREATE TABLE article (pmid INTEGER PRIMARY KEY, {', '.join(ARTICLE_COLUMNS[1:])})")
     db.execute(f"CREATE TABLE mesh ({', '.join(MESH_COLUMNS)}, PRIMARY KEY (pmid, descriptor)) WITHOUT ROWID")
     db.execute(f"CREATE TABLE pubtype ({', '.join(PUBTYPE_COLUMNS)}, PRIMARY KEY (pmid, pub_type)) WITHOUT ROWID")
     inserts = [f"INSERT INTO {table} VALUES ({', '.join('?' * len(cols))})"
