@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.freeze()  # the imported modules never become garbage: keep them out of collections
     try:
         try:
-            for n, prepared in prepared_chunks(_counted(iter_file_records(Path(path), fmt), parsed), int(batch_size)):
+            for n, prepared in prepared_here(Path(path), fmt, int(batch_size), parsed):
                 _send(out, ("batch", n, prepared))
             _send(out, ("done", parsed[0]))
         except (PubmedXMLError, MedlineError) as exc:
