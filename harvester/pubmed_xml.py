@@ -57,6 +57,7 @@ _TARGETS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation", "MedlineCita
 _HEAD_BYTES = 64 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 _WS = re.compile(r"\s+")
+_YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")  # the year in a free-text MedlineDate
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
 _MONTH_ABBR = {i: name for i, name in enumerate(calendar.month_abbr) if name}
 
@@ -380,7 +381,7 @@ def _pub_date(el) -> tuple[Optional[int], Optional[str]]:
     medline = texts.get("MedlineDate")
     if medline:
         medline = _WS.sub(" ", medline).strip()
-        m = re.search(r"\b(1[89]\d\d|2\d\d\d)\b", medline)
+        m = _YEAR.search(medline)
         return (int(m.group(1)) if m else None), medline
     year = (texts.get("Year") or "").strip()
     if not year:
