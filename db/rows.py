@@ -80,6 +80,18 @@ class PreparedBatch:
     def __len__(self) -> int:
         return len(self.articles) + len(self.deleted)
 
+    def add(self, pmid: int, prepared: tuple | None) -> None:
+        """Add one record: what :func:`_prepare` returns for an article, None for a deleted citation.
+
+        The last occurrence of a PMID wins, in its first place (update files can
+        repeat a PMID); a deletion drops an earlier article of the batch.
+        """
+        if prepared is None:
+            self.deleted.append(pmid)
+            self.articles.pop(pmid, None)
+        else:
+            self.articles[pmid] = prepared
+
 
 def _prepare(rec: ArticleRecord) -> tuple:
     pmid = rec.pmid
@@ -124,11 +136,6 @@ def prepare_batch(records: Iterable[ArticleRecord | DeletedCitation]) -> Prepare
         Ready for :func:`store_prepared`.
     """
     batch = PreparedBatch()
-    articles = batch.articles
     for rec in records:
-        if isinstance(rec, DeletedCitation):
-            batch.deleted.append(rec.pmid)
-            articles.pop(rec.pmid, None)
-        else:  # last occurrence wins (update files can repeat a PMID), in its first place
-            articles[rec.pmid] = _prepare(rec)
+        batch.add(rec.pmid, None if isinstance(rec, DeletedCitation) else _prepare(rec))
     return batch

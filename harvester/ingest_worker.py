@@ -43,6 +43,7 @@ from typing import BinaryIO, Iterable, Iterator
 
 from db.records import ArticleRecord, DeletedCitation
 from db.rows import PreparedBatch, prepare_batch
+from harvester.fast_xml import iter_prepared
 from harvester.medline import MedlineError, iter_medline_records
 from harvester.pubmed_xml import PubmedXMLError, iter_records
 
@@ -95,12 +96,34 @@ def _counted(records, parsed: list[int]):
         yield rec
 
 
+def prepared_item_chunks(items: Iterable[tuple[int, tuple | None]], size: int,
+                         parsed: list[int]) -> Iterator[tuple[int, PreparedBatch]]:
+    """``(records, prepared batch)`` for consecutive runs of ``size`` prepared items
+    (:func:`harvester.fast_xml.iter_prepared`); ``parsed[0]`` counts the items."""
+    it = iter(items)
+    while True:
+        batch = PreparedBatch()
+        n = 0
+        for pmid, prepared in islice(it, size):
+            n += 1
+            parsed[0] += 1
+            batch.add(pmid, prepared)
+        if not n:
+            return
+        yield n, batch
+
+
 def prepared_here(path: Path, fmt: str, batch_size: int, parsed: list[int]) -> Iterator[tuple[int, PreparedBatch]]:
     """``(records, prepared batch)`` pairs computed in this process.
 
-    ``parsed[0]`` counts the records parsed so far, also when parsing fails.
+    PubMed XML goes through :func:`harvester.fast_xml.iter_prepared` (the C
+    parser where it is built, the lxml parser otherwise); MEDLINE text through
+    its parser and :func:`db.rows.prepare_batch`. ``parsed[0]`` counts the
+    records parsed so far, also when parsing fails.
     """
-
+    if fmt == "xml":
+        yield from prepared_item_chunks(iter_prepared(path), batch_size, parsed)
+        return
     yield from prepared_chunks(_counted(iter_file_records(path, fmt), parsed), batch_size)
 
 

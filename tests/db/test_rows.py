@@ -2,8 +2,8 @@ import gc
 import weakref
 
 from db.records import ArticleRecord, DeletedCitation
-from db.rows import prepare_batch
-from harvester.ingest_worker import prepared_chunks
+from db.rows import PreparedBatch, prepare_batch
+from harvester.ingest_worker import prepared_chunks, prepared_item_chunks
 
 
 def _rec(pmid, title="Ketamine for depression"):
@@ -62,3 +62,29 @@ def test_prepared_chunks_splits_and_counts_records():
 
 def test_prepared_chunks_of_nothing_is_empty():
     assert list(prepared_chunks(iter([]), 3)) == []
+
+
+def test_add_lets_the_last_occurrence_win_in_its_first_place():
+    batch = PreparedBatch()
+    batch.add(1, ("h1", (1,), [], []))
+    batch.add(2, ("h2", (2,), [], []))
+    batch.add(1, ("h1b", (1,), [], []))
+    assert list(batch.articles) == [1, 2]
+    assert batch.articles[1][0] == "h1b"
+
+
+def test_add_of_a_deletion_drops_the_article_of_the_batch():
+    batch = PreparedBatch()
+    batch.add(1, ("h1", (1,), [], []))
+    batch.add(1, None)
+    assert batch.articles == {}
+    assert batch.deleted == [1]
+
+
+def test_prepared_item_chunks_splits_and_counts_items():
+    items = [(1, ("a",)), (2, ("b",)), (1, None), (3, ("c",)), (3, ("d",))]
+    parsed = [0]
+    chunks = list(prepared_item_chunks(iter(items), 2, parsed))
+    assert [n for n, _ in chunks] == [2, 2, 1]
+    assert [dict(b.articles) for _, b in chunks] == [{1: ("a",), 2: ("b",)}, {3: ("c",)}, {3: ("d",)}]
+    assert parsed == [5]

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from db.engine import make_engine
 from db.lock import run_lock
 from db.models import Article, ArticleMesh, ArticleTopic, HarvestRun
-from harvester import ingest_worker
+from harvester import fast_xml, ingest_worker
 from harvester.synthetic import write_synthetic_xml
 from ketamine_tracker.cli import main
 from ketamine_tracker.commands.ingest import use_pipeline
@@ -293,3 +293,24 @@ def test_pipeline_on_a_large_synthetic_file_stores_every_article(db_url, tmp_pat
     path = write_synthetic_xml(tmp_path / "large.xml", 2500, seed=3)
     assert _ingest(db_url, "--pipeline", "on", "--batch-size", "500", path) == 0
     assert _article_count(db_url) == 2500
+
+
+def _stored(db_url) -> list:
+    """Every stored article column but the run's timestamps, and the child rows."""
+    skip = {"first_seen", "updated"}
+    cols = [c for c in Article.__table__.columns if c.name not in skip]
+    return [_rows(db_url, select(*cols).order_by(Article.pmid)),
+            _rows(db_url, select(ArticleMesh).order_by(ArticleMesh.pmid, ArticleMesh.descriptor))]
+
+
+@pytest.mark.skipif(not fast_xml.available(), reason="harvester._pubmed_fast is not built")
+@pytest.mark.parametrize("pipeline", ["off", "on"])
+def test_c_and_lxml_parsers_store_the_same_database(tmp_path, monkeypatch, pipeline):
+    path = tmp_path / "synthetic.xml"
+    write_synthetic_xml(path, 300)
+    with_c, with_lxml = (f"sqlite:///{tmp_path / name}" for name in ("c.db", "lxml.db"))
+    assert _ingest(with_c, "--pipeline", pipeline, path) == 0
+    monkeypatch.setenv(fast_xml.ENV_PARSER, "lxml")
+    assert _ingest(with_lxml, "--pipeline", pipeline, path) == 0
+    assert _stored(with_c) == _stored(with_lxml)
+    assert len(_stored(with_c)[0]) == 300
