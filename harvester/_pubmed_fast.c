@@ -23,6 +23,9 @@
 #include <datetime.h>
 #include <stddef.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ------------------------------------------------------------------ expat ABI
  * The subset of expat.h and pyexpat.h this module uses. pyexpat builds expat
@@ -351,6 +354,7 @@ static int art_init(Art *a) {
 #define TAGIS(name, lit) (strcmp((name), (lit)) == 0)
 
 static int is_target(const char *name) {
+    if (name[0] != 'P' && name[0] != 'D' && name[0] != 'M') return 0;
     return TAGIS(name, "PubmedArticle") || TAGIS(name, "PubmedBookArticle") || TAGIS(name, "DeleteCitation") ||
            TAGIS(name, "MedlineCitation");
 }
@@ -796,38 +800,71 @@ error:
  * ensure_ascii=False) or encode_basestring_ascii (ascii=1, the JSON columns). */
 static const char HEX[] = "0123456789abcdef";
 
+/* Index of the first byte of p[i..n) that a JSON string must escape: '"',
+ * '\\', a control character, and with ascii also 0x7f and above. SSE2 (part of
+ * every x86-64) looks at 16 bytes at a time; other machines take the loop. */
+static Py_ssize_t json_scan(const unsigned char *p, Py_ssize_t i, Py_ssize_t n, int ascii) {
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+    const __m128i ctl_max = _mm_set1_epi8(0x1f), del = _mm_set1_epi8(0x7f);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        __m128i m = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, ctl_max), v),  /* v <= 0x1f */
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+        if (ascii) m = _mm_or_si128(m, _mm_cmpeq_epi8(_mm_max_epu8(v, del), v));  /* v >= 0x7f */
+        int mask = _mm_movemask_epi8(m);
+        if (mask) return i + __builtin_ctz((unsigned)mask);
+    }
+#endif
+    for (; i < n; i++) {
+        unsigned char c = p[i];
+        if (c < 0x20 || c == '"' || c == '\\' || (ascii && c >= 0x7f)) return i;
+    }
+    return n;
+}
+
+/* Bytes (ASCII, or UTF-8 without ascii) with the escapes json.dumps writes. */
+static int json_bytes(Buf *b, const unsigned char *p, Py_ssize_t n, int ascii) {
+    Py_ssize_t i = 0;
+    while (1) {
+        Py_ssize_t j = json_scan(p, i, n, ascii);
+        if (j > i && buf_add(b, (const char *)p + i, j - i) < 0) return -1;
+        if (j >= n) return 0;
+        unsigned char c = p[j];
+        const char *esc = NULL;
+        switch (c) {
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        case '\b': esc = "\\b"; break;
+        case '\f': esc = "\\f"; break;
+        }
+        if (esc) {
+            if (buf_add(b, esc, 2) < 0) return -1;
+        } else {
+            char u[6] = {'\\', 'u', '0', '0', HEX[(c >> 4) & 0xf], HEX[c & 0xf]};
+            if (buf_add(b, u, 6) < 0) return -1;
+        }
+        i = j + 1;
+    }
+}
+
 static int json_str(Buf *b, PyObject *s, int ascii) {
     if (s == Py_None) return buf_lit(b, "null");
     if (buf_ch(b, '"') < 0) return -1;
+    if (PyUnicode_IS_ASCII(s) || !ascii) {
+        /* ASCII text, or any text where non-ASCII characters are written as they are (UTF-8) */
+        Py_ssize_t n;
+        const char *p = PyUnicode_IS_ASCII(s) ? (n = PyUnicode_GET_LENGTH(s), (const char *)PyUnicode_DATA(s))
+                                              : PyUnicode_AsUTF8AndSize(s, &n);
+        if (!p || json_bytes(b, (const unsigned char *)p, n, ascii) < 0) return -1;
+        return buf_ch(b, '"');
+    }
     int kind = PyUnicode_KIND(s);
     const void *data = PyUnicode_DATA(s);
     Py_ssize_t n = PyUnicode_GET_LENGTH(s);
-    if (kind == PyUnicode_1BYTE_KIND && PyUnicode_IS_ASCII(s)) {
-        const char *p = (const char *)data;
-        Py_ssize_t start = 0;
-        for (Py_ssize_t i = 0; i < n; i++) {
-            unsigned char c = (unsigned char)p[i];
-            if (c >= 0x20 && c != '"' && c != '\\' && !(ascii && c == 0x7f)) continue;
-            if (i > start && buf_add(b, p + start, i - start) < 0) return -1;
-            start = i + 1;
-            char esc[7];
-            switch (c) {
-            case '"': if (buf_lit(b, "\\\"") < 0) return -1; continue;
-            case '\\': if (buf_lit(b, "\\\\") < 0) return -1; continue;
-            case '\n': if (buf_lit(b, "\\n") < 0) return -1; continue;
-            case '\r': if (buf_lit(b, "\\r") < 0) return -1; continue;
-            case '\t': if (buf_lit(b, "\\t") < 0) return -1; continue;
-            case '\b': if (buf_lit(b, "\\b") < 0) return -1; continue;
-            case '\f': if (buf_lit(b, "\\f") < 0) return -1; continue;
-            default:
-                esc[0] = '\\'; esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
-                esc[4] = HEX[(c >> 4) & 0xf]; esc[5] = HEX[c & 0xf];
-                if (buf_add(b, esc, 6) < 0) return -1;
-            }
-        }
-        if (n > start && buf_add(b, p + start, n - start) < 0) return -1;
-        return buf_ch(b, '"');
-    }
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         char tmp[12];
