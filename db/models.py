@@ -60,7 +60,7 @@ class Article(SQLModel, table=True):
     is_book: bool = False
     is_retracted: bool = Field(default=False, index=True)
     is_deleted: bool = Field(default=False, index=True)
-    content_hash: str = Field(default="", index=True)
+    content_hash: str = ""  # read by PMID, never searched: no index (migration 0003)
     first_seen: datetime = Field(default_factory=utcnow)
     updated: datetime = Field(default_factory=utcnow, index=True)
     needs_extraction: bool = Field(default=True, index=True)
