@@ -164,6 +164,23 @@ def _read_frames(stream: BinaryIO, frames: queue.Queue, stop: threading.Event) -
                 continue
 
 
+def _loads(body: bytes):
+    """Unpickle a frame with the garbage collector paused.
+
+    A prepared batch is ~80 new tuples and strings per article, none of them in
+    a cycle; with the collector running, the collections their allocation
+    triggers doubled the cost of unpickling (14-15 instead of ~7 us per
+    synthetic article, measured).
+    """
+    if not gc.isenabled():
+        return pickle.loads(body)
+    gc.disable()
+    try:
+        return pickle.loads(body)
+    finally:
+        gc.enable()
+
+
 def prepared_in_process(path: Path, fmt: str, batch_size: int, parsed: list[int]) -> Iterator[tuple[int, PreparedBatch]]:
     """``(records, prepared batch)`` pairs from a parser child process, in file order.
 
@@ -197,7 +214,7 @@ def prepared_in_process(path: Path, fmt: str, batch_size: int, parsed: list[int]
                     tail = errors.read().decode("utf-8", "replace").strip().splitlines()[-1:]
                     raise ParserProcessError(f"the parser process exited (code {code}) before the end of the file"
                                              + (f": {tail[0]}" if tail else ""))
-                msg = pickle.loads(body)
+                msg = _loads(body)
                 kind = msg[0]
                 if kind == "batch":
                     parsed[0] += msg[1]
