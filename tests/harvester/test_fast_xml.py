@@ -265,3 +265,19 @@ def _articles(draw):
 def test_any_article_gives_the_same_rows_or_error(articles):
     fast, slow, _ = both(_doc(*articles))
     assert fast == slow
+
+
+_VALID = _doc(_article(5, "Ketamine <i>x</i>", extra_article='<Abstract><AbstractText Label="A">t</AbstractText>'
+                       "</Abstract>"),
+              '<DeleteCitation><PMID Version="1">6</PMID></DeleteCitation>', _article(7, "Second"))
+_JUNK = st.one_of(st.binary(max_size=8), st.sampled_from(
+    [b"<", b"&", b"&amp;", b"&#0;", b"&#x10FFFF;", b"]]>", b"<![CDATA[a]]>", b"<!-- c -->", b"<?pi x?>", b"\xff",
+     b"\xc2\xa0", b"<PubmedBookArticle>", b"</Article>", b"<PMID>x</PMID>", b'Version="9"', b"\r\n"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(0, len(_VALID)), st.integers(0, len(_VALID)), _JUNK)
+def test_damaged_documents_give_the_same_rows_or_error(cut, at, junk):
+    data = _VALID[:at] + junk + _VALID[at:cut] if at <= cut else _VALID[:cut]
+    fast, slow, _ = both(data)
+    assert fast == slow
