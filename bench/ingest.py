@@ -13,7 +13,11 @@ Steps (all in one run, same file):
    with new PMIDs (~12 KB each: real affiliations, MeSH and reference lists);
 2. bare parse: ``lxml.etree.iterparse`` over ``PubmedArticle`` end events with
    ``elem.clear()``, no field extraction (the floor any parser pays);
-3. parse only: :func:`harvester.pubmed_xml.iter_records` (field extraction, no database);
+3. parse and prepare without a database: the lxml parser's field extraction
+   (:func:`harvester.pubmed_xml.iter_records`), then with the preparation in
+   Python (the reference path), then the path ``ingest`` takes
+   (:func:`harvester.ingest_worker.prepared_here`: the C parser
+   :mod:`harvester._pubmed_fast` where it is built);
 4. ingest: in a child process, into a fresh database, the same code path as
    ``ketamine-tracker ingest`` (:func:`ketamine_tracker.commands.ingest.ingest_file`),
    once all in one process (``--pipeline off``) and once with the parser child
@@ -23,16 +27,15 @@ Steps (all in one run, same file):
    SQLite gets a new file in a temp dir; with ``--database-url`` a PostgreSQL
    server gets a new, uniquely named database per run (created through the
    ``postgres`` maintenance database and dropped afterwards).
-5. stage costs: CPU per article of the tree building (the bare pass), the
-   field extraction (parse only - bare), the preparation (content hash, JSON
-   columns, child rows; parse and prepare - parse only) and the write alone
-   (already prepared batches stored in one transaction, in a child process;
-   with PostgreSQL only the client's CPU counts, not the server's).
-   Their sum bounds the ratio any split of this code can reach: one process
-   gets bare / sum, two processes with free transfer and a perfect balance
-   2 x bare / sum. On SQLite also the write floor: the same rows inserted with
-   bare ``sqlite3`` (no ORM, no secondary indexes, no upsert); with the tree
-   building it bounds the CPU ratio of any ingest that stores these rows.
+5. stage costs: CPU per article of ingest's two stages, parse and prepare
+   (content hash, JSON columns, child rows) and the write alone (already
+   prepared batches stored in one transaction, in a child process; with
+   PostgreSQL only the client's CPU counts, not the server's), and of the
+   lxml path's tree, fields and preparation for reference. They bound what
+   this code can reach: one process bare / (parse + write), a parser and a
+   writer process with free transfer and perfect overlap bare / the larger
+   stage. On SQLite also the write floor: the same rows inserted with bare
+   ``sqlite3`` (no ORM, no secondary indexes, no upsert).
 
 The machine this runs on is shared, so wall times swing with other load; the
 CPU-time ratio (rate per CPU second) is the comparable figure and the one the
