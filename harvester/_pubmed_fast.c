@@ -89,7 +89,7 @@ static PyObject *cfg_year_search;       /* re.compile(r"\b(1[89]\d\d|2\d\d\d)\b"
 static PyObject *cfg_sha256;            /* hashlib.sha256 */
 static PyObject *Fallback;              /* exception class */
 static PyObject *s_empty, *s_space, *s_newline, *s_colon_space, *s_semi_space;
-static PyObject *s_strip, *s_isdigit, *s_lower, *s_upper, *s_hexdigest, *s_group;
+static PyObject *s_strip, *s_isdigit, *s_lower, *s_upper, *s_hexdigest;
 
 /* ------------------------------------------------------------------ byte buffers */
 typedef struct {
@@ -158,7 +158,7 @@ typedef struct {
     PyObject *comments;      /* [(type, ref, pmid)] */
     int eloc_done;
     PyObject *eloc_doi;
-    int seen_jtitle, seen_jiso, pubdate_chosen, in_chosen_pubdate;
+    int seen_jtitle, seen_jiso, pubdate_chosen;
     PyObject *jtitle, *jiso;
     Ymd pubdate, adate, daterev, ppd;
     int has_pubdate, has_adate, has_daterev;
@@ -177,7 +177,7 @@ typedef struct {
     PyObject *hist_date[4];
     PyObject *ppd_status;
     /* pending attributes of the element being captured */
-    PyObject *attr1, *attr2, *attr3;
+    PyObject *attr1, *attr2;
 } Art;
 
 typedef struct {
@@ -195,7 +195,6 @@ typedef struct {
     int cap_head;           /* only the text before the first child (.text) */
     int cap_closed;
     Py_ssize_t text_run;
-    int in_record;
     int ymd_part;           /* which part the open R_YMD_PART element fills */
     Art a;
 } ParserObject;
@@ -207,9 +206,9 @@ static void fail(ParserObject *self, const char *why) {
         self->why = why;
     }
 }
-/* A Python error inside a callback: keep the exception only if it is not an
- * ordinary one; either way the input goes to the lxml parser, which gives the
- * error the documented way. */
+/* A Python error inside a callback (a ValueError from int() on odd digits,
+ * MemoryError): cleared, and the input goes to the lxml parser, which raises
+ * or handles it the documented way. */
 static void fail_py(ParserObject *self) {
     PyErr_Clear();
     fail(self, "an exception while extracting fields");
@@ -332,7 +331,7 @@ static void art_clear(Art *a) {
     CLEAR(a->cc_type); CLEAR(a->cc_ref); CLEAR(a->cc_pmid);
     CLEAR(a->doi); CLEAR(a->pmc);
     for (int i = 0; i < 4; i++) CLEAR(a->hist_date[i]);
-    CLEAR(a->ppd_status); CLEAR(a->attr1); CLEAR(a->attr2); CLEAR(a->attr3);
+    CLEAR(a->ppd_status); CLEAR(a->attr1); CLEAR(a->attr2);
     memset(a, 0, sizeof(*a));
 }
 
@@ -1302,7 +1301,6 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **atts) {
         if (self->failed) return;
         if (role == R_PA || role == R_DEL) {
             if (art_init(&self->a) < 0) { fail_py(self); return; }
-            self->in_record = 1;
         }
     }
     self->stack[depth].role = role;
@@ -1351,7 +1349,6 @@ static void on_end(void *ud, const XML_Char *name) {
     switch (role) {
     case R_PA: {
         PyObject *item = finish_article(self, &json_buf);
-        self->in_record = 0;
         art_clear(a);
         if (!item) { if (!self->failed) fail(self, "article"); return; }
         if (PyList_Append(self->out, item) < 0) fail_py(self);
@@ -1359,7 +1356,6 @@ static void on_end(void *ud, const XML_Char *name) {
         return;
     }
     case R_DEL:
-        self->in_record = 0;
         art_clear(a);
         return;
     case R_DEL_PMID: {
@@ -1500,8 +1496,7 @@ static PyObject *Parser_new(PyTypeObject *type, PyObject *args, PyObject *kwds) 
         Py_DECREF(self);
         return PyErr_NoMemory();
     }
-    if (expat->size >= (int)(offsetof(struct PyExpat_CAPI, SetHashSalt) + sizeof(void *)) && expat->SetHashSalt)
-        expat->SetHashSalt(self->parser, (unsigned long)(size_t)self ^ 0x5bd1e995UL);
+    /* No SetHashSalt: expat then draws its hash salt from the system's entropy. */
     expat->SetUserData(self->parser, self);
     expat->SetElementHandler(self->parser, on_start, on_end);
     expat->SetCharacterDataHandler(self->parser, on_chars);
@@ -1647,9 +1642,8 @@ PyMODINIT_FUNC PyInit__pubmed_fast(void) {
     s_lower = PyUnicode_InternFromString("lower");
     s_upper = PyUnicode_InternFromString("upper");
     s_hexdigest = PyUnicode_InternFromString("hexdigest");
-    s_group = PyUnicode_InternFromString("group");
     if (!Fallback || !s_empty || !s_space || !s_newline || !s_colon_space || !s_semi_space || !s_NCT || !s_strip ||
-        !s_isdigit || !s_lower || !s_upper || !s_hexdigest || !s_group) {
+        !s_isdigit || !s_lower || !s_upper || !s_hexdigest) {
         Py_DECREF(m);
         return NULL;
     }
