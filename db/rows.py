@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .records import ArticleRecord, DeletedCitation
 
@@ -120,6 +120,13 @@ def _prepare(rec: ArticleRecord) -> tuple:
     return rec.content_hash(), values, mesh_rows, pt_rows
 
 
+def prepared_items(records: Iterable[ArticleRecord | DeletedCitation]) -> Iterator[tuple[int, tuple | None]]:
+    """``(pmid, prepared)`` per record, as it arrives: :func:`_prepare` of an
+    article, None for a deleted citation (the C parser's items have this shape)."""
+    for rec in records:
+        yield rec.pmid, None if isinstance(rec, DeletedCitation) else _prepare(rec)
+
+
 def prepare_batch(records: Iterable[ArticleRecord | DeletedCitation]) -> PreparedBatch:
     """Hash and flatten a batch of records (no database needed).
 
@@ -136,6 +143,6 @@ def prepare_batch(records: Iterable[ArticleRecord | DeletedCitation]) -> Prepare
         Ready for :func:`store_prepared`.
     """
     batch = PreparedBatch()
-    for rec in records:
-        batch.add(rec.pmid, None if isinstance(rec, DeletedCitation) else _prepare(rec))
+    for pmid, prepared in prepared_items(records):
+        batch.add(pmid, prepared)
     return batch

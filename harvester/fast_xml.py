@@ -37,8 +37,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Iterator, Optional
 
-from db.records import DeletedCitation
-from db.rows import _prepare
+from db.rows import prepared_items
 from harvester import pubmed_xml as px
 
 try:
@@ -73,11 +72,7 @@ def available() -> bool:
 def iter_prepared_lxml(source: px.Source, skip: int = 0) -> Iterator[Item]:
     """The reference: :func:`harvester.pubmed_xml.iter_records` then :func:`db.rows._prepare`,
     after the first ``skip`` records (parsed, not prepared)."""
-    for rec in islice(px.iter_records(source), skip, None):
-        if isinstance(rec, DeletedCitation):
-            yield rec.pmid, None
-        else:
-            yield rec.pmid, _prepare(rec)
+    return prepared_items(islice(px.iter_records(source), skip, None))
 
 
 def iter_prepared(source: px.Source, *, fast: Optional[bool] = None, report: Optional[dict] = None) -> Iterator[Item]:

@@ -1,7 +1,8 @@
 """Parse a PubMed file into prepared batches, here or in a separate parser process.
 
-``ketamine-tracker ingest`` spends most of its time parsing XML, then hashing
-and flattening records (:func:`db.rows.prepare_batch`), then writing.
+``ketamine-tracker ingest`` parses a file, hashes and flattens its records into
+rows (for PubMed XML both at once in the C parser, :mod:`harvester.fast_xml`;
+for MEDLINE :func:`db.rows.prepared_items`), then writes them.
 :func:`prepared_batches` yields prepared batches computed either all in the
 calling process or by a child process (``python -m harvester.ingest_worker
 FILE FORMAT BATCH``) that parses and prepares the next batches while the caller
@@ -42,7 +43,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 from db.records import ArticleRecord, DeletedCitation
-from db.rows import PreparedBatch, prepare_batch
+from db.rows import PreparedBatch, prepared_items
 from harvester.fast_xml import iter_prepared
 from harvester.medline import MedlineError, iter_medline_records
 from harvester.pubmed_xml import PubmedXMLError, iter_records
@@ -73,33 +74,17 @@ def iter_file_records(path: Path, fmt: str) -> Iterator[ArticleRecord | DeletedC
         yield from iter_medline_records(path)
 
 
-def prepared_chunks(records: Iterable[ArticleRecord | DeletedCitation], size: int) -> Iterator[tuple[int, PreparedBatch]]:
-    """``(records, prepared batch)`` for consecutive runs of ``size`` records (the last one shorter).
-
-    Records are prepared as they are parsed, never collected in a list first:
-    holding 2,000 parsed records while parsing on slowed the parser by 20-50%
-    (measured on 20,000 real PubMed articles; their memory no longer stays in
-    cache), and a prepared row is a fraction of a record's size.
-    """
-    it = iter(records)
-    while True:
-        seen = [0]
-        batch = prepare_batch(_counted(islice(it, size), seen))
-        if not seen[0]:
-            return
-        yield seen[0], batch
-
-
-def _counted(records, parsed: list[int]):
-    for rec in records:
-        parsed[0] += 1
-        yield rec
-
-
 def prepared_item_chunks(items: Iterable[tuple[int, tuple | None]], size: int,
                          parsed: list[int]) -> Iterator[tuple[int, PreparedBatch]]:
     """``(records, prepared batch)`` for consecutive runs of ``size`` prepared items
-    (:func:`harvester.fast_xml.iter_prepared`); ``parsed[0]`` counts the items."""
+    (:func:`db.rows.prepared_items`, :func:`harvester.fast_xml.iter_prepared`);
+    ``parsed[0]`` counts the items.
+
+    Items are batched as they come, never collected in a list first: holding
+    2,000 parsed records while parsing on slowed the parser by 20-50% (measured
+    on 20,000 real PubMed articles; their memory no longer stays in cache), and
+    a prepared row is a fraction of a record's size.
+    """
     it = iter(items)
     while True:
         batch = PreparedBatch()
@@ -113,18 +98,23 @@ def prepared_item_chunks(items: Iterable[tuple[int, tuple | None]], size: int,
         yield n, batch
 
 
+def prepared_chunks(records: Iterable[ArticleRecord | DeletedCitation], size: int) -> Iterator[tuple[int, PreparedBatch]]:
+    """``(records, prepared batch)`` for consecutive runs of ``size`` records (the last one shorter)."""
+    return prepared_item_chunks(prepared_items(records), size, [0])
+
+
 def prepared_here(path: Path, fmt: str, batch_size: int, parsed: list[int]) -> Iterator[tuple[int, PreparedBatch]]:
     """``(records, prepared batch)`` pairs computed in this process.
 
     PubMed XML goes through :func:`harvester.fast_xml.iter_prepared` (the C
     parser where it is built, the lxml parser otherwise); MEDLINE text through
-    its parser and :func:`db.rows.prepare_batch`. ``parsed[0]`` counts the
+    its parser and :func:`db.rows.prepared_items`. ``parsed[0]`` counts the
     records parsed so far, also when parsing fails.
     """
     if fmt == "xml":
         yield from prepared_item_chunks(iter_prepared(path), batch_size, parsed)
         return
-    yield from prepared_chunks(_counted(iter_file_records(path, fmt), parsed), batch_size)
+    yield from prepared_item_chunks(prepared_items(iter_file_records(path, fmt)), batch_size, parsed)
 
 
 def _read_exactly(stream: BinaryIO, n: int) -> bytes | None:
