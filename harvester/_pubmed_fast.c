@@ -148,7 +148,7 @@ typedef struct {
     /* Article */
     int seen_title, seen_vtitle, seen_abs, seen_journal, seen_adate, seen_lang, seen_authorlist;
     PyObject *title, *vtitle, *lang_text;
-    int has_lang, has_databanks;
+    int has_databanks;
     PyObject *sections;      /* [(label, category, text)] */
     PyObject *authors;       /* [(last, fore, initials, collective, affiliation)] */
     PyObject *pubtypes;      /* [(name, ui)] */
@@ -161,7 +161,6 @@ typedef struct {
     int seen_jtitle, seen_jiso, pubdate_chosen;
     PyObject *jtitle, *jiso;
     Ymd pubdate, adate, daterev, ppd;
-    int has_pubdate, has_adate, has_daterev;
     /* author in progress */
     PyObject *a_last, *a_fore, *a_init, *a_coll, *a_affs;
     /* MeSH heading in progress */
@@ -175,7 +174,8 @@ typedef struct {
     PyObject *doi, *pmc;
     int hist_seen[4];
     PyObject *hist_date[4];
-    PyObject *ppd_status;
+    int ppd_index;           /* which entrez status the open PubMedPubDate has */
+    int aid_is_pmc;          /* the open ArticleId is a PMCID (else a DOI) */
     /* pending attributes of the element being captured */
     PyObject *attr1, *attr2;
 } Art;
@@ -331,7 +331,7 @@ static void art_clear(Art *a) {
     CLEAR(a->cc_type); CLEAR(a->cc_ref); CLEAR(a->cc_pmid);
     CLEAR(a->doi); CLEAR(a->pmc);
     for (int i = 0; i < 4; i++) CLEAR(a->hist_date[i]);
-    CLEAR(a->ppd_status); CLEAR(a->attr1); CLEAR(a->attr2);
+    CLEAR(a->attr1); CLEAR(a->attr2);
     memset(a, 0, sizeof(*a));
 }
 
@@ -429,7 +429,7 @@ static int child_role(ParserObject *self, int parent, const char *name, const XM
         }
         if (TAGIS(name, "DateRevised")) {
             if (a->seen_daterev) return R_SKIP;
-            a->seen_daterev = a->has_daterev = 1;
+            a->seen_daterev = 1;
             return R_DATEREV;
         }
         return R_SKIP;
@@ -449,8 +449,8 @@ static int child_role(ParserObject *self, int parent, const char *name, const XM
         if (TAGIS(name, "VernacularTitle")) FIRST(seen_vtitle, R_VTITLE, 0);
         if (TAGIS(name, "Abstract")) FIRST(seen_abs, R_ABS, -1);
         if (TAGIS(name, "Journal")) FIRST(seen_journal, R_JOURNAL, -1);
-        if (TAGIS(name, "ArticleDate")) { if (a->seen_adate) return R_SKIP; a->seen_adate = a->has_adate = 1; return R_ADATE; }
-        if (TAGIS(name, "Language")) { if (a->seen_lang) return R_SKIP; a->seen_lang = a->has_lang = 1; start_capture(self, 1); return R_LANG; }
+        if (TAGIS(name, "ArticleDate")) { if (a->seen_adate) return R_SKIP; a->seen_adate = 1; return R_ADATE; }
+        if (TAGIS(name, "Language")) { if (a->seen_lang) return R_SKIP; a->seen_lang = 1; start_capture(self, 1); return R_LANG; }
         if (TAGIS(name, "AuthorList")) FIRST(seen_authorlist, R_AUTHORLIST, -1);
         return R_SKIP;
     case R_PTLIST:
@@ -486,7 +486,7 @@ static int child_role(ParserObject *self, int parent, const char *name, const XM
         return R_SKIP;
     case R_JI:
         if (TAGIS(name, "PubDate") && !a->pubdate_chosen) {
-            a->pubdate_chosen = a->has_pubdate = 1;
+            a->pubdate_chosen = 1;
             return R_PUBDATE;
         }
         return R_SKIP;
@@ -579,8 +579,8 @@ static int child_role(ParserObject *self, int parent, const char *name, const XM
         if (TAGIS(name, "ArticleId")) {
             const char *t = attr(atts, "IdType");
             if (!t) return R_SKIP;
-            if (strcmp(t, "doi") == 0) { if (a->doi) return R_SKIP; CLEAR(a->attr1); a->attr1 = PyLong_FromLong(0); }
-            else if (strcmp(t, "pmc") == 0) { if (a->pmc) return R_SKIP; CLEAR(a->attr1); a->attr1 = PyLong_FromLong(1); }
+            if (strcmp(t, "doi") == 0) { if (a->doi) return R_SKIP; a->aid_is_pmc = 0; }
+            else if (strcmp(t, "pmc") == 0) { if (a->pmc) return R_SKIP; a->aid_is_pmc = 1; }
             else return R_SKIP;
             start_capture(self, 1);
             return R_AID;
@@ -598,8 +598,7 @@ static int child_role(ParserObject *self, int parent, const char *name, const XM
                     Py_DECREF(status);
                     if (a->hist_seen[i]) return R_SKIP;
                     a->hist_seen[i] = 1;
-                    CLEAR(a->ppd_status);
-                    a->ppd_status = PyLong_FromSsize_t(i);
+                    a->ppd_index = (int)i;
                     ymd_clear(&a->ppd);
                     return R_PPD;
                 }
@@ -1122,12 +1121,12 @@ static PyObject *finish_article(ParserObject *self, Buf *jb) {
     else { journal = Py_None; Py_INCREF(journal); }
     if (a->jiso && PyUnicode_GET_LENGTH(a->jiso) > 0) { jiso = a->jiso; Py_INCREF(jiso); }
     else { jiso = Py_None; Py_INCREF(jiso); }
-    if (a->has_pubdate) {
+    if (a->pubdate_chosen) {
         if (pub_date(&a->pubdate, &pyear, &pdate) < 0) goto error;
     } else {
         pyear = Py_None; pdate = Py_None; Py_INCREF(pyear); Py_INCREF(pdate);
     }
-    if (pyear == Py_None && a->has_adate) {
+    if (pyear == Py_None && a->seen_adate) {
         PyObject *e = ymd_date(&a->adate);
         if (!e) goto error;
         if (e != Py_None) {
@@ -1157,9 +1156,9 @@ static PyObject *finish_article(ParserObject *self, Buf *jb) {
             break;
         }
     }
-    if (a->has_daterev) { revised = ymd_date(&a->daterev); if (!revised) goto error; }
+    if (a->seen_daterev) { revised = ymd_date(&a->daterev); if (!revised) goto error; }
     else { revised = Py_None; Py_INCREF(revised); }
-    if (a->has_lang && a->lang_text && PyUnicode_GET_LENGTH(a->lang_text) > 0) {
+    if (a->lang_text && PyUnicode_GET_LENGTH(a->lang_text) > 0) {
         lang = py_strip(a->lang_text);
         if (!lang) goto error;
     } else { lang = Py_None; Py_INCREF(lang); }
@@ -1391,10 +1390,9 @@ static void on_end(void *ud, const XML_Char *name) {
         break;
     }
     case R_PPD: {
-        Py_ssize_t i = PyLong_AsSsize_t(a->ppd_status);
         PyObject *d = ymd_date(&a->ppd);
         if (!d) { fail_py(self); break; }
-        Py_XSETREF(a->hist_date[i], d);
+        Py_XSETREF(a->hist_date[a->ppd_index], d);
         ymd_clear(&a->ppd);
         break;
     }
@@ -1462,11 +1460,9 @@ static void on_end(void *ud, const XML_Char *name) {
     case R_AID: {
         PyObject *v = strip_or_none(text);
         if (!v) { fail_py(self); break; }
-        long which = PyLong_AsLong(a->attr1);
-        PyObject **slot = which == 0 ? &a->doi : &a->pmc;
+        PyObject **slot = a->aid_is_pmc ? &a->pmc : &a->doi;
         if (v != Py_None && !*slot) *slot = v;
         else Py_DECREF(v);
-        CLEAR(a->attr1);
         break;
     }
     default:
