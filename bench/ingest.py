@@ -338,7 +338,8 @@ def main() -> int:
         prep_n, prep_s, prep_c = parse_and_prepare(path, args.batch_size)
         from harvester import fast_xml
 
-        parser = "C parser" if fast_xml.available() else "lxml parser (C parser not built)"
+        c_parser = fast_xml.available()
+        parser = "C parser" if c_parser else "lxml parser (C parser not built)"
 
         backend = "PostgreSQL" if args.database_url else "SQLite"
         modes = ("off", "on") if args.pipeline == "both" else (args.pipeline,)
@@ -364,7 +365,7 @@ def main() -> int:
         bare_rate_wall, bare_rate_cpu = bare_n / bare_s, bare_n / bare_c
         rows = [("bare lxml iterparse", bare_n, bare_s, bare_c), ("lxml: fields", parse_n, parse_s, parse_c),
                 ("lxml: fields and prepare", lxml_n, lxml_s, lxml_c),
-                (f"{'C' if fast_xml.available() else 'lxml'}: parse and prepare", prep_n, prep_s, prep_c),
+                (f"{'C' if c_parser else 'lxml'}: parse and prepare", prep_n, prep_s, prep_c),
                 ("write only (prepared)", store["stored"], store["store_s"], store["store_cpu_s"])]
         labels = {"off": "ingest, 1 process", "on": "ingest, parser process"}
         print(f"database: {backend}; batch size {args.batch_size}; ingest parses with the {parser}")
