@@ -1,6 +1,6 @@
 """Build step for the one compiled module; everything else is in pyproject.toml.
 
-``harvester._pubmed_fast`` (PubMed XML to prepared rows on pyexpat's expat) is
+``harvester._pubmed_fast`` (PubMed XML to prepared rows, with its own XML scanner) is
 optional: without a C compiler or the Python headers the build skips it and
 ``harvester.fast_xml`` uses the lxml parser, with the same results, slower.
 """

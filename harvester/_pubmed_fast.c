@@ -1,7 +1,6 @@
 /*
- * _pubmed_fast: PubMed XML straight to prepared rows, in C, on the expat parser
- * that CPython's pyexpat already carries (through its "pyexpat.expat_CAPI"
- * capsule, as _elementtree uses it; no libexpat headers needed).
+ * _pubmed_fast: PubMed XML straight to prepared rows, in C, with its own XML
+ * scanner (see "the scanner" below; no XML library needed).
  *
  * It computes, for every <PubmedArticle> of a <PubmedArticleSet> and every
  * PMID of a <DeleteCitation>, exactly what
@@ -11,7 +10,7 @@
  * Python module harvester/fast_xml.py drives it and is the contract's
  * guardian: anything this parser does not handle exactly (another record type,
  * a parse error, an undefined entity, a PMID that is not digits, a limit of
- * libxml2's that expat does not share) raises Fallback, and the caller parses
+ * libxml2's) raises Fallback, and the caller parses
  * the input again with the lxml parser, skipping the records already given.
  *
  * Semantics are those of harvester/pubmed_xml.py, which documents them; where
@@ -27,53 +26,14 @@
 #include <emmintrin.h>
 #endif
 
-/* ------------------------------------------------------------------ expat ABI
- * The subset of expat.h and pyexpat.h this module uses. pyexpat builds expat
- * with XML_Char = char (UTF-8). The capsule struct only ever grows at its end;
- * its magic and size are checked at import. */
-typedef struct XML_ParserStruct *XML_Parser;
-typedef char XML_Char;
-typedef char XML_LChar;
-typedef unsigned long XML_Size;
-typedef void (*XML_StartElementHandler)(void *, const XML_Char *, const XML_Char **);
-typedef void (*XML_EndElementHandler)(void *, const XML_Char *);
-typedef void (*XML_CharacterDataHandler)(void *, const XML_Char *, int);
-typedef void (*XML_DefaultHandler)(void *, const XML_Char *, int);
-
-struct PyExpat_CAPI {
-    char *magic;
-    int size;
-    int MAJOR_VERSION;
-    int MINOR_VERSION;
-    int MICRO_VERSION;
-    const XML_LChar *(*ErrorString)(int code);
-    int (*GetErrorCode)(XML_Parser parser);
-    XML_Size (*GetErrorColumnNumber)(XML_Parser parser);
-    XML_Size (*GetErrorLineNumber)(XML_Parser parser);
-    int (*Parse)(XML_Parser parser, const char *s, int len, int isFinal);
-    XML_Parser (*ParserCreate_MM)(const XML_Char *encoding, const void *memsuite, const XML_Char *sep);
-    void (*ParserFree)(XML_Parser parser);
-    void (*SetCharacterDataHandler)(XML_Parser parser, XML_CharacterDataHandler handler);
-    void (*SetCommentHandler)(XML_Parser parser, void *handler);
-    void (*SetDefaultHandlerExpand)(XML_Parser parser, XML_DefaultHandler handler);
-    void (*SetElementHandler)(XML_Parser parser, XML_StartElementHandler start, XML_EndElementHandler end);
-    void (*SetNamespaceDeclHandler)(XML_Parser parser, void *start, void *end);
-    void (*SetProcessingInstructionHandler)(XML_Parser parser, void *handler);
-    void (*SetUnknownEncodingHandler)(XML_Parser parser, void *handler, void *data);
-    void (*SetUserData)(XML_Parser parser, void *userData);
-    void (*SetStartDoctypeDeclHandler)(XML_Parser parser, void *start);
-    int (*SetEncoding)(XML_Parser parser, const XML_Char *encoding);
-    int (*DefaultUnknownEncodingHandler)(void *data, const XML_Char *name, void *info);
-    int (*SetHashSalt)(XML_Parser parser, unsigned long hash_salt);
-};
-#define EXPAT_CAPI_MAGIC "pyexpat.expat_CAPI 1.1"
-
-static struct PyExpat_CAPI *expat;
-
-/* libxml2 limits that lxml keeps (huge_tree=False) and expat does not have:
- * past them lxml refuses the document, so this parser hands it over. */
+/* libxml2 limits that lxml keeps (huge_tree=False): past them lxml refuses the
+ * document, so this parser hands it over. */
 #define MAX_DEPTH 200               /* libxml2: 256 */
 #define MAX_TEXT_RUN 10000000       /* libxml2: XML_MAX_TEXT_LENGTH */
+/* The scanner's own bounds; past them it hands the document over. */
+#define MAX_ATTS 64                 /* attributes of one element; more go to lxml */
+#define MAX_MARKUP (1 << 20)        /* a tag, comment, PI, CDATA section or DOCTYPE longer than this goes to lxml */
+#define MAX_NS 32                   /* namespace declarations in scope */
 
 /* ------------------------------------------------------------------ configuration
  * Set once by configure() from harvester/fast_xml.py, from the same rules the
@@ -182,7 +142,23 @@ typedef struct {
 
 typedef struct {
     PyObject_HEAD
-    XML_Parser parser;
+    /* the scanner's input: in.p[pos..in.n) not scanned yet, in.p[..valid) checked as characters */
+    Buf in;
+    Py_ssize_t pos, valid;
+    Py_ssize_t consumed;    /* bytes dropped from the front of `in` so far */
+    Py_ssize_t doc_start;   /* offset of the document after a byte order mark */
+    int started;            /* the byte order mark was looked for */
+    int root_state;         /* 0 before the root element, 1 inside it, 2 after it */
+    int seen_doctype;
+    int sdepth;             /* open elements, as the scanner counts them */
+    Buf names;              /* their names, NUL-terminated, name_at[depth] into it */
+    Py_ssize_t name_at[MAX_DEPTH + 2];
+    Buf attbuf;             /* attribute names and values of the tag being read */
+    const char *atts[2 * MAX_ATTS + 1];
+    Buf nsbuf;              /* namespace prefixes in scope, NUL-terminated */
+    Py_ssize_t ns_at[MAX_NS];
+    int ns_depth[MAX_NS];
+    int ns_n;
     int failed;             /* Fallback or a Python error was recorded */
     const char *why;        /* reason for Fallback */
     PyObject *out;          /* items completed since the last feed */
@@ -302,13 +278,13 @@ static PyObject *strip_or_none(PyObject *s) {
 }
 
 /* ------------------------------------------------------------------ attributes */
-static const char *attr(const XML_Char **atts, const char *name) {
+static const char *attr(const char **atts, const char *name) {
     for (int i = 0; atts[i]; i += 2)
         if (strcmp(atts[i], name) == 0) return atts[i + 1];
     return NULL;
 }
 /* attribute as str or None */
-static PyObject *attr_obj(const XML_Char **atts, const char *name) {
+static PyObject *attr_obj(const char **atts, const char *name) {
     const char *v = attr(atts, name);
     if (!v) Py_RETURN_NONE;
     return PyUnicode_DecodeUTF8(v, (Py_ssize_t)strlen(v), NULL);
@@ -387,7 +363,7 @@ static Ymd *ymd_of(ParserObject *self, int role) {
 }
 
 /* The role of a new element; may set state (first-wins flags, attributes) and start a capture. */
-static int child_role(ParserObject *self, int parent, const char *name, const XML_Char **atts) {
+static int child_role(ParserObject *self, int parent, const char *name, const char **atts) {
     Art *a = &self->a;
     switch (parent) {
     case R_ROOT:
@@ -1269,10 +1245,10 @@ done:
     return result;
 }
 
-/* ------------------------------------------------------------------ expat callbacks */
+/* ------------------------------------------------------------------ SAX callbacks */
 static Buf json_buf;  /* scratch for JSON text; the GIL serialises its users */
 
-static void on_start(void *ud, const XML_Char *name, const XML_Char **atts) {
+static void on_start(void *ud, const char *name, const char **atts) {
     ParserObject *self = (ParserObject *)ud;
     if (self->failed) return;
     self->text_run = 0;
@@ -1305,7 +1281,7 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **atts) {
     self->stack[depth].role = role;
 }
 
-static void on_chars(void *ud, const XML_Char *s, int len) {
+static void on_chars(void *ud, const char *s, int len) {
     ParserObject *self = (ParserObject *)ud;
     if (self->failed) return;
     self->text_run += len;
@@ -1313,13 +1289,6 @@ static void on_chars(void *ud, const XML_Char *s, int len) {
     if (self->capturing && !self->cap_closed) {
         if (buf_add(&self->cap, s, len) < 0) { PyErr_Clear(); fail(self, "out of memory"); }
     }
-}
-
-static void on_default(void *ud, const XML_Char *s, int len) {
-    ParserObject *self = (ParserObject *)ud;
-    /* An entity reference expat could not expand (declared, if anywhere, in the
-     * external DTD, which neither parser reads): lxml decides what it means. */
-    if (len > 0 && s[0] == '&') fail(self, "an undeclared entity reference");
 }
 
 /* Append a tuple built from new references (stolen). */
@@ -1330,7 +1299,7 @@ static int append_new(PyObject *list, PyObject *item) {
     return r;
 }
 
-static void on_end(void *ud, const XML_Char *name) {
+static void on_end(void *ud, const char *name) {
     ParserObject *self = (ParserObject *)ud;
     (void)name;
     if (self->failed) return;
@@ -1471,6 +1440,618 @@ static void on_end(void *ud, const XML_Char *name) {
     Py_XDECREF(text);
 }
 
+/* ------------------------------------------------------------------ the scanner
+ * A non-validating XML 1.0 scanner (W3C XML 1.0, 5th ed.) for what PubMed XML
+ * is made of: elements, attributes, text, the five predefined entities,
+ * character references, CDATA sections, comments, processing instructions, an
+ * XML declaration and a DOCTYPE without an internal subset. It calls on_start,
+ * on_chars and on_end as a SAX parser would, and checks what libxml2 checks
+ * on such input: well-formed UTF-8 of XML characters only, matching tags, no
+ * duplicate attributes, no '<' in attribute values, no "]]>" in text, no "--"
+ * in comments, one root element, declared namespace prefixes. What it does
+ * not handle exactly (another encoding, a non-ASCII name, an entity that only
+ * a DTD could define, a namespace declaration where tags matter, malformed
+ * input) it hands over: the lxml parser then decides, and words the error.
+ * A third of expat's cost here, because it does less: no line and column
+ * tracking, no hash table of names, no per-name allocation. */
+#define NEED (-1)                   /* the token continues past the data seen so far */
+#define BAD (-2)                    /* handed over (self->failed is set) */
+
+/* ASCII name characters (XML 1.0, productions [4] and [4a]): 1 = NameChar, 3 = NameStartChar too. */
+static unsigned char NAME_CH[256];
+
+static void name_table_init(void) {
+    for (int c = 0; c < 256; c++) {
+        int start = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == ':';
+        int other = (c >= '0' && c <= '9') || c == '.' || c == '-';
+        NAME_CH[c] = start ? 3 : other ? 1 : 0;
+    }
+}
+
+static inline int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+static Py_ssize_t bad(ParserObject *self, const char *why) {
+    fail(self, why);
+    return BAD;
+}
+
+/* Check in[valid..n) as UTF-8 encoding only characters of XML 1.0's Char
+ * production [2]; advance `valid` to the end, or to a sequence cut by the end
+ * of the data (more may come), or to the first bad byte. Returns -1 at a bad
+ * byte, else 0. */
+static int check_chars(ParserObject *self, int final) {
+    const unsigned char *p = (const unsigned char *)self->in.p;
+    Py_ssize_t i = self->valid, n = self->in.n;
+    int ret = 0;
+#ifdef __SSE2__
+    const __m128i c20 = _mm_set1_epi8(0x20), c09 = _mm_set1_epi8(9), c0a = _mm_set1_epi8(10), c0d = _mm_set1_epi8(13);
+#endif
+    while (i < n) {
+#ifdef __SSE2__
+        while (i + 16 <= n) {  /* 16 printable ASCII bytes or tab/newline/return at a time */
+            __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+            __m128i low = _mm_cmplt_epi8(v, c20);  /* signed: controls and every byte >= 0x80 */
+            __m128i ok = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, c09), _mm_cmpeq_epi8(v, c0a)),
+                                      _mm_cmpeq_epi8(v, c0d));
+            if (_mm_movemask_epi8(_mm_andnot_si128(ok, low))) break;
+            i += 16;
+        }
+        if (i >= n) break;
+#endif
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            if (c < 0x20 && c != 9 && c != 10 && c != 13) { ret = -1; break; }
+            i++;
+            continue;
+        }
+        int len;
+        unsigned char lo = 0x80, hi = 0xBF;  /* range of the second byte (RFC 3629, section 4) */
+        if (c >= 0xC2 && c <= 0xDF) len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) { len = 3; if (c == 0xE0) lo = 0xA0; else if (c == 0xED) hi = 0x9F; }
+        else if (c >= 0xF0 && c <= 0xF4) { len = 4; if (c == 0xF0) lo = 0x90; else if (c == 0xF4) hi = 0x8F; }
+        else { ret = -1; break; }
+        Py_ssize_t have = n - i < len ? n - i : len;
+        int ok = 1;
+        for (Py_ssize_t k = 1; k < have; k++) {
+            unsigned char d = p[i + k];
+            if (k == 1 ? (d < lo || d > hi) : (d < 0x80 || d > 0xBF)) { ok = 0; break; }
+        }
+        if (!ok) { ret = -1; break; }
+        if (have < len) { if (final) ret = -1; break; }
+        if (c == 0xEF && p[i + 1] == 0xBF && p[i + 2] >= 0xBE) { ret = -1; break; }  /* U+FFFE, U+FFFF */
+        i += len;
+    }
+    self->valid = i;
+    return ret;
+}
+
+/* First index in b[i..end) of a byte text cannot simply pass on: '<', '&',
+ * '\r' (line ends are normalised), ']' (for "]]>"); end if none. */
+static inline Py_ssize_t find_special(const char *b, Py_ssize_t i, Py_ssize_t end) {
+#ifdef __SSE2__
+    const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'), cr = _mm_set1_epi8('\r'), rb = _mm_set1_epi8(']');
+    while (i + 16 <= end) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
+        int m = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)),
+                                               _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, rb))));
+        if (m) return i + __builtin_ctz((unsigned)m);
+        i += 16;
+    }
+#endif
+    while (i < end && b[i] != '<' && b[i] != '&' && b[i] != '\r' && b[i] != ']') i++;
+    return i;
+}
+
+static inline void emit(ParserObject *self, const char *s, Py_ssize_t n) {
+    while (n > 0 && !self->failed) {
+        int part = n > (1 << 30) ? (1 << 30) : (int)n;
+        on_chars(self, s, part);
+        s += part;
+        n -= part;
+    }
+}
+
+/* b[i..e) as character data with XML's line-end handling ("\r\n" and "\r"
+ * become "\n"; XML 1.0, section 2.11). */
+static void emit_lines(ParserObject *self, const char *b, Py_ssize_t i, Py_ssize_t e) {
+    Py_ssize_t start = i;
+    for (; i < e; i++) {
+        if (b[i] != '\r') continue;
+        emit(self, b + start, i - start);
+        emit(self, "\n", 1);
+        if (i + 1 < e && b[i + 1] == '\n') i++;
+        start = i + 1;
+    }
+    emit(self, b + start, e - start);
+}
+
+/* Does b[i..end) start with lit? 1 yes, 0 no, NEED if it could once more data comes. */
+static int starts(const char *b, Py_ssize_t i, Py_ssize_t end, const char *lit) {
+    for (; *lit; lit++, i++) {
+        if (i >= end) return NEED;
+        if (b[i] != *lit) return 0;
+    }
+    return 1;
+}
+
+static inline Py_ssize_t skip_ws(const char *b, Py_ssize_t i, Py_ssize_t end) {
+    while (i < end && is_ws(b[i])) i++;
+    return i;
+}
+
+/* An ASCII name at b[i]: its end, or NEED / BAD. */
+static Py_ssize_t scan_name(ParserObject *self, const char *b, Py_ssize_t i, Py_ssize_t end) {
+    if (i >= end) return NEED;
+    if (!(NAME_CH[(unsigned char)b[i]] & 2))
+        return bad(self, (unsigned char)b[i] >= 0x80 ? "a non-ASCII name" : "a malformed name");
+    Py_ssize_t j = i + 1;
+    while (j < end && NAME_CH[(unsigned char)b[j]]) j++;
+    if (j >= end) return NEED;
+    if ((unsigned char)b[j] >= 0x80) return bad(self, "a non-ASCII name");
+    return j;
+}
+
+/* A reference at b[i] == '&' (XML 1.0, production [67]): the character(s) in
+ * out, *len bytes; returns the index after ';', or NEED / BAD. */
+static Py_ssize_t scan_ref(ParserObject *self, const char *b, Py_ssize_t i, Py_ssize_t end, char *out, int *len) {
+    Py_ssize_t k = i + 1, lim = i + 12;
+    while (k < end && k < lim && b[k] != ';') k++;
+    if (k >= end && k < lim) return NEED;
+    if (k >= lim) return bad(self, "an unterminated or unknown reference");
+    const char *s = b + i + 1;
+    Py_ssize_t n = k - i - 1;
+    unsigned long cp = 0;
+    if (n >= 2 && s[0] == '#') {
+        int hex = s[1] == 'x';
+        Py_ssize_t d = hex ? 2 : 1;
+        if (d >= n || n - d > (hex ? 6 : 7)) return bad(self, "a character reference XML 1.0 does not allow");
+        for (; d < n; d++) {
+            char c = s[d];
+            int v = c >= '0' && c <= '9' ? c - '0' : !hex ? -1 : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                  : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (v < 0) return bad(self, "a malformed character reference");
+            cp = cp * (hex ? 16 : 10) + (unsigned long)v;
+        }
+        if (!(cp == 9 || cp == 10 || cp == 13 || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+              (cp >= 0x10000 && cp <= 0x10FFFF)))
+            return bad(self, "a character reference XML 1.0 does not allow");
+    } else if (n == 2 && s[0] == 'l' && s[1] == 't') cp = '<';
+    else if (n == 2 && s[0] == 'g' && s[1] == 't') cp = '>';
+    else if (n == 3 && memcmp(s, "amp", 3) == 0) cp = '&';
+    else if (n == 4 && memcmp(s, "apos", 4) == 0) cp = '\'';
+    else if (n == 4 && memcmp(s, "quot", 4) == 0) cp = '"';
+    else return bad(self, "an undeclared entity reference");
+    if (cp < 0x80) { out[0] = (char)cp; *len = 1; }
+    else if (cp < 0x800) { out[0] = (char)(0xC0 | (cp >> 6)); out[1] = (char)(0x80 | (cp & 0x3F)); *len = 2; }
+    else if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12)); out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F)); *len = 3;
+    } else {
+        out[0] = (char)(0xF0 | (cp >> 18)); out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); out[3] = (char)(0x80 | (cp & 0x3F)); *len = 4;
+    }
+    return k + 1;
+}
+
+/* Character data from b[i] up to the next markup or reference. */
+static Py_ssize_t scan_text(ParserObject *self, const char *b, Py_ssize_t i, Py_ssize_t end, int final) {
+    if (self->root_state != 1) {  /* outside the root element only whitespace may stand */
+        Py_ssize_t j = skip_ws(b, i, end);
+        if (j < end && b[j] != '<') return bad(self, "content outside the root element");
+        return j;
+    }
+    Py_ssize_t start = i, j = i;
+    for (;;) {
+        j = find_special(b, j, end);
+        if (j >= end || b[j] == '<' || b[j] == '&') break;
+        if (b[j] == ']') {
+            if (j + 2 < end) {
+                if (b[j + 1] == ']' && b[j + 2] == '>') {
+                    emit(self, b + start, j - start);
+                    return bad(self, "']]>' in text");
+                }
+            } else if (!final) break;  /* see what follows first */
+            j++;
+            continue;
+        }
+        /* '\r' */
+        if (j + 1 >= end && !final) break;
+        emit(self, b + start, j - start);
+        emit(self, "\n", 1);
+        j += (j + 1 < end && b[j + 1] == '\n') ? 2 : 1;
+        start = j;
+    }
+    emit(self, b + start, j - start);
+    return j;
+}
+
+/* Attribute value normalisation for CDATA attributes (XML 1.0, section 3.3.3):
+ * references replaced, each whitespace character (after line-end handling)
+ * made a space. Appends the value of b[i..e) and a NUL to self->attbuf. */
+static int add_attr_value(ParserObject *self, const char *b, Py_ssize_t i, Py_ssize_t e) {
+    Buf *ab = &self->attbuf;
+    Py_ssize_t start = i;
+    for (; i < e; i++) {
+        char c = b[i];
+        if (c != '&' && c != '\t' && c != '\n' && c != '\r') continue;
+        if (buf_add(ab, b + start, i - start) < 0) return -1;
+        if (c == '&') {
+            char out[4];
+            int len;
+            Py_ssize_t r = scan_ref(self, b, i, e, out, &len);
+            if (r < 0) { if (r == NEED) fail(self, "an unterminated reference"); return -1; }
+            if (buf_add(ab, out, len) < 0) return -1;
+            i = r - 1;
+        } else {
+            if (buf_ch(ab, ' ') < 0) return -1;
+            if (c == '\r' && i + 1 < e && b[i + 1] == '\n') i++;
+        }
+        start = i + 1;
+    }
+    if (buf_add(ab, b + start, e - start) < 0 || buf_ch(ab, '\0') < 0) return -1;
+    return 0;
+}
+
+static int ns_declared(ParserObject *self, const char *prefix, Py_ssize_t plen) {
+    for (int k = self->ns_n - 1; k >= 0; k--) {
+        const char *p = self->nsbuf.p + self->ns_at[k];
+        if ((Py_ssize_t)strlen(p) == plen && memcmp(p, prefix, plen) == 0) return 1;
+    }
+    return 0;
+}
+
+/* Namespaces (Namespaces in XML 1.0): lxml resolves them and tags then carry a
+ * URI, so a declaration is only taken inside captured text, where tags do not
+ * matter; a prefix must be declared; names are QNames. The element's name and
+ * attributes are in atts form: atts[0] is the element name here. */
+static int check_namespaces(ParserObject *self, const char *name, int natts) {
+    int decls = 0;
+    for (int k = 0; k < natts; k++) {
+        const char *an = self->atts[2 * k];
+        if (strncmp(an, "xmlns", 5) == 0 && (an[5] == '\0' || an[5] == ':')) {
+            if (!self->capturing) { fail(self, "a namespace declaration outside captured text"); return -1; }
+            if (an[5] == ':') {
+                const char *pfx = an + 6;
+                if (!*pfx || strchr(pfx, ':') || strcmp(pfx, "xml") == 0 || strcmp(pfx, "xmlns") == 0 ||
+                    !*self->atts[2 * k + 1]) {
+                    fail(self, "an unusual namespace declaration");
+                    return -1;
+                }
+                decls++;
+            }
+        }
+    }
+    if (decls) {
+        if (self->ns_n + decls > MAX_NS) { fail(self, "too many namespace declarations"); return -1; }
+        for (int k = 0; k < natts; k++) {
+            const char *an = self->atts[2 * k];
+            if (strncmp(an, "xmlns:", 6) != 0) continue;
+            self->ns_at[self->ns_n] = self->nsbuf.n;
+            self->ns_depth[self->ns_n++] = self->sdepth;
+            if (buf_add(&self->nsbuf, an + 6, (Py_ssize_t)strlen(an + 6) + 1) < 0) { PyErr_Clear(); fail(self, "out of memory"); return -1; }
+        }
+    }
+    /* the element's name, then each attribute's */
+    for (int k = -1; k < natts; k++) {
+        const char *qn = k < 0 ? name : self->atts[2 * k];
+        const char *colon = strchr(qn, ':');
+        if (!colon) continue;
+        if (k >= 0 && strncmp(qn, "xmlns:", 6) == 0) continue;
+        if (colon == qn || !colon[1] || strchr(colon + 1, ':')) { fail(self, "a name that is not a QName"); return -1; }
+        Py_ssize_t plen = colon - qn;
+        if (k >= 0 && plen == 3 && memcmp(qn, "xml", 3) == 0) continue;  /* bound by definition */
+        if (!ns_declared(self, qn, plen)) { fail(self, "an undeclared namespace prefix"); return -1; }
+        if (k >= 0) {  /* two prefixed attributes with one local name may name the same attribute */
+            for (int m = k + 1; m < natts; m++) {
+                const char *other = strchr(self->atts[2 * m], ':');
+                if (other && strcmp(other, colon) == 0 && strncmp(self->atts[2 * m], "xmlns:", 6) != 0) {
+                    fail(self, "prefixed attributes with the same local name");
+                    return -1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+static void pop_element(ParserObject *self) {
+    self->names.n = self->name_at[self->sdepth];
+    self->sdepth--;
+    while (self->ns_n > 0 && self->ns_depth[self->ns_n - 1] > self->sdepth) self->nsbuf.n = self->ns_at[--self->ns_n];
+    if (self->sdepth == 0) self->root_state = 2;
+}
+
+/* A start tag at b[i] == '<' (XML 1.0, productions [40], [44]). */
+static Py_ssize_t scan_start_tag(ParserObject *self, const char *b, Py_ssize_t i, Py_ssize_t end) {
+    Py_ssize_t j = scan_name(self, b, i + 1, end);
+    if (j < 0) return j;
+    Py_ssize_t name_start = i + 1, name_len = j - name_start;
+    int ns = memchr(b + name_start, ':', name_len) != NULL;
+    Buf *ab = &self->attbuf;
+    ab->n = 0;
+    Py_ssize_t offs[2 * MAX_ATTS];
+    int natts = 0, empty = 0;
+    for (;;) {
+        Py_ssize_t k = skip_ws(b, j, end);
+        if (k >= end) return NEED;
+        if (b[k] == '>') { j = k + 1; break; }
+        if (b[k] == '/') {
+            if (k + 1 >= end) return NEED;
+            if (b[k + 1] != '>') return bad(self, "a malformed start tag");
+            j = k + 2;
+            empty = 1;
+            break;
+        }
+        if (k == j) return bad(self, "attributes without whitespace between them");
+        Py_ssize_t an = k;
+        k = scan_name(self, b, an, end);
+        if (k < 0) return k;
+        Py_ssize_t an_len = k - an;
+        if (memchr(b + an, ':', an_len) || (an_len >= 5 && memcmp(b + an, "xmlns", 5) == 0)) ns = 1;
+        k = skip_ws(b, k, end);
+        if (k >= end) return NEED;
+        if (b[k] != '=') return bad(self, "an attribute without a value");
+        k = skip_ws(b, k + 1, end);
+        if (k >= end) return NEED;
+        char q = b[k];
+        if (q != '"' && q != '\'') return bad(self, "an unquoted attribute value");
+        Py_ssize_t v = k + 1, ve = v;
+        while (ve < end && b[ve] != q && b[ve] != '<') ve++;
+        if (ve >= end) return NEED;
+        if (b[ve] == '<') return bad(self, "'<' in an attribute value");
+        if (natts == MAX_ATTS) return bad(self, "too many attributes");
+        for (int m = 0; m < natts; m++) {
+            Py_ssize_t o = offs[2 * m];
+            if ((Py_ssize_t)strlen(ab->p + o) == an_len && memcmp(ab->p + o, b + an, an_len) == 0)
+                return bad(self, "a repeated attribute");
+        }
+        offs[2 * natts] = ab->n;
+        if (buf_add(ab, b + an, an_len) < 0 || buf_ch(ab, '\0') < 0) { PyErr_Clear(); return bad(self, "out of memory"); }
+        offs[2 * natts + 1] = ab->n;
+        if (add_attr_value(self, b, v, ve) < 0) {
+            if (!self->failed) { PyErr_Clear(); fail(self, "out of memory"); }
+            return BAD;
+        }
+        natts++;
+        j = ve + 1;
+    }
+    /* the whole tag is here: open the element */
+    if (self->root_state == 2) return bad(self, "a second root element");
+    if (self->sdepth + 1 > MAX_DEPTH) return bad(self, "nesting deeper than libxml2 allows");
+    self->root_state = 1;
+    for (int m = 0; m < 2 * natts; m++) self->atts[m] = ab->p + offs[m];
+    self->atts[2 * natts] = NULL;
+    Py_ssize_t at = self->names.n;
+    if (buf_add(&self->names, b + name_start, name_len) < 0 || buf_ch(&self->names, '\0') < 0) {
+        PyErr_Clear();
+        return bad(self, "out of memory");
+    }
+    self->sdepth++;
+    self->name_at[self->sdepth] = at;
+    const char *name = self->names.p + at;
+    if (ns && check_namespaces(self, name, natts) < 0) return BAD;
+    on_start(self, name, self->atts);
+    if (empty && !self->failed) {
+        on_end(self, name);
+        pop_element(self);
+    }
+    return self->failed ? BAD : j;
+}
+
+/* An end tag at b[i] == '<', b[i + 1] == '/' (production [42]). */
+static Py_ssize_t scan_end_tag(ParserObject *self, const char *b, Py_ssize_t i, Py_ssize_t end) {
+    Py_ssize_t j = scan_name(self, b, i + 2, end);
+    if (j < 0) return j;
+    Py_ssize_t k = skip_ws(b, j, end);
+    if (k >= end) return NEED;
+    if (b[k] != '>') return bad(self, "a malformed end tag");
+    if (self->sdepth == 0) return bad(self, "an end tag without a start tag");
+    const char *open = self->names.p + self->name_at[self->sdepth];
+    Py_ssize_t len = j - (i + 2);
+    if ((Py_ssize_t)strlen(open) != len || memcmp(open, b + i + 2, len) != 0) return bad(self, "mismatched tags");
+    on_end(self, open);
+    pop_element(self);
+    return self->failed ? BAD : k + 1;
+}
+
+/* A comment (production [15]): "--" only as part of the closing "-->". */
+static Py_ssize_t scan_comment(ParserObject *self, const char *b, Py_ssize_t i, Py_ssize_t end) {
+    Py_ssize_t k = i + 4;
+    for (;;) {
+        const char *d = memchr(b + k, '-', end - k);
+        if (!d) return NEED;
+        k = d - b;
+        if (k + 1 >= end) return NEED;
+        if (b[k + 1] != '-') { k++; continue; }
+        if (k + 2 >= end) return NEED;
+        if (b[k + 2] != '>') return bad(self, "'--' inside a comment");
+        return k + 3;
+    }
+}
+
+/* A CDATA section (production [18]): its content is text, line ends normalised. */
+static Py_ssize_t scan_cdata(ParserObject *self, const char *b, Py_ssize_t i, Py_ssize_t end) {
+    if (self->root_state != 1) return bad(self, "a CDATA section outside the root element");
+    Py_ssize_t s = i + 9, k = s;
+    for (;;) {
+        const char *d = memchr(b + k, ']', end - k);
+        if (!d) return NEED;
+        k = d - b;
+        if (k + 2 >= end) return NEED;
+        if (b[k + 1] == ']' && b[k + 2] == '>') break;
+        k++;
+    }
+    emit_lines(self, b, s, k);
+    return self->failed ? BAD : k + 3;
+}
+
+/* A quoted literal at b[i]: the index after its closing quote, or NEED / BAD.
+ * pubid: only PubidChars (production [13]). */
+static Py_ssize_t scan_literal(ParserObject *self, const char *b, Py_ssize_t i, Py_ssize_t end, int pubid) {
+    if (i >= end) return NEED;
+    char q = b[i];
+    if (q != '"' && q != '\'') return bad(self, "a malformed DOCTYPE");
+    Py_ssize_t k = i + 1;
+    for (; k < end && b[k] != q; k++) {
+        unsigned char c = (unsigned char)b[k];
+        if (pubid && !(c == ' ' || c == '\r' || c == '\n' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                       strchr("-'()+,./:=?;!*#@$_%", c)))
+            return bad(self, "a malformed DOCTYPE");
+    }
+    return k >= end ? NEED : k + 1;
+}
+
+/* <!DOCTYPE Name (SYSTEM lit | PUBLIC pubid lit)? S? '>' (production [28] without an internal subset). */
+static Py_ssize_t scan_doctype(ParserObject *self, const char *b, Py_ssize_t i, Py_ssize_t end) {
+    if (self->root_state != 0 || self->seen_doctype) return bad(self, "a DOCTYPE where none may stand");
+    Py_ssize_t k = i + 9;
+    if (k >= end) return NEED;
+    if (!is_ws(b[k])) return bad(self, "a malformed DOCTYPE");
+    k = scan_name(self, b, skip_ws(b, k, end), end);
+    if (k < 0) return k;
+    Py_ssize_t j = skip_ws(b, k, end);
+    if (j >= end) return NEED;
+    if (j > k && b[j] != '>') {
+        int sys = starts(b, j, end, "SYSTEM"), pub = starts(b, j, end, "PUBLIC");
+        if (sys == NEED || pub == NEED) return NEED;
+        if (!sys && !pub) return bad(self, "a malformed DOCTYPE");
+        k = j + 6;
+        if (k >= end) return NEED;
+        if (!is_ws(b[k])) return bad(self, "a malformed DOCTYPE");
+        k = scan_literal(self, b, skip_ws(b, k, end), end, pub);
+        if (k < 0) return k;
+        if (pub) {
+            if (k >= end) return NEED;
+            if (!is_ws(b[k])) return bad(self, "a malformed DOCTYPE");
+            k = scan_literal(self, b, skip_ws(b, k, end), end, 0);
+            if (k < 0) return k;
+        }
+        j = skip_ws(b, k, end);
+        if (j >= end) return NEED;
+    }
+    if (b[j] != '>') return bad(self, "a DOCTYPE with an internal subset or a malformed one");
+    self->seen_doctype = 1;
+    return j + 1;
+}
+
+/* Eq and a quoted value (production [25]); *v, *ve: the value's bounds. */
+static Py_ssize_t scan_pseudo_attr(ParserObject *self, const char *b, Py_ssize_t k, Py_ssize_t end,
+                                   Py_ssize_t *v, Py_ssize_t *ve) {
+    k = skip_ws(b, k, end);
+    if (k >= end) return NEED;
+    if (b[k] != '=') return bad(self, "a malformed XML declaration");
+    k = skip_ws(b, k + 1, end);
+    if (k >= end) return NEED;
+    char q = b[k];
+    if (q != '"' && q != '\'') return bad(self, "a malformed XML declaration");
+    *v = k + 1;
+    const char *e = memchr(b + k + 1, q, end - k - 1);
+    if (!e) return NEED;
+    *ve = e - b;
+    return *ve + 1;
+}
+
+static int value_is(const char *b, Py_ssize_t v, Py_ssize_t ve, const char *lit, int nocase) {
+    Py_ssize_t n = (Py_ssize_t)strlen(lit);
+    if (ve - v != n) return 0;
+    return nocase ? PyOS_strnicmp(b + v, lit, n) == 0 : memcmp(b + v, lit, n) == 0;
+}
+
+/* The XML declaration (production [23]): version 1.0, UTF-8 if an encoding is named. */
+static Py_ssize_t scan_xml_decl(ParserObject *self, const char *b, Py_ssize_t i, Py_ssize_t end) {
+    static const char *const names[] = {"version", "encoding", "standalone"};
+    Py_ssize_t k = i + 5;
+    int next = 0;
+    for (;;) {
+        Py_ssize_t j = skip_ws(b, k, end);
+        if (j + 1 >= end) return NEED;
+        if (b[j] == '?' && b[j + 1] == '>') {
+            if (next == 0) return bad(self, "an XML declaration without a version");
+            return j + 2;
+        }
+        if (j == k) return bad(self, "a malformed XML declaration");
+        int which = -1;
+        for (int m = next; m < 3 && which < 0; m++) {
+            int s = starts(b, j, end, names[m]);
+            if (s == NEED) return NEED;
+            if (s) which = m;
+        }
+        if (which < 0 || (next == 0 && which != 0)) return bad(self, "a malformed XML declaration");
+        Py_ssize_t v, ve;
+        k = scan_pseudo_attr(self, b, j + strlen(names[which]), end, &v, &ve);
+        if (k < 0) return k;
+        if (which == 0 && !value_is(b, v, ve, "1.0", 0)) return bad(self, "an XML version other than 1.0");
+        if (which == 1 && !value_is(b, v, ve, "UTF-8", 1)) return bad(self, "an encoding other than UTF-8");
+        if (which == 2 && !value_is(b, v, ve, "yes", 0) && !value_is(b, v, ve, "no", 0))
+            return bad(self, "a malformed XML declaration");
+        next = which + 1;
+    }
+}
+
+/* A processing instruction (production [16]), or the XML declaration. */
+static Py_ssize_t scan_pi(ParserObject *self, const char *b, Py_ssize_t i, Py_ssize_t end) {
+    Py_ssize_t j = scan_name(self, b, i + 2, end);
+    if (j < 0) return j;
+    Py_ssize_t n = j - (i + 2);
+    const char *t = b + i + 2;
+    if (n == 3 && PyOS_strnicmp(t, "xml", 3) == 0) {
+        if (memcmp(t, "xml", 3) == 0 && self->consumed + i == self->doc_start) return scan_xml_decl(self, b, i, end);
+        return bad(self, "a reserved processing instruction name");
+    }
+    if (memchr(t, ':', n)) return bad(self, "a colon in a processing instruction name");
+    if (j + 1 >= end) return NEED;
+    if (b[j] == '?' && b[j + 1] == '>') return j + 2;
+    if (!is_ws(b[j])) return bad(self, "a malformed processing instruction");
+    for (Py_ssize_t k = j + 1;; k++) {
+        const char *q = memchr(b + k, '?', end - k);
+        if (!q) return NEED;
+        k = q - b;
+        if (k + 1 >= end) return NEED;
+        if (b[k + 1] == '>') return k + 2;
+    }
+}
+
+static Py_ssize_t scan_markup(ParserObject *self, const char *b, Py_ssize_t i, Py_ssize_t end) {
+    if (i + 1 >= end) return NEED;
+    char c = b[i + 1];
+    if (c == '/') return scan_end_tag(self, b, i, end);
+    if (c == '?') return scan_pi(self, b, i, end);
+    if (c != '!') return scan_start_tag(self, b, i, end);
+    static const char *const kinds[] = {"<!--", "<![CDATA[", "<!DOCTYPE"};
+    for (int m = 0; m < 3; m++) {
+        int s = starts(b, i, end, kinds[m]);
+        if (s == NEED) return NEED;
+        if (s) return m == 0 ? scan_comment(self, b, i, end) : m == 1 ? scan_cdata(self, b, i, end)
+                                                                      : scan_doctype(self, b, i, end);
+    }
+    return bad(self, "a markup declaration outside a DOCTYPE");
+}
+
+/* Scan in[pos..valid) as far as whole tokens go; final: no more data will come. */
+static void scan(ParserObject *self, int final) {
+    const char *b = self->in.p;
+    Py_ssize_t i = self->pos, end = self->valid;
+    while (i < end && !self->failed) {
+        Py_ssize_t r;
+        char c = b[i];
+        if (c == '<') r = scan_markup(self, b, i, end);
+        else if (c == '&') {
+            char out[4];
+            int len;
+            if (self->root_state != 1) { bad(self, "a reference outside the root element"); break; }
+            r = scan_ref(self, b, i, end, out, &len);
+            if (r >= 0) emit(self, out, len);
+        } else r = scan_text(self, b, i, end, final);
+        if (r == BAD) break;
+        if (r == NEED || r == i) {
+            if (end - i > MAX_MARKUP) fail(self, "markup longer than this parser takes");
+            break;
+        }
+        i = r;
+    }
+    self->pos = i;
+}
+
 /* ------------------------------------------------------------------ Parser type */
 static void parser_reset(ParserObject *self) {
     self->depth = 0;
@@ -1487,16 +2068,6 @@ static PyObject *Parser_new(PyTypeObject *type, PyObject *args, PyObject *kwds) 
     }
     ParserObject *self = (ParserObject *)type->tp_alloc(type, 0);
     if (!self) return NULL;
-    self->parser = expat->ParserCreate_MM(NULL, NULL, NULL);
-    if (!self->parser) {
-        Py_DECREF(self);
-        return PyErr_NoMemory();
-    }
-    /* No SetHashSalt: expat then draws its hash salt from the system's entropy. */
-    expat->SetUserData(self->parser, self);
-    expat->SetElementHandler(self->parser, on_start, on_end);
-    expat->SetCharacterDataHandler(self->parser, on_chars);
-    expat->SetDefaultHandlerExpand(self->parser, on_default);
     self->out = PyList_New(0);
     if (!self->out) { Py_DECREF(self); return NULL; }
     parser_reset(self);
@@ -1504,7 +2075,10 @@ static PyObject *Parser_new(PyTypeObject *type, PyObject *args, PyObject *kwds) 
 }
 
 static void Parser_dealloc(ParserObject *self) {
-    if (self->parser) expat->ParserFree(self->parser);
+    buf_free(&self->in);
+    buf_free(&self->names);
+    buf_free(&self->attbuf);
+    buf_free(&self->nsbuf);
     art_clear(&self->a);
     buf_free(&self->cap);
     Py_XDECREF(self->out);
@@ -1532,22 +2106,25 @@ static PyObject *raise_fallback(ParserObject *self, PyObject *reason) {
 
 static PyObject *do_parse(ParserObject *self, const char *data, Py_ssize_t n, int final) {
     if (self->failed) return raise_fallback(self, PyUnicode_FromString(self->why ? self->why : "earlier failure"));
-    while (1) {
-        int chunk = n > (1 << 30) ? (1 << 30) : (int)n;
-        int last = final && chunk == n;
-        int ok = expat->Parse(self->parser, data, chunk, last);
-        if (self->failed) return raise_fallback(self, PyUnicode_FromString(self->why));
-        if (!ok) {
-            int code = expat->GetErrorCode(self->parser);
-            self->failed = 1;
-            self->why = "not well-formed for expat";
-            return raise_fallback(self, PyUnicode_FromFormat("expat: %s at line %lu", expat->ErrorString(code),
-                                                             (unsigned long)expat->GetErrorLineNumber(self->parser)));
-        }
-        data += chunk;
-        n -= chunk;
-        if (n == 0) break;
+    Buf *in = &self->in;
+    if (self->pos > 0) {  /* drop what was scanned; keep a token cut by the end of the data */
+        memmove(in->p, in->p + self->pos, in->n - self->pos);
+        in->n -= self->pos;
+        self->valid -= self->pos;
+        self->consumed += self->pos;
+        self->pos = 0;
     }
+    if (n > 0 && buf_add(in, data, n) < 0) return PyErr_NoMemory();
+    if (!self->started) {
+        if (in->n < 3 && !final) return take_out(self);
+        self->started = 1;
+        if (in->n >= 3 && memcmp(in->p, "\xEF\xBB\xBF", 3) == 0) self->pos = self->valid = self->doc_start = 3;
+    }
+    int chars_ok = check_chars(self, final) == 0;
+    scan(self, final && chars_ok);
+    if (!chars_ok) fail(self, "bytes that are not UTF-8 XML characters");
+    else if (final && (self->pos < in->n || self->root_state != 2)) fail(self, "the document ends early");
+    if (self->failed) return raise_fallback(self, PyUnicode_FromString(self->why));
     return take_out(self);
 }
 
@@ -1610,16 +2187,11 @@ static PyMethodDef module_methods[] = {
 };
 
 static struct PyModuleDef moduledef = {
-    PyModuleDef_HEAD_INIT, "_pubmed_fast", "PubMed XML to prepared rows on pyexpat's expat.", -1, module_methods,
+    PyModuleDef_HEAD_INIT, "_pubmed_fast", "PubMed XML to prepared rows, with its own XML scanner.", -1, module_methods,
 };
 
 PyMODINIT_FUNC PyInit__pubmed_fast(void) {
-    expat = (struct PyExpat_CAPI *)PyCapsule_Import("pyexpat.expat_CAPI", 0);
-    if (!expat) return NULL;
-    if (strcmp(expat->magic, EXPAT_CAPI_MAGIC) != 0 || expat->size < (int)offsetof(struct PyExpat_CAPI, SetHashSalt)) {
-        PyErr_SetString(PyExc_ImportError, "pyexpat's expat C API has an unexpected layout");
-        return NULL;
-    }
+    name_table_init();
     PyDateTime_IMPORT;
     if (!PyDateTimeAPI) return NULL;
     if (PyType_Ready(&ParserType) < 0) return NULL;

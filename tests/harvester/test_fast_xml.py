@@ -171,6 +171,99 @@ def test_a_stream_goes_to_the_lxml_parser():
     assert rows == list(fast_xml.iter_prepared_lxml(_doc(_article(1))))
 
 
+# --------------------------------------------------------------------------- the scanner's XML rules
+
+_MATH = 'a <mml:math xmlns:mml="http://www.w3.org/1998/Math/MathML"><mml:mi>x</mml:mi></mml:math> b'
+
+
+def _with_abstract(text: str, label: str = 'Label="L"') -> bytes:
+    return _doc(_article(1, extra_article=f"<Abstract><AbstractText {label}>{text}</AbstractText></Abstract>"))
+
+
+def _with_prolog(prolog: bytes) -> bytes:
+    return prolog + _doc(_article(1)).split(b"\n", 2)[2]
+
+
+# (id, document, whether the C parser reads it itself); each must give what the lxml parser gives.
+_XML_RULES = [
+    ("line-ends", _with_abstract("a\r\nb\rc", 'Label="x\r\ny\tz"'), True),
+    ("references", _with_abstract("&lt;&gt;&amp;&quot;&apos;&#65;&#x42;&#x1F600;&#233;", 'Label="a&#10;b&amp;"'), True),
+    ("cdata", _with_abstract("x <![CDATA[<y> & \r\nz]]> w"), True),
+    ("comment-and-pi", _with_abstract("a<!-- c -->b<?pi x?>c"), True),
+    ("brackets", _with_abstract("a ]] b ] ]]] c"), True),
+    ("empty-elements", _with_abstract("a<br/>b<br />c"), True),
+    ("whitespace-in-tags", _with_abstract("x", 'Label = "L" ').replace(b"</AbstractText>", b"</AbstractText  >"), True),
+    ("single-quotes", _with_abstract("x", "Label='L&quot;'"), True),
+    ("mathml-in-text", _with_abstract(_MATH), True),
+    ("default-namespace-in-text", _with_abstract('a <math xmlns="u"><mi>x</mi></math>'), True),
+    ("xml-lang", _doc(_article(1)).replace(b"<ArticleTitle>", b'<ArticleTitle xml:lang="en">'), True),
+    ("no-declaration", _with_prolog(b""), True),
+    ("byte-order-mark", b"\xef\xbb\xbf" + _doc(_article(1)), True),
+    ("standalone", _with_prolog(b'<?xml version="1.0" encoding="utf-8" standalone="yes" ?>'), True),
+    ("doctype-system", _with_prolog(b'<!DOCTYPE PubmedArticleSet SYSTEM "pubmed.dtd">'), True),
+    ("comment-after-root", _doc(_article(1)) + b"<!-- c --> <?p?>\n", True),
+    ("four-byte-utf8", _with_abstract("a \U0001F600 b"), True),
+    ("undeclared-prefix", _with_abstract("a <m:b>x</m:b>"), False),
+    ("namespace-on-a-field", _doc(_article(1)).replace(b"<Article>", b'<Article xmlns="u">'), False),
+    ("empty-namespace", _with_abstract('<m:a xmlns:m="">x</m:a>'), False),
+    ("not-a-qname", _with_abstract("a<b:c:d/>"), False),
+    ("non-ascii-name", _with_abstract("a<b\u00e9>x</b\u00e9>"), False),
+    ("double-hyphen-comment", _with_abstract("a<!-- c -- d -->b"), False),
+    ("reserved-pi", _with_abstract("a<?xml x?>b"), False),
+    ("control-character", _with_abstract("a\x01b"), False),
+    ("u+fffe", _with_abstract("a\ufffeb"), False),
+    ("reference-to-nul", _with_abstract("a&#0;b"), False),
+    ("reference-past-unicode", _with_abstract("a&#x110000;b"), False),
+    ("malformed-reference", _with_abstract("a&#xZZ;b"), False),
+    ("bare-ampersand", _with_abstract("a & b"), False),
+    ("undeclared-entity", _with_abstract("a&nbsp;b"), False),
+    ("cdata-end-in-text", _with_abstract("a ]]> b"), False),
+    ("repeated-attribute", _with_abstract("x", 'Label="L" Label="M"'), False),
+    ("lt-in-attribute", _with_abstract("x", 'Label="<"'), False),
+    ("attributes-run-together", _with_abstract("x", 'Label="L"NlmCategory="X"'), False),
+    ("mismatched-tags", _doc(_article(1)).replace(b"</ArticleTitle>", b"</Articletitle>"), False),
+    ("text-after-root", _doc(_article(1)) + b" x", False),
+    ("second-root", _doc(_article(1)) + b"<PubmedArticleSet/>", False),
+    ("latin-1", _with_prolog(b'<?xml version="1.0" encoding="ISO-8859-1"?>'), False),
+    ("xml-1.1", _with_prolog(b'<?xml version="1.1"?>'), False),
+    ("declaration-without-version", _with_prolog(b'<?xml encoding="UTF-8"?>'), False),
+    ("two-doctypes", _with_prolog(b"<!DOCTYPE PubmedArticleSet><!DOCTYPE PubmedArticleSet>"), False),
+    ("bad-public-id", _with_prolog(b'<!DOCTYPE PubmedArticleSet PUBLIC "a{b" "x">'), False),
+    ("invalid-utf8", _with_abstract("aXb").replace(b"aXb", b"a\xffb"), False),
+    ("overlong-utf8", _with_abstract("aXb").replace(b"aXb", b"a\xc0\xafb"), False),
+    ("utf8-surrogate", _with_abstract("aXb").replace(b"aXb", b"a\xed\xa0\x80b"), False),
+    ("ends-inside-a-character", _with_abstract("a\u00e9b")[:-112], False),
+]
+
+
+@pytest.mark.parametrize("doc, handled", [pytest.param(d, h, id=i) for i, d, h in _XML_RULES])
+def test_the_scanner_follows_the_xml_rules_lxml_follows(doc, handled):
+    fast, slow, report = both(doc)
+    assert fast == slow
+    assert ("fallback" not in report) == handled, report.get("fallback")
+
+
+def _feed(doc: bytes, size: int):
+    """The C parser's items and fallback reason, fed ``size`` bytes at a time."""
+    parser = fast_xml._pubmed_fast.Parser()
+    items = []
+    try:
+        for i in range(0, len(doc), size):
+            items += parser.feed(doc[i : i + size])
+        return items + parser.close(), None
+    except fast_xml._pubmed_fast.Fallback as exc:
+        reason, done = exc.args
+        return items + done, reason
+
+
+@pytest.mark.parametrize("doc", [pytest.param(d, id=i) for i, d, _ in _XML_RULES[::3]]
+                         + [pytest.param((FIXTURES / "structured.xml").read_bytes(), id="structured.xml")])
+def test_where_the_data_is_cut_does_not_matter(doc):
+    whole = _feed(doc, len(doc))
+    for size in (1, 2, 3, 7, 64, 4096):
+        assert _feed(doc, size) == whole, size
+
+
 # --------------------------------------------------------------------------- property test
 
 # Characters XML 1.0 allows (W3C XML 1.0, 5th ed., production [2] Char), surrogates excluded,
@@ -267,12 +360,21 @@ def test_any_article_gives_the_same_rows_or_error(articles):
     assert fast == slow
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(_articles(), min_size=1, max_size=2), st.integers(1, 300))
+def test_any_article_cut_anywhere_gives_the_same_items(articles, size):
+    doc = _doc(*articles)
+    assert _feed(doc, size) == _feed(doc, len(doc))
+
+
 _VALID = _doc(_article(5, "Ketamine <i>x</i>", extra_article='<Abstract><AbstractText Label="A">t</AbstractText>'
                        "</Abstract>"),
               '<DeleteCitation><PMID Version="1">6</PMID></DeleteCitation>', _article(7, "Second"))
 _JUNK = st.one_of(st.binary(max_size=8), st.sampled_from(
     [b"<", b"&", b"&amp;", b"&#0;", b"&#x10FFFF;", b"]]>", b"<![CDATA[a]]>", b"<!-- c -->", b"<?pi x?>", b"\xff",
-     b"\xc2\xa0", b"<PubmedBookArticle>", b"</Article>", b"<PMID>x</PMID>", b'Version="9"', b"\r\n"]))
+     b"\xc2\xa0", b"<PubmedBookArticle>", b"</Article>", b"<PMID>x</PMID>", b'Version="9"', b"\r\n",
+     b"<m:b>", b' xmlns:m="u"', b' xmlns="u"', b"\x01", b"\xef\xbf\xbe", b"<!-- a--b -->", b"<?xml x?>",
+     b"&#x110000;", b"&nbsp;", b"<!DOCTYPE a>", b'<?xml version="1.0"?>', b" Label='x'", b"\r", b"]]"]))
 
 
 @settings(max_examples=400, deadline=None)
@@ -281,3 +383,4 @@ def test_damaged_documents_give_the_same_rows_or_error(cut, at, junk):
     data = _VALID[:at] + junk + _VALID[at:cut] if at <= cut else _VALID[:cut]
     fast, slow, _ = both(data)
     assert fast == slow
+    assert _feed(data, 3) == _feed(data, max(1, len(data)))
