@@ -37,12 +37,16 @@ Steps (all in one run, same file):
    stage. On SQLite also the write floor: the same rows inserted with bare
    ``sqlite3`` (no ORM, no secondary indexes, no upsert).
 
-The machine this runs on is shared, so wall times swing with other load; the
-CPU-time ratio (rate per CPU second) is the comparable figure and the one the
-target is judged on. For the pipelined run the CPU time is that of both
-processes; "2 free cores" is the rate if each process had a core of its own
-(records / the larger of the two CPU times), an estimate of the wall rate on an
-idle 2-core machine.
+The machine this runs on is shared, so wall times swing with other load. The
+one-process run is judged on its CPU-time ratio (rate per CPU second), the
+steadier figure; its wall time adds the disk waits of the commit (WAL
+checkpoint and fsync, printed as the gap between wall and CPU of the write
+stage). The pipelined run
+is judged on its wall ratio, since a second process exists to cut wall time
+and its CPU time is spread over two processes (both are printed, with the
+load average: compare wall figures only from an idle machine). "2 free cores"
+is the rate if each process had a core of its own (records / the larger of
+the two CPU times).
 
 Targets: ingest ≥ 60% of the bare parse rate; peak RSS < 300 MB.
 """
@@ -382,9 +386,11 @@ def main() -> int:
             n = fig["records"]
             cpu = fig["ingest_cpu_s"] + fig["parser_cpu_s"]
             ratio_cpu = (n / cpu) / bare_rate_cpu
-            verdict = "OK" if ratio_cpu >= TARGET_RATIO else "BELOW TARGET"
-            print(f"{labels[mode] + ' / bare:':30}{(n / fig['ingest_s']) / bare_rate_wall:4.0%} wall, {ratio_cpu:4.0%} CPU "
-                  f"(target >= {TARGET_RATIO:.0%} CPU) -> {verdict}")
+            ratio_wall = (n / fig["ingest_s"]) / bare_rate_wall
+            basis, judged = ("CPU", ratio_cpu) if mode == "off" else ("wall", ratio_wall)
+            verdict = "OK" if judged >= TARGET_RATIO else "BELOW TARGET"
+            print(f"{labels[mode] + ' / bare:':30}{ratio_wall:4.0%} wall, {ratio_cpu:4.0%} CPU "
+                  f"(target >= {TARGET_RATIO:.0%} {basis}) -> {verdict}")
             if mode == "on":
                 critical = max(fig["ingest_cpu_s"], fig["parser_cpu_s"])
                 print(f"{'  with 2 free cores (est.):':30}{(n / critical) / bare_rate_cpu:4.0%} of bare "

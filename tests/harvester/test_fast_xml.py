@@ -243,6 +243,13 @@ def test_the_scanner_follows_the_xml_rules_lxml_follows(doc, handled):
     assert ("fallback" not in report) == handled, report.get("fallback")
 
 
+def test_markup_longer_than_the_scanner_takes_goes_to_lxml():
+    fast, slow, report = both(_with_abstract("x", f'Label="{"L" * 1_500_000}"'))
+    assert fast == slow
+    assert fast[0][1][1][4] == '[{"label": "' + "L" * 1_500_000 + '", "category": null, "text": "x"}]'
+    assert report["fallback"] == "markup longer than this parser takes"
+
+
 def _feed(doc: bytes, size: int):
     """The C parser's items and fallback reason, fed ``size`` bytes at a time."""
     parser = fast_xml._pubmed_fast.Parser()
