@@ -343,7 +343,8 @@ def main() -> int:
         from harvester import fast_xml
 
         c_parser = fast_xml.available()
-        parser = "C parser" if c_parser else "lxml parser (C parser not built)"
+        parser = ("C parser" if c_parser else "lxml parser (C parser not built)" if fast_xml._pubmed_fast is None
+                  else f"lxml parser ({fast_xml.ENV_PARSER}=lxml)")
 
         backend = "PostgreSQL" if args.database_url else "SQLite"
         modes = ("off", "on") if args.pipeline == "both" else (args.pipeline,)
