@@ -38,15 +38,15 @@ Steps (all in one run, same file):
    ``sqlite3`` (no ORM, no secondary indexes, no upsert).
 
 The machine this runs on is shared, so wall times swing with other load. The
-one-process run is judged on its CPU-time ratio (rate per CPU second), the
-steadier figure; its wall time adds the disk waits of the commit (WAL
-checkpoint and fsync, printed as the gap between wall and CPU of the write
-stage). The pipelined run
-is judged on its wall ratio, since a second process exists to cut wall time
-and its CPU time is spread over two processes (both are printed, with the
-load average: compare wall figures only from an idle machine). "2 free cores"
-is the rate if each process had a core of its own (records / the larger of
-the two CPU times).
+one-process run on SQLite is judged on its CPU-time ratio (rate per CPU
+second), the steadier figure; its wall time adds the disk waits of the commit
+(WAL checkpoint and fsync: the gap between wall and CPU of the write stage).
+The pipelined run is judged on its wall ratio, since a second process exists
+to cut wall time and its CPU time is spread over two processes (both are
+printed, with the load average: compare wall figures only from an idle
+machine). On PostgreSQL both runs are judged on wall time: the server's CPU
+is not in the figures. "2 free cores" is the rate if each process had a core
+of its own (records / the larger of the two CPU times).
 
 Targets: ingest ≥ 60% of the bare parse rate; peak RSS < 300 MB.
 """
@@ -388,7 +388,8 @@ def main() -> int:
             cpu = fig["ingest_cpu_s"] + fig["parser_cpu_s"]
             ratio_cpu = (n / cpu) / bare_rate_cpu
             ratio_wall = (n / fig["ingest_s"]) / bare_rate_wall
-            basis, judged = ("CPU", ratio_cpu) if mode == "off" else ("wall", ratio_wall)
+            # PostgreSQL's own CPU is not in the child's figures: only wall time counts the server's work.
+            basis, judged = ("CPU", ratio_cpu) if mode == "off" and backend == "SQLite" else ("wall", ratio_wall)
             verdict = "OK" if judged >= TARGET_RATIO else "BELOW TARGET"
             print(f"{labels[mode] + ' / bare:':30}{ratio_wall:4.0%} wall, {ratio_cpu:4.0%} CPU "
                   f"(target >= {TARGET_RATIO:.0%} {basis}) -> {verdict}")
