@@ -1580,6 +1580,20 @@ static inline Py_ssize_t skip_ws(const char *b, Py_ssize_t i, Py_ssize_t end) {
     return i;
 }
 
+/* Eq and the opening quote of a value (XML 1.0, productions [25] and [10]) at
+ * b[k]: the index after the quote, the quote in *q; NEED, or BAD with why. */
+static Py_ssize_t scan_eq_quote(ParserObject *self, const char *b, Py_ssize_t k, Py_ssize_t end, char *q,
+                                const char *why) {
+    k = skip_ws(b, k, end);
+    if (k >= end) return NEED;
+    if (b[k] != '=') return bad(self, why);
+    k = skip_ws(b, k + 1, end);
+    if (k >= end) return NEED;
+    *q = b[k];
+    if (*q != '"' && *q != '\'') return bad(self, why);
+    return k + 1;
+}
+
 /* An ASCII name at b[i]: its end, or NEED / BAD. */
 static Py_ssize_t scan_name(ParserObject *self, const char *b, Py_ssize_t i, Py_ssize_t end) {
     if (i >= end) return NEED;
@@ -1789,14 +1803,10 @@ static Py_ssize_t scan_start_tag(ParserObject *self, const char *b, Py_ssize_t i
         if (k < 0) return k;
         Py_ssize_t an_len = k - an;
         if (memchr(b + an, ':', an_len) || (an_len >= 5 && memcmp(b + an, "xmlns", 5) == 0)) ns = 1;
-        k = skip_ws(b, k, end);
-        if (k >= end) return NEED;
-        if (b[k] != '=') return bad(self, "an attribute without a value");
-        k = skip_ws(b, k + 1, end);
-        if (k >= end) return NEED;
-        char q = b[k];
-        if (q != '"' && q != '\'') return bad(self, "an unquoted attribute value");
-        Py_ssize_t v = k + 1, ve = v;
+        char q;
+        Py_ssize_t v = scan_eq_quote(self, b, k, end, &q, "a malformed attribute");
+        if (v < 0) return v;
+        Py_ssize_t ve = v;
         while (ve < end && b[ve] != q && b[ve] != '<') ve++;
         if (ve >= end) return NEED;
         if (b[ve] == '<') return bad(self, "'<' in an attribute value");
@@ -1938,15 +1948,10 @@ static Py_ssize_t scan_doctype(ParserObject *self, const char *b, Py_ssize_t i, 
 /* Eq and a quoted value (production [25]); *v, *ve: the value's bounds. */
 static Py_ssize_t scan_pseudo_attr(ParserObject *self, const char *b, Py_ssize_t k, Py_ssize_t end,
                                    Py_ssize_t *v, Py_ssize_t *ve) {
-    k = skip_ws(b, k, end);
-    if (k >= end) return NEED;
-    if (b[k] != '=') return bad(self, "a malformed XML declaration");
-    k = skip_ws(b, k + 1, end);
-    if (k >= end) return NEED;
-    char q = b[k];
-    if (q != '"' && q != '\'') return bad(self, "a malformed XML declaration");
-    *v = k + 1;
-    const char *e = memchr(b + k + 1, q, end - k - 1);
+    char q;
+    *v = scan_eq_quote(self, b, k, end, &q, "a malformed XML declaration");
+    if (*v < 0) return *v;
+    const char *e = memchr(b + *v, q, end - *v);
     if (!e) return NEED;
     *ve = e - b;
     return *ve + 1;
