@@ -97,6 +97,7 @@ typedef struct {
 
 typedef struct {
     int role;
+    Py_ssize_t name_at;     /* the element's name in ParserObject.names */
 } Frame;
 
 typedef struct {
@@ -150,9 +151,7 @@ typedef struct {
     int started;            /* the byte order mark was looked for */
     int root_state;         /* 0 before the root element, 1 inside it, 2 after it */
     int seen_doctype;
-    int sdepth;             /* open elements, as the scanner counts them */
-    Buf names;              /* their names, NUL-terminated, name_at[depth] into it */
-    Py_ssize_t name_at[MAX_DEPTH + 2];
+    Buf names;              /* names of the open elements, NUL-terminated (Frame.name_at) */
     Buf attbuf;             /* attribute names and values of the tag being read */
     const char *atts[2 * MAX_ATTS + 1];
     Buf nsbuf;              /* namespace prefixes in scope, NUL-terminated */
@@ -1742,7 +1741,7 @@ static int check_namespaces(ParserObject *self, const char *name, int natts) {
             const char *an = self->atts[2 * k];
             if (strncmp(an, "xmlns:", 6) != 0) continue;
             self->ns_at[self->ns_n] = self->nsbuf.n;
-            self->ns_depth[self->ns_n++] = self->sdepth;
+            self->ns_depth[self->ns_n++] = self->depth + 1;  /* the element's, before on_start */
             if (buf_add(&self->nsbuf, an + 6, (Py_ssize_t)strlen(an + 6) + 1) < 0) { PyErr_Clear(); fail(self, "out of memory"); return -1; }
         }
     }
@@ -1769,11 +1768,12 @@ static int check_namespaces(ParserObject *self, const char *name, int natts) {
     return 0;
 }
 
+/* After on_end (which closed the element in self->depth): forget its name and
+ * the namespace prefixes it declared. */
 static void pop_element(ParserObject *self) {
-    self->names.n = self->name_at[self->sdepth];
-    self->sdepth--;
-    while (self->ns_n > 0 && self->ns_depth[self->ns_n - 1] > self->sdepth) self->nsbuf.n = self->ns_at[--self->ns_n];
-    if (self->sdepth == 0) self->root_state = 2;
+    self->names.n = self->stack[self->depth + 1].name_at;
+    while (self->ns_n > 0 && self->ns_depth[self->ns_n - 1] > self->depth) self->nsbuf.n = self->ns_at[--self->ns_n];
+    if (self->depth == 0) self->root_state = 2;
 }
 
 /* A start tag at b[i] == '<' (XML 1.0, productions [40], [44]). */
@@ -1828,7 +1828,7 @@ static Py_ssize_t scan_start_tag(ParserObject *self, const char *b, Py_ssize_t i
     }
     /* the whole tag is here: open the element */
     if (self->root_state == 2) return bad(self, "a second root element");
-    if (self->sdepth + 1 > MAX_DEPTH) return bad(self, "nesting deeper than libxml2 allows");
+    if (self->depth + 1 > MAX_DEPTH) return bad(self, "nesting deeper than libxml2 allows");
     self->root_state = 1;
     for (int m = 0; m < 2 * natts; m++) self->atts[m] = ab->p + offs[m];
     self->atts[2 * natts] = NULL;
@@ -1837,8 +1837,7 @@ static Py_ssize_t scan_start_tag(ParserObject *self, const char *b, Py_ssize_t i
         PyErr_Clear();
         return bad(self, "out of memory");
     }
-    self->sdepth++;
-    self->name_at[self->sdepth] = at;
+    self->stack[self->depth + 1].name_at = at;
     const char *name = self->names.p + at;
     if (ns && check_namespaces(self, name, natts) < 0) return BAD;
     on_start(self, name, self->atts);
@@ -1856,8 +1855,8 @@ static Py_ssize_t scan_end_tag(ParserObject *self, const char *b, Py_ssize_t i, 
     Py_ssize_t k = skip_ws(b, j, end);
     if (k >= end) return NEED;
     if (b[k] != '>') return bad(self, "a malformed end tag");
-    if (self->sdepth == 0) return bad(self, "an end tag without a start tag");
-    const char *open = self->names.p + self->name_at[self->sdepth];
+    if (self->depth == 0) return bad(self, "an end tag without a start tag");
+    const char *open = self->names.p + self->stack[self->depth].name_at;
     Py_ssize_t len = j - (i + 2);
     if ((Py_ssize_t)strlen(open) != len || memcmp(open, b + i + 2, len) != 0) return bad(self, "mismatched tags");
     on_end(self, open);
