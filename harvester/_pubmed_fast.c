@@ -1714,6 +1714,23 @@ static int ns_declared(ParserObject *self, const char *prefix, Py_ssize_t plen) 
     return 0;
 }
 
+/* A namespace name both parsers take the same way: http(s)://, then only
+ * RFC 3986 unreserved characters and '/', and not one of the two reserved
+ * names. libxml2 refuses a namespace name it cannot parse as a URI; anything
+ * else goes to lxml to decide. */
+static int ns_uri_ok(const char *v) {
+    if (strcmp(v, "http://www.w3.org/XML/1998/namespace") == 0 || strcmp(v, "http://www.w3.org/2000/xmlns/") == 0)
+        return 0;
+    if (strncmp(v, "http://", 7) == 0) v += 7;
+    else if (strncmp(v, "https://", 8) == 0) v += 8;
+    else return 0;
+    if (!((*v >= 'A' && *v <= 'Z') || (*v >= 'a' && *v <= 'z') || (*v >= '0' && *v <= '9'))) return 0;
+    for (; *v; v++)
+        if (!((*v >= 'A' && *v <= 'Z') || (*v >= 'a' && *v <= 'z') || (*v >= '0' && *v <= '9') || strchr("-._~/", *v)))
+            return 0;
+    return 1;
+}
+
 /* Namespaces (Namespaces in XML 1.0): lxml resolves them and tags then carry a
  * URI, so a declaration is only taken inside captured text, where tags do not
  * matter; a prefix must be declared; names are QNames. The element's name and
@@ -1724,10 +1741,10 @@ static int check_namespaces(ParserObject *self, const char *name, int natts) {
         const char *an = self->atts[2 * k];
         if (strncmp(an, "xmlns", 5) == 0 && (an[5] == '\0' || an[5] == ':')) {
             if (!self->capturing) { fail(self, "a namespace declaration outside captured text"); return -1; }
+            if (!ns_uri_ok(self->atts[2 * k + 1])) { fail(self, "a namespace name this parser does not check"); return -1; }
             if (an[5] == ':') {
                 const char *pfx = an + 6;
-                if (!*pfx || strchr(pfx, ':') || strcmp(pfx, "xml") == 0 || strcmp(pfx, "xmlns") == 0 ||
-                    !*self->atts[2 * k + 1]) {
+                if (!*pfx || strchr(pfx, ':') || strcmp(pfx, "xml") == 0 || strcmp(pfx, "xmlns") == 0) {
                     fail(self, "an unusual namespace declaration");
                     return -1;
                 }
