@@ -19,8 +19,8 @@ The lxml parser stays the reference. Whatever the C parser does not handle
 itself it hands over: a ``<PubmedBookArticle>``, the legacy
 ``MedlineCitationSet``, a record as the root element, an entity reference that
 only the external DTD could define, a PMID that is not digits, a namespace
-declaration outside captured text, another encoding than UTF-8, anything not
-well-formed, gzip damage. The input is then parsed again from its start by
+declaration outside captured text or with a name other than a plain http(s)
+URI, another encoding than UTF-8, anything not well-formed, gzip damage. The input is then parsed again from its start by
 :func:`harvester.pubmed_xml.iter_records`, the records already given are
 skipped, and everything after them (or the error, worded as the lxml parser
 words it) comes from there. Only paths and bytes can be read twice, so a
