@@ -1252,8 +1252,7 @@ static void on_start(void *ud, const char *name, const char **atts) {
     if (self->failed) return;
     self->text_run = 0;
     if (self->capturing && self->cap_head) self->cap_closed = 1;
-    int depth = ++self->depth;
-    if (depth > MAX_DEPTH) { fail(self, "nesting deeper than libxml2 allows"); return; }
+    int depth = ++self->depth;  /* at most MAX_DEPTH: the scanner checks before it calls */
     int parent = depth > 1 ? self->stack[depth - 1].role : -1;
     int role;
     if (depth == 1) {
@@ -2075,12 +2074,6 @@ static void scan(ParserObject *self, int final) {
 }
 
 /* ------------------------------------------------------------------ Parser type */
-static void parser_reset(ParserObject *self) {
-    self->depth = 0;
-    self->capturing = 0;
-    self->text_run = 0;
-}
-
 static PyObject *Parser_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {NULL};
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "", kwlist)) return NULL;
@@ -2092,8 +2085,7 @@ static PyObject *Parser_new(PyTypeObject *type, PyObject *args, PyObject *kwds) 
     if (!self) return NULL;
     self->out = PyList_New(0);
     if (!self->out) { Py_DECREF(self); return NULL; }
-    parser_reset(self);
-    return (PyObject *)self;
+    return (PyObject *)self;  /* every other field starts at zero (tp_alloc) */
 }
 
 static void Parser_dealloc(ParserObject *self) {

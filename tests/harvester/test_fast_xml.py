@@ -253,6 +253,12 @@ def test_markup_longer_than_the_scanner_takes_goes_to_lxml():
     assert report["fallback"] == "markup longer than this parser takes"
 
 
+def test_nesting_deeper_than_libxml2_allows_goes_to_lxml():
+    fast, slow, report = both(_with_abstract("<i>" * 250 + "x" + "</i>" * 250))
+    assert fast == slow
+    assert report["fallback"] == "nesting deeper than libxml2 allows"
+
+
 def _feed(doc: bytes, size: int):
     """The C parser's items and fallback reason, fed ``size`` bytes at a time."""
     parser = fast_xml._pubmed_fast.Parser()
