@@ -27,6 +27,8 @@ from .models import (
     Extraction,
     ExtractionCondition,
     ExtractionRoute,
+    ae_arm,
+    ae_status,
     utcnow,
 )
 from .rows import _json
@@ -112,7 +114,7 @@ _EXTRACTION_COLUMNS = (
 )
 _CONDITION_COLUMNS = ("pmid", "condition")
 _ROUTE_COLUMNS = ("pmid", "route")
-_AE_COLUMNS = ("pmid", "term", "organ_class", "negated", "frequency", "frequency_pct", "sentence", "start", "end")
+_AE_COLUMNS = ("pmid", "term", "organ_class", "negated", "frequency", "frequency_pct", "sentence", "start", "end", "status", "arm")
 _OUTCOME_COLUMNS = ("pmid", "measure", "direction", "numbers", "sentence", "start", "end")
 _DOSE_COLUMNS = ("pmid", "amount", "amount_high", "unit", "form", "route", "text", "sentence", "start", "end")
 _CHILD_COLUMNS = (
@@ -222,6 +224,9 @@ def _rows(result: dict, extracted_at, children: tuple[list, ...]) -> tuple:
             _str(ae.get("sentence")),
             int(ae.get("start") or 0),
             int(ae.get("end") or 0),
+            # extractions made before the NLP stage said them: status from negated, arm unstated
+            _str(ae_status(ae), 32),
+            _str(ae_arm(ae), 32),
         ))
     for o in get("outcomes") or ():
         outcome_rows.append((

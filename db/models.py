@@ -181,8 +181,37 @@ class ExtractionRoute(SQLModel, table=True):
     route: str = Field(primary_key=True, index=True)
 
 
+#: what an adverse-event mention says happened (``ExtractedAdverseEvent.status``)
+AE_STATUSES = ("occurred", "not_occurred", "planned", "background", "other_drug")
+#: which arm the mention is about (``ExtractedAdverseEvent.arm``)
+AE_ARMS = ("ketamine", "comparator", "both", "unstated")
+
+
+def ae_status(ae: dict) -> str:
+    """The status of an extracted adverse event, for extractions made before
+    the NLP stage said it: ``not_occurred`` if negated, else ``occurred``."""
+    status = ae.get("status")
+    if status:
+        return str(status)
+    return "not_occurred" if ae.get("negated") else "occurred"
+
+
+def ae_arm(ae: dict) -> str:
+    """The arm of an extracted adverse event (``unstated`` when not said)."""
+    return str(ae.get("arm") or "unstated")
+
+
 class ExtractedAdverseEvent(SQLModel, table=True):
-    """An adverse event mention (present or negated) with its evidence sentence."""
+    """An adverse event mention with its evidence sentence.
+
+    ``status`` says what the sentence reports: ``occurred`` (the event happened
+    in the study), ``not_occurred`` (it did not, or did not differ between
+    groups), ``planned`` (measured or planned: protocols, methods),
+    ``background`` (a known effect, e.g. a review's introduction) or
+    ``other_drug`` (another drug's only). Only ``occurred`` counts as a report
+    of the event; ``negated`` is true exactly when status is ``not_occurred``.
+    ``arm`` is ``ketamine``, ``comparator``, ``both`` or ``unstated``.
+    """
 
     __tablename__ = "extracted_adverse_event"
 
@@ -196,6 +225,9 @@ class ExtractedAdverseEvent(SQLModel, table=True):
     sentence: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     start: int = 0
     end: int = 0
+    # migration 0004; the server defaults keep a writer that names neither column correct for non-negated rows
+    status: str = Field(default="occurred", index=True, sa_column_kwargs={"server_default": "occurred"})  # AE_STATUSES
+    arm: str = Field(default="unstated", sa_column_kwargs={"server_default": "unstated"})  # AE_ARMS
 
 
 class ExtractedOutcome(SQLModel, table=True):

@@ -1,10 +1,11 @@
 """Alembic migrations bring an existing database forward without losing rows."""
 
-from sqlalchemy import inspect, insert, select
+from alembic import command
+from sqlalchemy import column, inspect, insert, select, table, text
 
 from db.engine import make_engine
-from db.migrate import current_revision, ensure_schema, head_revision, upgrade
-from db.models import Article, Extraction
+from db.migrate import alembic_config, current_revision, ensure_schema, head_revision, upgrade
+from db.models import Article, ExtractedAdverseEvent, Extraction
 from db.records import ArticleRecord
 from db.store import upsert_articles
 
@@ -56,5 +57,59 @@ def test_0003_drops_the_content_hash_index_and_keeps_articles(db_url):
         assert "ix_article_content_hash" not in {ix["name"] for ix in inspect(eng).get_indexes("article")}
         with eng.connect() as c:
             assert c.execute(select(Article.pmid, Article.title)).all() == [(8, "Ketamine and migraine")]
+    finally:
+        eng.dispose()
+
+
+
+def _at_0003_with_events(eng):
+    """A database at 0003 with one extraction: a present and a negated event, written
+    with the columns the table had then."""
+    upgrade(eng, "0003")
+    upsert_articles(eng, [ArticleRecord(pmid=9, title="Ketamine and dissociation", abstract="c")])
+    names = ("pmid", "term", "organ_class", "negated", "sentence", "start", "end")
+    legacy = table("extracted_adverse_event", *(column(n) for n in names))
+    with eng.begin() as c:
+        c.execute(insert(Extraction.__table__).values(
+            pmid=9, extractor_version="1.2.0", design="rct", conditions=[], condition_subtypes=[], routes=[],
+            ketamine_forms=[], comparators=[], spans=[]))
+        c.execute(insert(legacy), [
+            dict(pmid=9, term="dissociation", organ_class="Psychiatric disorders", negated=False, sentence="s", start=0, end=1),
+            dict(pmid=9, term="nausea", organ_class="Gastrointestinal disorders", negated=True, sentence="s", start=2, end=3),
+        ])
+
+
+def test_0004_backfills_status_from_negated(db_url):
+    eng = make_engine(db_url)
+    try:
+        _at_0003_with_events(eng)
+        assert ensure_schema(eng) is True
+        ae = ExtractedAdverseEvent
+        with eng.connect() as c:
+            rows = c.execute(select(ae.term, ae.negated, ae.status, ae.arm).order_by(ae.term)).all()
+        assert [tuple(r) for r in rows] == [("dissociation", False, "occurred", "unstated"), ("nausea", True, "not_occurred", "unstated")]
+    finally:
+        eng.dispose()
+
+
+def test_0004_indexes_status(db_url):
+    eng = make_engine(db_url)
+    try:
+        upgrade(eng, "0004")
+        indexes = {ix["name"]: ix["column_names"] for ix in inspect(eng).get_indexes("extracted_adverse_event")}
+        assert indexes["ix_extracted_adverse_event_status"] == ["status"]
+    finally:
+        eng.dispose()
+
+
+def test_0004_downgrade_drops_status_and_arm_and_keeps_events(db_url):
+    eng = make_engine(db_url)
+    try:
+        _at_0003_with_events(eng)
+        upgrade(eng, "0004")
+        command.downgrade(alembic_config(eng), "0003")
+        assert not {"status", "arm"} & _columns(eng, "extracted_adverse_event")
+        with eng.connect() as c:
+            assert c.execute(text("SELECT count(*) FROM extracted_adverse_event")).scalar_one() == 2
     finally:
         eng.dispose()
