@@ -32,6 +32,7 @@ from .models import (
     ExtractionRoute,
     HarvestRun,
 )
+from .models import AE_ARMS, AE_STATUSES  # noqa: F401 - re-exported for the dashboard
 
 #: design code shown for articles that have no extraction row yet
 NOT_EXTRACTED = "not_extracted"
@@ -39,6 +40,10 @@ NOT_EXTRACTED = "not_extracted"
 UNSPECIFIED = "unspecified"
 #: runs that started this long before the latest run belong to the same nightly harvest
 HARVEST_SESSION = timedelta(hours=12)
+#: the adverse-event status that is a report of the event (``ExtractedAdverseEvent.status``)
+OCCURRED = "occurred"
+#: the status that is a report of its absence (or of no difference between groups)
+NOT_OCCURRED = "not_occurred"
 
 _IN_CHUNK = 900
 
@@ -145,7 +150,7 @@ def _where(f: ArticleFilter) -> list:
             exists().where(
                 ExtractedAdverseEvent.pmid == Article.pmid,
                 ExtractedAdverseEvent.term == f.adverse_event,
-                ExtractedAdverseEvent.negated == false(),
+                ExtractedAdverseEvent.status == OCCURRED,
             )
         )
     for word in f.text.split():
@@ -291,8 +296,11 @@ def filter_options(engine: Engine) -> dict:
             "designs": counted(Extraction.design, (Extraction, Extraction.pmid == Article.pmid)),
             "routes": counted(ExtractionRoute.route, (ExtractionRoute, ExtractionRoute.pmid == Article.pmid)),
             "directions": counted(Extraction.efficacy_direction, (Extraction, Extraction.pmid == Article.pmid)),
+            # only events some article reports as occurring: the explorer's filter matches those reports
             "adverse_events": counted(
-                ExtractedAdverseEvent.term, (ExtractedAdverseEvent, ExtractedAdverseEvent.pmid == Article.pmid), unique=False
+                ExtractedAdverseEvent.term,
+                (ExtractedAdverseEvent, and_(ExtractedAdverseEvent.pmid == Article.pmid, ExtractedAdverseEvent.status == OCCURRED)),
+                unique=False,
             ),
             "year_min": years[0],
             "year_max": years[1],
@@ -423,7 +431,12 @@ def _condition_join(stmt, pmid_col):
 
 
 def adverse_event_counts(engine: Engine, conditions: Sequence[str] = (), organ_classes: Sequence[str] = ()) -> list[dict]:
-    """Per condition and event: studies reporting it present and studies reporting it absent (negated).
+    """Per condition and event: studies reporting it present and studies reporting it absent.
+
+    ``present`` counts mentions with status ``occurred`` and ``absent`` those
+    with ``not_occurred``; planned, background and other drugs' mentions are
+    no report of the study's events and count nowhere (an event only mentioned
+    that way gets no row).
 
     Returns
     -------
@@ -436,9 +449,9 @@ def adverse_event_counts(engine: Engine, conditions: Sequence[str] = (), organ_c
         condition,
         ae.organ_class,
         ae.term,
-        func.count(distinct(case((ae.negated == false(), ae.pmid)))).label("present"),
-        func.count(distinct(case((ae.negated == true(), ae.pmid)))).label("absent"),
-    ).select_from(ae).join(Article, Article.pmid == ae.pmid), ae.pmid).where(_live())
+        func.count(distinct(case((ae.status == OCCURRED, ae.pmid)))).label("present"),
+        func.count(distinct(case((ae.status == NOT_OCCURRED, ae.pmid)))).label("absent"),
+    ).select_from(ae).join(Article, Article.pmid == ae.pmid), ae.pmid).where(_live(), ae.status.in_((OCCURRED, NOT_OCCURRED)))
     if conditions:
         stmt = stmt.where(ExtractionCondition.condition.in_(conditions))
     if organ_classes:
@@ -449,14 +462,15 @@ def adverse_event_counts(engine: Engine, conditions: Sequence[str] = (), organ_c
 
 
 def adverse_event_frequencies(engine: Engine, conditions: Sequence[str] = (), term: str | None = None, limit: int = 2000) -> list[dict]:
-    """Event mentions that state a frequency ("12/40", "30 %"), with the study's N and design."""
+    """Event mentions that state a frequency ("12/40", "30 %"), with the study's N and design
+    (mentions of events that occurred only)."""
     ae = ExtractedAdverseEvent
     stmt = (
         select(ae.pmid, ae.term, ae.organ_class, ae.frequency, ae.frequency_pct, Extraction.sample_size, Extraction.design,
                Article.pub_year)
         .join(Article, Article.pmid == ae.pmid)
         .join(Extraction, Extraction.pmid == ae.pmid)
-        .where(_live(), ae.negated == false(), ae.frequency.is_not(None))
+        .where(_live(), ae.status == OCCURRED, ae.frequency.is_not(None))
     )
     if conditions:
         stmt = stmt.where(exists().where(ExtractionCondition.pmid == ae.pmid, ExtractionCondition.condition.in_(conditions)))
@@ -468,13 +482,28 @@ def adverse_event_frequencies(engine: Engine, conditions: Sequence[str] = (), te
 
 
 def adverse_event_evidence(
-    engine: Engine, term: str, conditions: Sequence[str] = (), negated: bool | None = None, limit: int = 500
+    engine: Engine, term: str, conditions: Sequence[str] = (), negated: bool | None = None, limit: int = 500,
+    statuses: Sequence[str] | None = None,
 ) -> list[dict]:
-    """The sentences behind one event: ``pmid, title, pub_year, design, negated, frequency, sentence``."""
+    """The sentences behind one event.
+
+    Parameters
+    ----------
+    negated : bool, optional
+        Only negated (True) or only non-negated (False) mentions.
+    statuses : sequence of str, optional
+        Only mentions with one of these statuses (``AE_STATUSES``); None or
+        empty: every status.
+
+    Returns
+    -------
+    list[dict]
+        ``pmid, title, pub_year, design, negated, frequency, sentence, is_retracted, status, arm``.
+    """
     ae = ExtractedAdverseEvent
     stmt = (
         select(ae.pmid, Article.title, Article.pub_year, func.coalesce(Extraction.design, NOT_EXTRACTED).label("design"),
-               ae.negated, ae.frequency, ae.sentence, Article.is_retracted)
+               ae.negated, ae.frequency, ae.sentence, Article.is_retracted, ae.status, ae.arm)
         .join(Article, Article.pmid == ae.pmid)
         .outerjoin(Extraction, Extraction.pmid == ae.pmid)
         .where(_live(), ae.term == term)
@@ -483,6 +512,8 @@ def adverse_event_evidence(
         stmt = stmt.where(exists().where(ExtractionCondition.pmid == ae.pmid, ExtractionCondition.condition.in_(conditions)))
     if negated is not None:
         stmt = stmt.where(ae.negated == (true() if negated else false()))
+    if statuses:
+        stmt = stmt.where(ae.status.in_(tuple(statuses)))
     stmt = stmt.order_by(Article.pub_year.desc().nulls_last(), ae.pmid.desc(), ae.id).limit(limit)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(stmt).mappings()]

@@ -49,11 +49,21 @@ def load_vocab(path: Path = VOCAB_PATH) -> dict:
 
 @dataclass
 class AdverseEventSpec:
+    """One adverse-event mention. ``status`` (``db.models.AE_STATUSES``) defaults
+    from ``negated``; ``negated`` is then set to ``status == "not_occurred"``."""
+
     term: str
     organ_class: str
     negated: bool = False
     frequency: Optional[str] = None  # as printed: "12/40"
     frequency_pct: Optional[float] = None
+    status: Optional[str] = None
+    arm: str = "unstated"
+
+    def __post_init__(self) -> None:
+        if self.status is None:
+            self.status = "not_occurred" if self.negated else "occurred"
+        self.negated = self.status == "not_occurred"
 
 
 @dataclass
@@ -217,6 +227,21 @@ def render(spec: ArticleSpec, vocab: dict | None = None) -> Rendered:
     doc.add(" is a disabling condition with limited treatment options.")
     doc.end_sentence()
 
+    ae_rows = []
+
+    def mention(ae: AdverseEventSpec, before: str, after: str) -> None:
+        doc.add(before)
+        span = doc.add(ae.term, "adverse_event", ae.term)
+        doc.add(after)
+        s, e = doc.end_sentence()
+        ae_rows.append(_ae_row(ae, doc.text[s:e], span))
+
+    for ae in spec.adverse_events:
+        if ae.status == "background":
+            mention(ae, f"{_cap(form_name)} is known to cause ", " at anaesthetic doses.")
+        elif ae.status == "other_drug":
+            mention(ae, "Opioids frequently cause ", ".")
+
     dose = spec.doses[0] if spec.doses else None
     comparator = spec.comparators[0] if spec.comparators else None
     clinical = spec.design in ("rct", "non_randomised_trial", "cohort", "case_series")
@@ -274,6 +299,10 @@ def render(spec: ArticleSpec, vocab: dict | None = None) -> Rendered:
         doc.add(".")
         doc.end_sentence()
 
+    for ae in spec.adverse_events:
+        if ae.status == "planned":
+            mention(ae, "Adverse events, including ", ", were recorded at every visit.")
+
     outcome_rows = []
     for out in spec.outcomes:
         start = len(doc.text)
@@ -292,9 +321,8 @@ def render(spec: ArticleSpec, vocab: dict | None = None) -> Rendered:
         outcome_rows.append({"measure": out.measure, "direction": out.direction, "numbers": list(out.numbers),
                              "sentence": doc.text[s:e], "start": span["start"], "end": span["end"]})
 
-    ae_rows = []
-    present = [a for a in spec.adverse_events if not a.negated]
-    absent = [a for a in spec.adverse_events if a.negated]
+    present = [a for a in spec.adverse_events if a.status == "occurred"]
+    absent = [a for a in spec.adverse_events if a.status == "not_occurred"]
     if present:
         doc.add("The most common adverse events were " if len(present) > 1 else "The most common adverse event was ")
         row_spans = []
@@ -338,7 +366,8 @@ def render(spec: ArticleSpec, vocab: dict | None = None) -> Rendered:
 
 def _ae_row(ae: AdverseEventSpec, sentence: str, span: dict) -> dict:
     return {"term": ae.term, "organ_class": ae.organ_class, "negated": ae.negated, "frequency": ae.frequency,
-            "frequency_pct": ae.frequency_pct, "sentence": sentence, "start": span["start"], "end": span["end"]}
+            "frequency_pct": ae.frequency_pct, "sentence": sentence, "start": span["start"], "end": span["end"],
+            "status": ae.status, "arm": ae.arm}
 
 
 # --------------------------------------------------------------------------- random specs
@@ -363,6 +392,28 @@ _CLINICAL_N = {
 }
 
 
+def _arm(rng: random.Random, comparators: Sequence[str]) -> str:
+    """The arm of an event that occurred: mostly ketamine's, in controlled trials sometimes both arms'."""
+    if comparators:
+        return rng.choices(["ketamine", "both", "unstated"], [60, 30, 10])[0]
+    return rng.choice(["ketamine", "unstated"])
+
+
+def _unreported_events(rng: random.Random, vocab: dict, design: str, comparators: Sequence[str], taken: set[str]) -> list[AdverseEventSpec]:
+    """Mentions that are no report of the study's events: a known effect recalled as
+    background (mostly reviews), events a trial planned to record, another drug's effect."""
+    out: list[AdverseEventSpec] = []
+    for status, p in (("background", 0.5 if design in ("review", "meta_analysis", "other") else 0.08),
+                      ("planned", 0.2 if design in ("rct", "non_randomised_trial") else 0.0),
+                      ("other_drug", 0.15 if comparators else 0.0)):
+        if rng.random() < p:
+            ae = rng.choice([a for a in vocab["adverse_events"] if a["term"] not in taken])
+            taken.add(ae["term"])
+            arm = {"planned": "both" if comparators else "unstated", "other_drug": "comparator"}.get(status, "unstated")
+            out.append(AdverseEventSpec(ae["term"], ae["organ_class"], status=status, arm=arm))
+    return out
+
+
 def last_harvest_time(now: datetime) -> datetime:
     """02:00 UTC of the latest night before ``now`` (when the synthetic nightly job ran)."""
     run = datetime.combine(now.date(), time(2, 0), tzinfo=timezone.utc)
@@ -379,6 +430,9 @@ def random_specs(n: int, seed: int = 0, now: datetime | None = None, vocab: dict
     """
     vocab = vocab or load_vocab()
     rng = random.Random(seed)
+    # statuses and arms of events draw from their own stream, so the rest of
+    # the specs of a seed stay what they were before events had them
+    ae_rng = random.Random(seed * 1_000_003 + 17)
     now = now or m.utcnow()
     last_run = last_harvest_time(now)
     backfill = last_run - timedelta(days=60)
@@ -431,13 +485,14 @@ def random_specs(n: int, seed: int = 0, now: datetime | None = None, vocab: dict
                 if sample_size and sample_size > 1 and rng.random() < 0.5:
                     k = max(1, int(sample_size * rng.uniform(0.02, 0.4)))
                     freq, pct = f"{k}/{sample_size}", round(100 * k / sample_size, 1)
-                aes.append(AdverseEventSpec(ae["term"], ae["organ_class"], False, freq, pct))
+                aes.append(AdverseEventSpec(ae["term"], ae["organ_class"], False, freq, pct, arm=_arm(ae_rng, comparators)))
             if rng.random() < 0.3:
                 taken = {a.term for a in aes}
                 ae = rng.choice([a for a in vocab["adverse_events"] if a["term"] not in taken])
-                aes.append(AdverseEventSpec(ae["term"], ae["organ_class"], True))
+                aes.append(AdverseEventSpec(ae["term"], ae["organ_class"], True, arm="both" if comparators else "unstated"))
+        aes += _unreported_events(ae_rng, vocab, design, comparators, {a.term for a in aes})
         serious = "unstated"
-        if any(a.term in ("respiratory depression", "hypertension") and not a.negated for a in aes):
+        if any(a.term in ("respiratory depression", "hypertension") and a.status == "occurred" for a in aes):
             serious = "yes"
         elif aes and rng.random() < 0.3:
             serious = "no"

@@ -20,6 +20,12 @@ HTML_TITLE = "Ketamine <script>alert(1)</script> & <b>esketamine</b> in migraine
 WILDCARD_PMID = 99_000_002
 INJECTION_PMID = 99_000_001
 HTML_PMID = 99_000_003
+#: a review that mentions dissociation only as a known effect of ketamine (status background)
+BACKGROUND_PMID = 99_000_004
+BACKGROUND_SENTENCE = "Ketamine is known to cause dissociation at anaesthetic doses."
+#: a trial that plans to record "vivid dreams" (no report of it anywhere) and names the comparator's constipation
+PLANNED_PMID = 99_000_005
+PLANNED_TERM = "vivid dreams"
 
 
 def special_specs() -> list[ArticleSpec]:
@@ -48,6 +54,20 @@ def special_specs() -> list[ArticleSpec]:
             pmid=HTML_PMID, topics=["migraine"], design="case_report", conditions=["migraine"], subtypes=["status migrainosus"],
             forms=["esketamine"], routes=["intranasal"], sample_size=1, efficacy_direction="improved", pub_year=2018,
             title=HTML_TITLE, is_retracted=True,
+            first_seen=datetime(2025, 1, 5, tzinfo=timezone.utc),
+        ),
+        ArticleSpec(
+            pmid=BACKGROUND_PMID, topics=["depression"], design="review", conditions=["depression"],
+            subtypes=["treatment-resistant depression"], pub_year=2022,
+            adverse_events=[AdverseEventSpec("dissociation", "Psychiatric disorders", status="background")],
+            first_seen=datetime(2025, 1, 5, tzinfo=timezone.utc),
+        ),
+        ArticleSpec(
+            pmid=PLANNED_PMID, topics=["pain"], design="rct", conditions=["pain"], subtypes=["postoperative pain"],
+            routes=["intravenous"], comparators=["morphine"], sample_size=60, efficacy_direction="improved", pub_year=2023,
+            adverse_events=[AdverseEventSpec("dissociation", "Psychiatric disorders", arm="ketamine"),
+                            AdverseEventSpec(PLANNED_TERM, "Psychiatric disorders", status="planned", arm="both"),
+                            AdverseEventSpec("constipation", "Gastrointestinal disorders", status="other_drug", arm="comparator")],
             first_seen=datetime(2025, 1, 5, tzinfo=timezone.utc),
         ),
     ]

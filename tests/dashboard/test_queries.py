@@ -13,7 +13,17 @@ from db.engine import make_engine
 from db.models import Extraction, HarvestRun
 from db.synthetic_db import last_harvest_time
 
-from dashboard_support import INJECTION, INJECTION_PMID, NOW, WILDCARD_PMID, build_database
+from dashboard_support import (
+    BACKGROUND_PMID,
+    BACKGROUND_SENTENCE,
+    INJECTION,
+    INJECTION_PMID,
+    NOW,
+    PLANNED_PMID,
+    PLANNED_TERM,
+    WILDCARD_PMID,
+    build_database,
+)
 
 
 @pytest.fixture
@@ -72,7 +82,7 @@ def test_min_sample_size_and_year_range(filled):
 
 def test_adverse_event_filter_counts_only_present_reports(filled):
     engine, specs = filled
-    expected = sum(1 for s in extracted(specs) if any(a.term == "dissociation" and not a.negated for a in s.adverse_events))
+    expected = sum(1 for s in extracted(specs) if any(a.term == "dissociation" and a.status == "occurred" for a in s.adverse_events))
     assert q.count_articles(engine, q.ArticleFilter(adverse_event="dissociation")) == expected
 
 
@@ -124,8 +134,8 @@ def test_adverse_event_counts_present_and_absent_per_condition(filled):
     engine, specs = filled
     rows = {(r["condition"], r["term"]): r for r in q.adverse_event_counts(engine)}
     for cond, term in [("depression", "psychotomimetic effects"), ("pain", "nausea")]:
-        present = sum(1 for s in extracted(specs) if cond in s.conditions and any(a.term == term and not a.negated for a in s.adverse_events))
-        absent = sum(1 for s in extracted(specs) if cond in s.conditions and any(a.term == term and a.negated for a in s.adverse_events))
+        present = sum(1 for s in extracted(specs) if cond in s.conditions and any(a.term == term and a.status == "occurred" for a in s.adverse_events))
+        absent = sum(1 for s in extracted(specs) if cond in s.conditions and any(a.term == term and a.status == "not_occurred" for a in s.adverse_events))
         got = rows.get((cond, term), {"present": 0, "absent": 0})
         assert (got["present"], got["absent"]) == (present, absent)
 
@@ -135,6 +145,66 @@ def test_adverse_event_evidence_gives_the_sentences(filled):
     rows = q.adverse_event_evidence(engine, "psychotomimetic effects", negated=True)
     mine = [r for r in rows if r["pmid"] == WILDCARD_PMID]
     assert mine and mine[0]["sentence"] == "No psychotomimetic effects was observed."
+
+
+def test_adverse_event_evidence_gives_status_and_arm(filled):
+    engine, _ = filled
+    rows = q.adverse_event_evidence(engine, "dissociation")
+    mine = {r["pmid"]: (r["status"], r["arm"]) for r in rows if r["pmid"] in (BACKGROUND_PMID, PLANNED_PMID)}
+    assert mine == {BACKGROUND_PMID: ("background", "unstated"), PLANNED_PMID: ("occurred", "ketamine")}
+
+
+def test_adverse_event_evidence_filters_by_status(filled):
+    engine, _ = filled
+    rows = q.adverse_event_evidence(engine, "dissociation", statuses=("background",))
+    assert {r["status"] for r in rows} == {"background"}
+    assert (BACKGROUND_PMID, BACKGROUND_SENTENCE) in {(r["pmid"], r["sentence"]) for r in rows}
+
+
+def test_adverse_event_evidence_occurred_only_leaves_out_background(filled):
+    engine, _ = filled
+    rows = q.adverse_event_evidence(engine, "dissociation", statuses=("occurred",))
+    assert BACKGROUND_PMID not in {r["pmid"] for r in rows} and PLANNED_PMID in {r["pmid"] for r in rows}
+
+
+def test_background_mention_is_not_counted_as_reported(filled):
+    engine, specs = filled
+    rows = {(r["condition"], r["term"]): r for r in q.adverse_event_counts(engine)}
+    expected = sum(1 for s in extracted(specs) if "depression" in s.conditions
+                   and any(a.term == "dissociation" and a.status == "occurred" for a in s.adverse_events))
+    assert rows[("depression", "dissociation")]["present"] == expected
+
+
+def test_planned_only_event_has_no_count_row(filled):
+    engine, _ = filled
+    assert not [r for r in q.adverse_event_counts(engine) if r["term"] == PLANNED_TERM]
+
+
+def test_explorer_event_filter_ignores_planned_and_background(filled):
+    engine, _ = filled
+    assert q.count_articles(engine, q.ArticleFilter(adverse_event=PLANNED_TERM)) == 0
+    _, rows = q.search_articles(engine, q.ArticleFilter(adverse_event="dissociation"), limit=1000)
+    assert BACKGROUND_PMID not in {r["pmid"] for r in rows}
+
+
+def test_filter_options_offer_only_events_that_occurred(filled):
+    engine, _ = filled
+    offered = {term for term, _ in q.filter_options(engine)["adverse_events"]}
+    assert "dissociation" in offered and not {PLANNED_TERM, "constipation"} & offered
+
+
+def test_frequencies_come_from_events_that_occurred(filled):
+    engine, specs = filled
+    rows = q.adverse_event_frequencies(engine)
+    expected = sum(1 for s in extracted(specs) for a in s.adverse_events if a.status == "occurred" and a.frequency)
+    assert len(rows) == expected
+
+
+def test_article_detail_gives_event_status_and_arm(filled):
+    engine, _ = filled
+    art = q.article_detail(engine, PLANNED_PMID)
+    assert {a["term"]: (a["status"], a["arm"]) for a in art["adverse_events"]} == {
+        "constipation": ("other_drug", "comparator"), PLANNED_TERM: ("planned", "both"), "dissociation": ("occurred", "ketamine")}
 
 
 def test_direction_counts_weight_by_sample_size(filled):
