@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Iterable
 
 from db.extractions import read_extractions
+from db.models import ae_arm, ae_status
 
 from ..app import open_database
 from ..errors import UsageError
@@ -26,7 +27,10 @@ FIELDS = [
     "pmid", "title", "year", "topics", "conditions", "design", "sample_size", "pooled_participants", "routes", "doses",
     "comparators", "efficacy_direction", "serious_ae", "adverse_events", "outcomes", "extractor_version",
 ]
-AE_KEYS = ["term", "organ_class", "negated", "frequency", "frequency_pct", "sentence", "start", "end"]
+AE_KEYS = ["term", "organ_class", "negated", "frequency", "frequency_pct", "sentence", "start", "end", "status", "arm"]
+#: CSV suffix of an adverse event by status: ``term`` when it occurred, ``term[negated]`` when it did not (as
+#: before statuses existed), ``term[<status>]`` for mentions that report no event of the study
+AE_CSV_SUFFIX = {"occurred": "", "not_occurred": "[negated]"}
 OUTCOME_KEYS = ["measure", "direction", "numbers", "sentence", "start", "end"]
 DOSE_KEYS = ["amount", "amount_high", "unit", "form", "route", "text"]
 
@@ -54,10 +58,21 @@ def record(row: dict) -> dict:
         "comparators": list(row["comparators"] or []),
         "efficacy_direction": row["efficacy_direction"],
         "serious_ae": row["serious_ae"],
-        "adverse_events": [{k: a.get(k) for k in AE_KEYS} for a in row.get("adverse_events") or []],
+        "adverse_events": [_adverse_event(a) for a in row.get("adverse_events") or []],
         "outcomes": [{k: o.get(k) for k in OUTCOME_KEYS} for o in row.get("outcomes") or []],
         "extractor_version": row["extractor_version"],
     }
+
+
+def _adverse_event(a: dict) -> dict:
+    """An exported adverse event; rows written before statuses existed read as occurred / not_occurred."""
+    out = {k: a.get(k) for k in AE_KEYS}
+    out["status"], out["arm"] = ae_status(a), ae_arm(a)
+    return out
+
+
+def _ae_text(a: dict) -> str:
+    return a["term"] + AE_CSV_SUFFIX.get(a["status"], f"[{a['status']}]")
 
 
 def _dose_text(d: dict) -> str:
@@ -67,9 +82,10 @@ def _dose_text(d: dict) -> str:
 
 
 def csv_row(rec: dict) -> dict:
-    """Flatten a record for CSV: lists ``;``-joined, adverse events as
-    ``term[negated]`` when negated, outcomes as ``measure:direction``, doses as
-    ``amount[-high] unit (form,route)``; None -> empty cell."""
+    """Flatten a record for CSV: lists ``;``-joined, adverse events as ``term``
+    when they occurred, ``term[negated]`` when they did not and ``term[planned]``,
+    ``term[background]`` or ``term[other_drug]`` otherwise, outcomes as
+    ``measure:direction``, doses as ``amount[-high] unit (form,route)``; None -> empty cell."""
     def j(xs):
         return ";".join(str(x) for x in xs)
 
@@ -87,7 +103,7 @@ def csv_row(rec: dict) -> dict:
         "comparators": j(rec["comparators"]),
         "efficacy_direction": rec["efficacy_direction"],
         "serious_ae": rec["serious_ae"],
-        "adverse_events": j(a["term"] + ("[negated]" if a["negated"] else "") for a in rec["adverse_events"]),
+        "adverse_events": j(_ae_text(a) for a in rec["adverse_events"]),
         "outcomes": j(f"{o['measure']}:{o['direction'] or ''}" for o in rec["outcomes"]),
         "extractor_version": rec["extractor_version"],
     }

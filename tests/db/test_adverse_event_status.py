@@ -1,4 +1,8 @@
-"""Adverse-event status and arm: written, read back, defaulted for older extractions (both backends)."""
+"""Adverse-event status and arm: written, read back, defaulted for older extractions, exported (both backends)."""
+
+import csv
+import io
+import json
 
 import pytest
 from sqlmodel import SQLModel, select
@@ -8,6 +12,7 @@ from db.extractions import read_extractions, write_extractions
 from db.models import ExtractedAdverseEvent
 from db.records import ArticleRecord
 from db.store import upsert_articles
+from ketamine_tracker.commands import export as export_cmd
 
 
 def _event(term, **kw):
@@ -56,3 +61,33 @@ def test_stated_status_wins_over_negated_default(engine, session):
 def test_new_event_row_defaults_to_occurred_and_unstated():
     assert (ExtractedAdverseEvent(pmid=1, term="x", organ_class="y").status,
             ExtractedAdverseEvent(pmid=1, term="x", organ_class="y").arm) == ("occurred", "unstated")
+
+
+# --------------------------------------------------------------------------- export
+
+
+def _exported(engine, fmt):
+    out = io.StringIO()
+    export_cmd.export(engine, fmt, stdout=out)
+    return out.getvalue()
+
+
+def test_jsonl_export_ends_each_event_with_status_and_arm(both):
+    _write(both, _event("sedation", status="planned", arm="both"))
+    ae = json.loads(_exported(both, "jsonl").splitlines()[0])["adverse_events"][0]
+    assert list(ae)[-2:] == ["status", "arm"] and (ae["status"], ae["arm"]) == ("planned", "both")
+
+
+def test_csv_export_marks_each_status(both):
+    _write(both, _event("dissociation", start=0), _event("nausea", negated=True, start=1), _event("sedation", status="planned", start=2),
+           _event("dizziness", status="background", start=3), _event("constipation", status="other_drug", start=4))
+    row = next(csv.DictReader(io.StringIO(_exported(both, "csv"))))
+    assert row["adverse_events"] == "dissociation;nausea[negated];sedation[planned];dizziness[background];constipation[other_drug]"
+
+
+def test_exported_event_without_status_reads_from_negated():
+    row = {"pmid": 1, "title": "t", "year": None, "conditions": [], "design": "rct", "sample_size": None, "routes": [],
+           "comparators": [], "efficacy_direction": "not_applicable", "serious_ae": "unstated", "extractor_version": "old",
+           "adverse_events": [_event("nausea", negated=True)]}
+    ae = export_cmd.record(row)["adverse_events"][0]
+    assert (ae["status"], ae["arm"]) == ("not_occurred", "unstated")
