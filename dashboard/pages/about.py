@@ -12,7 +12,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from dashboard import common as c  # noqa: E402
-from dashboard.accuracy import load_accuracy  # noqa: E402
+from dashboard.accuracy import by_subset, interval, load_measurements, subset_datasets  # noqa: E402
 from db.engine import redact  # noqa: E402
 
 ctx = c.start("About the data")
@@ -68,14 +68,32 @@ else:
     })
 
 st.subheader("Measured extraction accuracy")
-rows, reason = load_accuracy()
-if reason:
-    st.info(reason)
+acc = load_measurements()
+if acc.reason:
+    st.info(acc.reason)
 else:
-    st.caption("How well each extracted field matches labelled data nobody on this project wrote "
-               "(`ketamine-tracker evaluate`). 'reference' is a published baseline where one exists.")
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="accuracy", column_config={
+    version = acc.extractor_version or "unknown"
+    st.caption(f"How well each extracted field matches labelled data (`ketamine-tracker evaluate`), measured for "
+               f"extractor version {version}. Ranges are 95% bootstrap intervals over the items scored; "
+               "'reference' is a published baseline where one exists.")
+    if not versions.empty and acc.extractor_version and acc.extractor_version not in set(versions["version"].astype(str)):
+        st.caption(f"The articles in this database were extracted by version(s) {', '.join(map(str, versions['version']))}, "
+                   f"not {acc.extractor_version}: their accuracy may differ.")
+    for dataset in subset_datasets(acc.rows):
+        subsets, table = by_subset(acc.rows, dataset)
+        st.markdown(f"**{dataset}**: value (95% interval) per subset; n = items scored")
+        st.dataframe(pd.DataFrame(table), hide_index=True, key=f"accuracy_{dataset}", column_config={
+            "field": "Field", "metric": "Metric",
+            **{s: st.column_config.TextColumn(s) for s in subsets},
+            **{f"n {s}": st.column_config.NumberColumn(f"n ({s})") for s in subsets},
+        })
+    frame = pd.DataFrame(acc.rows)
+    frame.insert(frame.columns.get_loc("value") + 1, "interval", [interval(r) for r in acc.rows])
+    st.markdown("**All measurements**")
+    st.dataframe(frame.drop(columns=["low", "high"]), hide_index=True, key="accuracy", column_config={
+        "dataset": "Data set", "subset": "Subset", "field": "Field", "metric": "Metric",
         "value": st.column_config.NumberColumn("Value", format="%.3f"),
+        "interval": st.column_config.TextColumn("95% interval"),
         "reference": st.column_config.NumberColumn("Reference", format="%.3f"),
         "n": st.column_config.NumberColumn("Items scored"),
         "note": st.column_config.TextColumn("Note", width="large"),
