@@ -134,8 +134,14 @@ def test_naturalistic_alone_is_not_observational():
     assert design("EEG after ketamine", abstract)[0] != "observational"
 
 
-def test_retrospective_review_of_a_patient_series_is_not_observational():
+def test_retrospective_review_of_a_patient_series_is_observational():
+    # the annotation guidelines list "retrospective chart review" under observational
     abstract = "This retrospective review describes 15 patients given oral ketamine for pain in our clinic."
+    assert design("Oral ketamine for pain", abstract)[0] == "observational"
+
+
+def test_retrospective_review_of_the_literature_is_not_observational():
+    abstract = "This retrospective review of the literature summarises ketamine use for pain."
     assert design("Oral ketamine for pain", abstract)[0] != "observational"
 
 
