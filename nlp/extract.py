@@ -38,14 +38,14 @@ def _span(index: SentenceIndex, kind: str, label: str, start: int, end: int, neg
     }
 
 
-def _other_fields(d: Document) -> dict:
+def _other_fields(d: Document, design: str) -> dict:
     """Adverse events, outcomes, efficacy and serious-AE from the other extractor
     (defaults when its modules are not installed)."""
     out = {"adverse_events": [], "outcomes": [], "efficacy_direction": "not_applicable", "serious_ae": "unstated"}
     ae = optional_module("nlp.adverse_events")
     oc = optional_module("nlp.outcomes")
     if ae is not None and hasattr(ae, "extract_adverse_events"):
-        out["adverse_events"] = [dict(x) for x in ae.extract_adverse_events(d)]
+        out["adverse_events"] = [dict(x) for x in ae.extract_adverse_events(d, design)]
         if hasattr(ae, "serious_ae"):
             out["serious_ae"] = str(ae.serious_ae(d))
     if oc is not None and hasattr(oc, "extract_outcomes"):
@@ -106,7 +106,7 @@ def extract_doc(doc, title_end: int, pub_types=(), mesh=()) -> dict:
     for t in comp_terms:
         spans.append(_span(index, "comparator", t.label, t.start, t.end))
 
-    other = _other_fields(document)
+    other = _other_fields(document, design.design)
     for a in other["adverse_events"]:
         if "start" in a and "end" in a:
             spans.append(_span(index, "adverse_event", str(a.get("term", "")), a["start"], a["end"], bool(a.get("negated", False))))

@@ -39,6 +39,8 @@ from nlp.adverse_events.lexicon import Match, find_terms
 from nlp.document import Document
 from nlp.resources.regex import AnyOf
 from nlp.negation import context_tokens, negated_tokens
+from nlp.sentences.index import section_labels
+from nlp.adverse_events.status import NEGATED, classify, not_a_harm, mention_groups
 
 RESOURCES = Path(__file__).with_name("resources")
 SPAN_KEY = "kt_ae"
@@ -194,7 +196,7 @@ def _clause_limits(text: str, sent: tuple[int, int], sent_ids: list[int], matche
     return lo, hi
 
 
-def extract_adverse_events(doc) -> list[dict]:
+def extract_adverse_events(doc, design: str | None = None) -> list[dict]:
     """Adverse-event mentions of ``doc`` (present and negated), in text order.
 
     Parameters
@@ -202,14 +204,19 @@ def extract_adverse_events(doc) -> list[dict]:
     doc : Doc or nlp.document.Document
         Any spaCy document; sentence boundaries are used when present (a doc
         without them is read as one sentence). ``doc.ents`` is not used.
+    design : str, optional
+        The study design from :mod:`nlp.design` (a protocol's events are planned).
 
     Returns
     -------
     list[dict]
         One dict per canonical term per mention (PONV gives nausea and
         vomiting at the same offsets) with keys ``term``, ``organ_class``,
-        ``negated``, ``frequency`` (as written or None), ``frequency_pct``,
-        ``sentence``, ``start``, ``end`` (character offsets in ``doc.text``).
+        ``negated`` (status is ``not_occurred``), ``frequency`` (as written or
+        None), ``frequency_pct``, ``sentence``, ``start``, ``end`` (character
+        offsets in ``doc.text``), ``status`` and ``arm``
+        (:mod:`nlp.adverse_events.status`). Condition terms written as efficacy
+        outcomes ("suicidal ideation improved") are left out.
     """
     d = as_document(doc)
     text = d.text
@@ -252,19 +259,41 @@ def extract_adverse_events(doc) -> list[dict]:
         tokens = d.tokens(need=[(m.start, m.end) for m in matches], context=context_tokens())
         token_spans = [tokens.char_span(m.start, m.end) for m in matches]
     flags = negated_tokens(tokens, token_spans)  # every mention is a NegEx target
+    sections = section_labels(text, d.sents, tend)
+    groups = mention_groups(text, [(m.start, m.end) for m in matches])
     out: list[dict] = []
     for i, sent, freq in events:
-        match, neg = matches[i], flags[i]
+        match = matches[i]
+        group, clause = _group_and_clause(matches, sent_ids, groups, i, sent)
         sentence = text[sent[0]:sent[1]]
+        if any(not_a_harm(t, text[clause[0]:group[0]], text[group[1]:clause[1]], sentence) for t in match.entry.terms):
+            continue
+        status, arm = classify(text, sent, sections[sent_ids[i]], group, clause, bool(flags[i]), design)
         for term in match.entry.terms:
             out.append({
                 "term": term,
                 "organ_class": match.entry.organ_class,
-                "negated": bool(neg),
+                "negated": status == NEGATED,
                 "frequency": freq.text if freq else None,
                 "frequency_pct": freq.pct if freq else None,
                 "sentence": sentence,
                 "start": match.start,
                 "end": match.end,
+                "status": status,
+                "arm": arm,
             })
     return out
+
+
+def _group_and_clause(matches: list[Match], sent_ids: list[int], groups: list[int], i: int,
+                      sent: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The span of mention ``i``'s coordinated list, and the words around it up to the
+    neighbouring mentions outside the list (or the sentence ends)."""
+    members = [j for j in range(len(matches)) if groups[j] == groups[i] and sent_ids[j] == sent_ids[i]]
+    first, last = members[0], members[-1]
+    lo, hi = sent
+    if first > 0 and sent_ids[first - 1] == sent_ids[i]:
+        lo = max(lo, matches[first - 1].end)
+    if last + 1 < len(matches) and sent_ids[last + 1] == sent_ids[i]:
+        hi = min(hi, matches[last + 1].start)
+    return (matches[first].start, matches[last].end), (lo, hi)

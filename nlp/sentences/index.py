@@ -12,6 +12,39 @@ from . import kt_sentences as _registers  # noqa: F401 - defines doc._.kt_senten
 _LABEL = re.compile(r"^\s*([A-Z][A-Z &/]{1,60}[A-Z])\s*:")
 
 
+def section_labels(text: str, spans: list[tuple[int, int]], title_end: int | None = None) -> list[str]:
+    """The structured-abstract section of each sentence.
+
+    Parameters
+    ----------
+    text : str
+        The document text.
+    spans : list of (int, int)
+        Sentence character spans, in order.
+    title_end : int, optional
+        Length of the title inside ``text``; without it the first sentence is the title.
+
+    Returns
+    -------
+    list of str
+        Per sentence: ``"TITLE"``, the last upper-case label seen (``"RESULTS"``,
+        ``"PRIMARY OUTCOME"``), or ``""`` before any label (unstructured text).
+    """
+    sections: list[str] = []
+    current = "TITLE"
+    for i, (s, e) in enumerate(spans):
+        m = _LABEL.match(text[s:e])
+        in_title = s < title_end if title_end is not None else i == 0
+        if in_title:
+            current = "TITLE"
+        elif m:
+            current = m.group(1).strip()
+        elif current == "TITLE":
+            current = ""
+        sections.append(current)
+    return sections
+
+
 class SentenceIndex:
     """Sentences of a document as character spans, with the section each belongs to.
 
@@ -34,18 +67,7 @@ class SentenceIndex:
             spans = sentence_spans(self.text)
         self.spans: list[tuple[int, int]] = list(spans) or [(0, 0)]
         self.starts = [s for s, _ in self.spans]
-        self.sections: list[str] = []
-        current = "TITLE"
-        for i, (s, e) in enumerate(self.spans):
-            m = _LABEL.match(self.text[s:e])
-            in_title = s < title_end if title_end is not None else i == 0
-            if in_title:
-                current = "TITLE"
-            elif m:
-                current = m.group(1).strip()
-            elif current == "TITLE":
-                current = ""
-            self.sections.append(current)
+        self.sections: list[str] = section_labels(self.text, self.spans, title_end)
 
     def __len__(self) -> int:
         return len(self.spans)

@@ -52,7 +52,12 @@ def test_ponv_expands_to_nausea_and_vomiting(nlp):
 
 
 def test_synonym_collapsed_to_canonical(nlp):
-    assert set(by_term(nlp, "Somnolence and drowsiness were the most common adverse events.")) == {"sedation"}
+    assert set(by_term(nlp, "Sleepiness and drowsiness were the most common adverse events.")) == {"sedation"}
+
+
+def test_somnolence_is_its_own_term(nlp):
+    # MedDRA keeps Somnolence and Sedation apart, and so do the gold set's annotators
+    assert set(by_term(nlp, "Somnolence and sedation were the most common adverse events.")) == {"sedation", "somnolence"}
 
 
 def test_emergence_delirium_is_emergence_phenomena(nlp):
