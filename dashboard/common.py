@@ -79,6 +79,34 @@ def help_text(key: str) -> str:
     return labels()["help"].get(key, "")
 
 
+#: adverse-event statuses (``db.models.AE_STATUSES``) as shown
+AE_STATUS_LABELS = {
+    "occurred": "occurred",
+    "not_occurred": "not occurred / no difference",
+    "planned": "planned / measured",
+    "background": "background / known effect",
+    "other_drug": "another drug's",
+}
+#: adverse-event arms (``db.models.AE_ARMS``) as shown
+AE_ARM_LABELS = {"ketamine": "ketamine arm", "comparator": "comparator arm", "both": "both arms", "unstated": "unstated"}
+#: what every adverse-event view says about statuses
+AE_STATUS_HELP = (
+    "What the sentence says about the event: occurred (it happened in the study: the only status counted as a report), "
+    "not occurred / no difference (counted as a report of absence), planned / measured (protocols, methods), "
+    "background / known effect (e.g. a review's introduction) or another drug's."
+)
+
+AE_ARM_HELP = "Whose event: the ketamine or esketamine arm's, the comparator's, both arms' or unstated."
+
+
+def ae_status_label(code: str | None) -> str:
+    return AE_STATUS_LABELS.get(code or "", nice(code))
+
+
+def ae_arm_label(code: str | None) -> str:
+    return AE_ARM_LABELS.get(code or "unstated", nice(code))
+
+
 def nice(code: str | None) -> str:
     """``treatment_resistant`` -> ``Treatment resistant``."""
     return (code or "").replace("_", " ").capitalize()

@@ -1,4 +1,9 @@
-"""Adverse events: which harms are reported present or explicitly absent, per condition."""
+"""Adverse events: which harms are reported present or explicitly absent, per condition.
+
+Only mentions whose status is ``occurred`` count as reports of an event and
+``not_occurred`` as reports of its absence; planned, background and other
+drugs' mentions are listed among the evidence sentences on request only.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,8 @@ import streamlit as st  # noqa: E402
 from dashboard import common as c  # noqa: E402
 
 ctx = c.start("Adverse events")
-st.caption(c.help_text("adverse_event"))
+st.caption(c.help_text("adverse_event") + " Only events that occurred in a study count as reports; events a protocol "
+           "plans to measure, known effects recalled as background and another drug's events are not counted.")
 
 all_counts = pd.DataFrame(ctx.q("adverse_event_counts"))
 if all_counts.empty:
@@ -43,9 +49,10 @@ if counts.empty:
 m1, m2, m3 = st.columns(3)
 m1.metric("Event terms", f"{counts['term'].nunique():,}")
 m2.metric("Study reports of an event (present)", f"{int(counts['present'].sum()):,}",
-          help="Sum over events and conditions of the studies reporting the event as occurring.")
+          help="Sum over events and conditions of the studies reporting the event as occurring (status occurred).")
 m3.metric("Study reports of absence", f"{int(counts['absent'].sum()):,}",
-          help="Sum over events and conditions of the studies explicitly reporting the event did not occur.")
+          help="Sum over events and conditions of the studies reporting the event did not occur or did not differ "
+               "between groups (status not occurred).")
 
 # ---------------------------------------------------------------- heatmap
 st.subheader("Event × condition (studies reporting the event)")
@@ -115,19 +122,30 @@ else:
 # ---------------------------------------------------------------- evidence sentences
 st.subheader("Evidence sentences")
 terms = list(counts.groupby("term")["present"].sum().sort_values(ascending=False).index)
-e1, e2 = st.columns([2, 1])
+e1, e2 = st.columns([1, 2])
 term = e1.selectbox("Event", terms, key="ae_term")
-which = e2.radio("Reported", ["present", "absent", "both"], horizontal=True, key="ae_which")
-negated = {"present": False, "absent": True, "both": None}[which]
-evidence = ctx.q("adverse_event_evidence", term, conditions=tuple(conditions), negated=negated, limit=500)
-st.write(f"**{len(evidence)}** sentence(s) about *{term}*" + (" (first 500)" if len(evidence) >= 500 else "") + ".")
+# which mentions to list: occurred only by default, the counted reports
+SHOW_STATUSES = {
+    "occurred": ("occurred",),
+    "not_occurred": ("not_occurred",),
+    "planned": ("planned",),
+    "background": ("background",),
+    "other_drug": ("other_drug",),
+    "all": (),
+}
+show = e2.radio("Show", list(SHOW_STATUSES), horizontal=True, key="ae_status", help=c.AE_STATUS_HELP,
+                format_func=lambda k: {"occurred": "occurred only", "all": "all"}.get(k, c.ae_status_label(k)))
+evidence = ctx.q("adverse_event_evidence", term, conditions=tuple(conditions), statuses=SHOW_STATUSES[show], limit=500)
+what = "" if show == "all" else f" ({'occurred only' if show == 'occurred' else c.ae_status_label(show)})"
+st.write(f"**{len(evidence)}** sentence(s) about *{term}*{what}" + (" (first 500)" if len(evidence) >= 500 else "") + ".")
 if evidence:
     ev = pd.DataFrame(evidence)
     st.dataframe(
         pd.DataFrame({
             "article": [c.article_url(p) for p in ev["pmid"]],
             "year": ev["pub_year"],
-            "status": ["absent (negated)" if n else "present" for n in ev["negated"]],
+            "status": [c.ae_status_label(x) for x in ev["status"]],
+            "arm": [c.ae_arm_label(x) for x in ev["arm"]],
             "frequency": ev["frequency"].fillna(""),
             "sentence": ev["sentence"],
             "design": [c.design_label(d) for d in ev["design"]],
@@ -141,9 +159,11 @@ if evidence:
             "sentence": st.column_config.TextColumn("Evidence sentence", width="large"),
             "title": st.column_config.TextColumn("Title", width="medium"),
             "retracted": st.column_config.CheckboxColumn("Retracted"),
+            "status": st.column_config.TextColumn("Status", help=c.AE_STATUS_HELP),
+            "arm": st.column_config.TextColumn("Arm", help=c.AE_ARM_HELP),
         },
     )
     first = evidence[0]
     sentence = escape(first["sentence"]).replace(escape(term), f"<mark>{escape(term)}</mark>")
-    st.caption("Example:")
+    st.caption(f"Example ({c.ae_status_label(first['status'])}, {c.ae_arm_label(first['arm'])}):")
     st.html(f'<blockquote style="margin:0">{sentence} — <a href="{escape(c.article_url(first["pmid"]), quote=True)}" target="_self">PMID {int(first["pmid"])}</a></blockquote>')

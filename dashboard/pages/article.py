@@ -112,9 +112,13 @@ if ex:
         ae = pd.DataFrame(art["adverse_events"])
         st.dataframe(pd.DataFrame({
             "event": ae["term"], "organ_class": ae["organ_class"],
-            "status": ["absent (negated)" if n else "present" for n in ae["negated"]],
+            "status": [c.ae_status_label(x) for x in ae["status"]], "arm": [c.ae_arm_label(x) for x in ae["arm"]],
             "frequency": ae["frequency"].fillna(""), "sentence": ae["sentence"],
-        }), hide_index=True, key="article_aes", column_config={"sentence": st.column_config.TextColumn("Evidence sentence", width="large")})
+        }), hide_index=True, key="article_aes", column_config={
+            "sentence": st.column_config.TextColumn("Evidence sentence", width="large"),
+            "status": st.column_config.TextColumn("Status", help=c.AE_STATUS_HELP),
+            "arm": st.column_config.TextColumn("Arm", help=c.AE_ARM_HELP),
+        })
     if art["outcomes"]:
         st.subheader("Outcomes", help=c.help_text("outcome"))
         out = pd.DataFrame(art["outcomes"])

@@ -79,7 +79,9 @@ with st.sidebar:
     f_min_n = st.number_input("Minimum sample size", min_value=0, step=10, key="f_min_n", help=c.help_text("sample_size"))
     f_directions = st.multiselect("Efficacy direction", direction_values, key="f_directions", format_func=c.direction_label,
                                   help=c.help_text("efficacy_direction"))
-    f_ae = st.selectbox("Reports adverse event", ["(any)", *ae_values], key="f_ae", help=c.help_text("adverse_event"))
+    f_ae = st.selectbox("Reports adverse event", ["(any)", *ae_values], key="f_ae",
+                        help="Articles reporting the event as occurring in the study. Events only planned or measured, "
+                             "recalled as a known effect or another drug's do not count.")
     f_new = st.selectbox("First stored", ["any", "harvest", "7", "30"], key="f_new",
                          format_func={"any": "any time", "harvest": "since the last harvest", "7": "in the last 7 days",
                                       "30": "in the last 30 days"}.get)

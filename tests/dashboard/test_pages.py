@@ -6,7 +6,19 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard_support import HTML_PMID, INJECTION, INJECTION_PMID, PAGE_NAMES, PAGES, REPO, WILDCARD_PMID
+from dashboard_support import (
+    BACKGROUND_PMID,
+    BACKGROUND_SENTENCE,
+    HTML_PMID,
+    INJECTION,
+    INJECTION_PMID,
+    PAGE_NAMES,
+    PAGES,
+    PLANNED_PMID,
+    PLANNED_TERM,
+    REPO,
+    WILDCARD_PMID,
+)
 
 TIMEOUT = 120
 
@@ -101,9 +113,9 @@ def test_adverse_event_selection_lists_its_sentences(populated, monkeypatch):
     url, specs = populated
     at = page("adverse_events", url, monkeypatch)
     at.selectbox(key="ae_term").set_value("dissociation").run()
-    at.radio(key="ae_which").set_value("present").run()
+    at.radio(key="ae_status").set_value("occurred").run()
     rows = table(at, "sentence", "status")
-    expected = sum(1 for s in specs if s.extracted for a in s.adverse_events if a.term == "dissociation" and not a.negated)
+    expected = sum(1 for s in specs if s.extracted for a in s.adverse_events if a.term == "dissociation" and a.status == "occurred")
     assert len(rows) == expected
     assert rows["sentence"].str.contains("dissociation").all()
 
@@ -113,8 +125,50 @@ def test_adverse_event_condition_filter(populated, monkeypatch):
     at = page("adverse_events", url, monkeypatch)
     at.multiselect(key="ae_conditions").set_value(["migraine"]).run()
     shown = metric(at, "Study reports of an event (present)")
-    expected = sum(1 for s in specs if s.extracted and "migraine" in s.conditions for a in s.adverse_events if not a.negated)
+    expected = sum(1 for s in specs if s.extracted and "migraine" in s.conditions for a in s.adverse_events if a.status == "occurred")
     assert shown == expected
+
+
+def dissociation_evidence(url, monkeypatch, status=None):
+    at = page("adverse_events", url, monkeypatch)
+    at.selectbox(key="ae_term").set_value("dissociation").run()
+    if status:
+        at.radio(key="ae_status").set_value(status).run()
+    return at, table(at, "sentence", "status", "arm")
+
+
+def test_adverse_event_evidence_shows_occurred_only_by_default(populated, monkeypatch):
+    at, rows = dissociation_evidence(populated[0], monkeypatch)
+    assert at.radio(key="ae_status").value == "occurred"
+    assert set(rows["status"]) == {"occurred"}
+
+
+def test_adverse_event_default_view_hides_a_background_sentence(populated, monkeypatch):
+    _, rows = dissociation_evidence(populated[0], monkeypatch)
+    assert BACKGROUND_SENTENCE not in set(rows["sentence"])
+
+
+def test_adverse_event_background_view_shows_the_background_sentence(populated, monkeypatch):
+    _, rows = dissociation_evidence(populated[0], monkeypatch, status="background")
+    mine = rows[rows["article"].str.endswith(f"pmid={BACKGROUND_PMID}")]
+    assert list(zip(mine["sentence"], mine["status"], mine["arm"])) == [(BACKGROUND_SENTENCE, "background / known effect", "unstated")]
+
+
+def test_adverse_event_evidence_shows_the_arm(populated, monkeypatch):
+    _, rows = dissociation_evidence(populated[0], monkeypatch)
+    mine = rows[rows["article"].str.endswith(f"pmid={PLANNED_PMID}")]
+    assert list(mine["arm"]) == ["ketamine arm"]
+
+
+def test_adverse_event_all_view_lists_every_mention(populated, monkeypatch):
+    url, specs = populated
+    _, rows = dissociation_evidence(url, monkeypatch, status="all")
+    assert len(rows) == sum(1 for s in specs if s.extracted for a in s.adverse_events if a.term == "dissociation")
+
+
+def test_adverse_event_counts_leave_out_planned_events(populated, monkeypatch):
+    at = page("adverse_events", populated[0], monkeypatch)
+    assert PLANNED_TERM not in at.selectbox(key="ae_term").options
 
 
 def test_outcomes_rct_table_lists_every_rct_of_the_condition(populated, monkeypatch):
@@ -136,6 +190,13 @@ def test_article_page_marks_negated_event(populated, monkeypatch):
     at = page("article", populated[0], monkeypatch, pmid=str(WILDCARD_PMID))
     html = " ".join(h.proto.body for h in at.get("html"))
     assert 'kt-negated" ' in html and ">psychotomimetic effects</mark>" in html
+
+
+def test_article_page_lists_event_status_and_arm(populated, monkeypatch):
+    at = page("article", populated[0], monkeypatch, pmid=str(PLANNED_PMID))
+    events = table(at, "event", "status", "arm").set_index("event")
+    assert events.loc[PLANNED_TERM, ["status", "arm"]].tolist() == ["planned / measured", "both arms"]
+    assert events.loc["constipation", ["status", "arm"]].tolist() == ["another drug's", "comparator arm"]
 
 
 def test_article_page_unknown_pmid_warns(populated, monkeypatch):
