@@ -75,6 +75,7 @@ class Rules:
     arm_comparator: re.Pattern
     arm_both: re.Pattern
     absent_after: re.Pattern
+    negated_lead: re.Pattern
     population_before: re.Pattern
     condition_terms: frozenset[str]
     condition_cue: re.Pattern
@@ -88,15 +89,36 @@ def _any(patterns: list[str]) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
 
 
-@lru_cache(maxsize=1)
-def rules() -> Rules:
-    """The status rules of ``resources/status_rules.json``, compiled.
+#: the keys of ``status_rules.json`` (a misspelt key is an error, not a silently ignored rule)
+RULE_KEYS = frozenset({
+    "description", "planned_sections", "background_sections", "result_sections", "result_patterns",
+    "planned_patterns", "background_strong_patterns", "background_patterns", "no_difference_patterns",
+    "significant_patterns", "p_value", "p_threshold", "other_drug_before", "other_drug_more_with", "arm_ketamine",
+    "arm_comparator", "arm_both", "efficacy_terms", "efficacy_patterns", "absent_after", "negated_lead",
+    "population_before", "condition_terms", "condition_terms_cue",
+})
+
+
+def load_rules(raw: dict) -> Rules:
+    """Compile a status rule table.
+
+    Parameters
+    ----------
+    raw : dict
+        The parsed JSON of ``status_rules.json``.
 
     Returns
     -------
     Rules
+
+    Raises
+    ------
+    ValueError
+        When a key is unknown or missing.
     """
-    raw = json.loads((RESOURCES / "status_rules.json").read_text(encoding="utf-8"))
+    unknown, missing = set(raw) - RULE_KEYS, RULE_KEYS - set(raw)
+    if unknown or missing:
+        raise ValueError(f"status rules: unknown keys {sorted(unknown)}, missing keys {sorted(missing)}")
     eff = raw["efficacy_patterns"]
     return Rules(
         planned_sections=frozenset(raw["planned_sections"]),
@@ -116,6 +138,7 @@ def rules() -> Rules:
         arm_comparator=re.compile(raw["arm_comparator"], re.I),
         arm_both=re.compile(raw["arm_both"], re.I),
         absent_after=re.compile(raw["absent_after"], re.I),
+        negated_lead=re.compile(raw["negated_lead"], re.I),
         population_before=re.compile(raw["population_before"], re.I),
         condition_terms=frozenset(raw["condition_terms"]),
         condition_cue=re.compile(raw["condition_terms_cue"], re.I),
@@ -124,6 +147,17 @@ def rules() -> Rules:
         efficacy_before=re.compile(eff[1], re.I),
         efficacy_sentence=re.compile(eff[2], re.I),
     )
+
+
+@lru_cache(maxsize=1)
+def rules() -> Rules:
+    """The status rules of ``resources/status_rules.json``, compiled (:func:`load_rules`).
+
+    Returns
+    -------
+    Rules
+    """
+    return load_rules(json.loads((RESOURCES / "status_rules.json").read_text(encoding="utf-8")))
 
 
 def mention_groups(text: str, spans: list[tuple[int, int]]) -> list[int]:
@@ -151,10 +185,15 @@ def mention_groups(text: str, spans: list[tuple[int, int]]) -> list[int]:
 
 def _clause(text: str, lo: int, start: int, end: int, hi: int) -> tuple[int, int]:
     """Narrow ``lo:hi`` (around ``start:end``) to the clause between breaks."""
-    for m in _BREAK.finditer(text, lo, start):
-        lo = m.end()
     m = _BREAK.search(text, end, hi)
-    return lo, (m.start() if m else hi)
+    return _clause_start(text, lo, start), (m.start() if m else hi)
+
+
+def _clause_start(text: str, start: int, pos: int) -> int:
+    """Start of the clause holding ``pos``: the last break between ``start`` and ``pos``."""
+    for m in _BREAK.finditer(text, start, pos):
+        start = m.end()
+    return start
 
 
 def _p_values(text: str) -> list[float]:
@@ -280,7 +319,7 @@ def classify(text: str, sent: tuple[int, int], section: str, group: tuple[int, i
         return "planned", arm
     if not has_result and section not in r.result_sections and (r.background.search(sentence) or r.background_strong.search(sentence)):
         return "background", arm
-    if negated or r.absent_after.search(after):
+    if negated or r.absent_after.search(after) or r.negated_lead.search(text[_clause_start(text, s, group[0]):group[0]]):
         return "not_occurred", arm
     significant = r.significant.search(context)
     if not significant and r.no_difference.search(context):

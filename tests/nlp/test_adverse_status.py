@@ -5,7 +5,7 @@ import json
 import pytest
 
 from nlp.adverse_events import extract_adverse_events
-from nlp.adverse_events.status import ARMS, RESOURCES, STATUSES, mention_groups, rules
+from nlp.adverse_events.status import ARMS, RESOURCES, STATUSES, load_rules, mention_groups, rules
 from nlp.extract import extract_article
 
 
@@ -111,6 +111,12 @@ def test_arm(nlp, text, term, arm):
     assert statuses(nlp, text)[term][1] == arm
 
 
+def test_no_evidence_of_negates_the_list(nlp):
+    text = "No evidence was found of nausea, hallucinations or cystitis in this sample."
+    assert {t: s for t, (s, _) in statuses(nlp, text).items()} == {
+        "nausea": "not_occurred", "hallucination": "not_occurred", "cystitis": "not_occurred"}
+
+
 def test_every_status_and_arm_is_known(nlp):
     text = ("BACKGROUND: Ketamine may cause dissociation. METHODS: Nausea was recorded. RESULTS: Dizziness occurred "
             "in 5 patients on ketamine; vomiting did not differ between groups.")
@@ -126,15 +132,15 @@ def test_list_mentions_form_one_group():
     assert mention_groups(text, spans) == [0, 0, 0, 1]
 
 
-def test_status_rule_file_has_only_known_keys():
-    raw = json.loads((RESOURCES / "status_rules.json").read_text(encoding="utf-8"))
-    known = {"description", "planned_sections", "background_sections", "result_sections", "result_patterns",
-             "planned_patterns", "background_strong_patterns", "background_patterns", "no_difference_patterns",
-             "significant_patterns", "p_value", "p_threshold", "other_drug_before", "other_drug_more_with",
-             "arm_ketamine", "arm_comparator", "arm_both", "efficacy_terms", "efficacy_patterns", "absent_after",
-             "population_before", "condition_terms", "condition_terms_cue"}
-    assert set(raw) == known
+def test_status_rule_file_loads():
     assert rules().p_threshold == 0.05
+
+
+def test_misspelt_status_rule_key_is_refused():
+    raw = json.loads((RESOURCES / "status_rules.json").read_text(encoding="utf-8"))
+    raw["p_treshold"] = raw.pop("p_threshold")
+    with pytest.raises(ValueError, match="p_treshold"):
+        load_rules(raw)
 
 
 def test_extract_article_carries_status_and_arm():
