@@ -320,7 +320,8 @@ def read_extractions(engine: Engine, pmids: Sequence[int] | None = None) -> list
     -------
     list of dict
         Extraction columns plus ``title``, ``year``, ``topics``, ``adverse_events``,
-        ``outcomes`` and ``doses`` lists.
+        ``outcomes`` and ``doses`` lists (their rows' columns but ``id`` and
+        ``pmid``; adverse events carry ``status`` and ``arm``).
     """
     e, a = Extraction.__table__, Article.__table__
     out: list[dict] = []

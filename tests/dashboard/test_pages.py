@@ -239,3 +239,11 @@ def test_every_page_renders_on_both_backends(db_url, monkeypatch):
     explorer = page("explorer", db_url, monkeypatch)
     assert failures == {}
     assert metric(explorer, "Matching articles") == len(specs)
+
+
+def test_adverse_event_default_view_hides_background_on_both_backends(db_url, monkeypatch):
+    from dashboard_support import build_database
+
+    build_database(db_url, n=30, seed=8)
+    _, rows = dissociation_evidence(db_url, monkeypatch)
+    assert set(rows["status"]) == {"occurred"} and BACKGROUND_SENTENCE not in set(rows["sentence"])
