@@ -56,6 +56,8 @@ def _rules() -> dict:
         # found in a sentence when one cue is (each tried only where its words occur)
         "cue": AnyOf(raw["cue_patterns"], re.I),
         "strong": AnyOf(raw["strong_cue_patterns"], re.I),
+        "title_effect_after": re.compile(raw["title_effect_after"], re.I),
+        "title_effect_before": re.compile(raw["title_effect_before"], re.I),
         "after": re.compile(r"^[\s\-]{0,2}(?:" + "|".join(raw["outcome_after"]) + r")\b", re.I),
         "before": re.compile(r"\b(?:" + "|".join(raw["outcome_before"]) + r")[\s\-]*$", re.I),
         "blocked": [(frozenset(b["terms"]), re.compile(b["before"], re.I) if "before" in b else None,
@@ -150,7 +152,7 @@ def _is_event(text: str, match: Match, sent: tuple[int, int], title_terms: set[s
     in_title = match.end <= title_end(text)
     topical = bool(title_terms.intersection(match.entry.terms))
     if in_title:
-        return _sentence_has(rules, "strong", text, sent, memo) and not topical_only(text[sent[0]:sent[1]])
+        return not topical or _sentence_has(rules, "strong", text, sent, memo) and not topical_only(text[sent[0]:sent[1]])
     if not match.entry.needs_cue and not topical:
         return True
     before = text[max(sent[0], match.start - 40): match.start]
@@ -159,6 +161,25 @@ def _is_event(text: str, match: Match, sent: tuple[int, int], title_terms: set[s
     if topical:
         return _sentence_has(rules, "strong", text, sent, memo)
     return _sentence_has(rules, "cue", text, sent, memo) or has_freq
+
+
+def title_effect(text: str, match: Match) -> bool:
+    """True for a title mention written as the drug's effect ("dissociative symptoms
+    following esketamine", "ketamine-induced cystitis", "psychotomimetic effects of ketamine").
+
+    Parameters
+    ----------
+    text : str
+    match : Match
+        A lexicon hit in the title.
+
+    Returns
+    -------
+    bool
+    """
+    rules = _rules()
+    return bool(rules["title_effect_after"].match(text, match.end)
+                or rules["title_effect_before"].search(text[max(0, match.start - 40):match.start]))
 
 
 _TOPICAL = re.compile(r"\b(?:for|in|of)\s+(?:the\s+)?(?:treatment|management|prevention)\b", re.I)
@@ -243,7 +264,8 @@ def extract_adverse_events(doc, design: str | None = None) -> list[dict]:
         # Span.sent: the sentence of the span's first token
         sent_ids = [d.sentence_at(tokens.idx[t0]) for t0, _ in token_spans]
     tend = title_end(text)
-    title_terms = {t for m in matches if m.end <= tend for t in m.entry.terms}
+    # a title term is the study's topic, unless the title makes it the drug's effect
+    title_terms = {t for m in matches if m.end <= tend and not title_effect(text, m) for t in m.entry.terms}
     events = []
     memo: dict = {}
     for i, match in enumerate(matches):

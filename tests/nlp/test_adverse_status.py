@@ -147,3 +147,19 @@ def test_extract_article_carries_status_and_arm():
     got = extract_article(1, "Ketamine for depression", "RESULTS: Dizziness occurred in 4 of 20 patients given ketamine.")
     ae = [a for a in got["adverse_events"] if a["term"] == "dizziness"]
     assert (ae[0]["status"], ae[0]["arm"]) == ("occurred", "ketamine")
+
+
+# --- a title that makes the event the drug's effect ---------------------------------------
+
+@pytest.mark.parametrize("title", [
+    "Managing dissociative symptoms following intranasal esketamine: a case report",
+    "Psychotomimetic effects of subanaesthetic ketamine in volunteers",
+])
+def test_title_naming_the_drugs_effect_counts_as_event(title):
+    got = extract_article(1, title, "A 40-year-old woman was treated and recovered.")
+    assert [a["status"] for a in got["adverse_events"] if a["start"] < len(title)] == ["occurred"]
+
+
+def test_title_naming_the_treated_condition_is_not_an_event():
+    got = extract_article(1, "Ketamine for the treatment of suicidal ideation", "Patients were followed for a week.")
+    assert got["adverse_events"] == []
