@@ -4,6 +4,11 @@ MeSH decides when the record is MEDLINE-indexed and its headings name a
 condition of the tracker; otherwise lexicon mentions in the text decide
 (``resources/conditions.json``, ``resources/rules.json``). Abbreviations
 defined in the text count as their long form (Schwartz & Hearst 2003).
+A mention that ``yields_to`` a tracked label found in the same text ("bipolar
+disorder" beside bipolar depression) is not a second condition, and an article
+with no condition found at all gets ``default_label`` ("other": the annotation
+guidelines give every study a condition; healthy-volunteer, anaesthesia and
+drug-use studies rarely name one the lexicon knows).
 """
 
 from __future__ import annotations
@@ -32,6 +37,19 @@ class ConditionResult:
 def _rules():
     data = load_json("conditions/resources/rules.json")
     return data["min_mentions"], re.compile(data["ae_cues"], re.IGNORECASE), data["mesh"], int(data["title_override_mentions"])
+
+
+@lru_cache(maxsize=1)
+def _yields() -> dict[str, frozenset]:
+    """``label -> {mention text}``: mentions (as written, and lower-cased) that
+    do not count as another condition when ``label`` is found."""
+    data = load_json("conditions/resources/rules.json").get("yields_to", {})
+    return {label: frozenset(list(words) + [w.lower() for w in words]) for label, words in data.items()}
+
+
+@lru_cache(maxsize=1)
+def _default_label() -> str | None:
+    return load_json("conditions/resources/rules.json").get("default_label")
 
 
 def from_mesh(mesh) -> tuple[list[str], list[str]]:
@@ -76,10 +94,18 @@ def from_text(terms: list[Term], index: SentenceIndex) -> tuple[list[str], list[
                 ae_sentence[i] = bool(ae_cues.search(index.sentence(i)))
             if ae_sentence[i] and not index.is_title(i):
                 continue
-        counts[t.label] += 1
-        if index.is_title(i):
-            in_title.add(t.label)
         kept.append(t)
+    yields = _yields()
+    dropped = set()
+    for label, words in yields.items():
+        if any(t.label == label for t in kept):
+            dropped.update(id(t) for t in kept if t.label != label and (t.text in words or t.text.lower() in words))
+    if dropped:
+        kept = [t for t in kept if id(t) not in dropped]
+    for t in kept:
+        counts[t.label] += 1
+        if index.is_title(index.index_of(t.start)):
+            in_title.add(t.label)
     targets = [l for l in ("depression", "pain", "migraine") if counts[l]]
     labels = []
     for l in LABELS:
@@ -124,4 +150,7 @@ def classify(terms: list[Term], index: SentenceIndex, mesh=()) -> ConditionResul
             subs.update(text_subs)
         ev = [t for t in evidence if t.label in allowed]
         return ConditionResult(mesh_labels, sorted(subs), "mesh", ev)
-    return ConditionResult(text_labels, text_subs, "text" if text_labels else "none", evidence)
+    if text_labels:
+        return ConditionResult(text_labels, text_subs, "text", evidence)
+    default = _default_label()
+    return ConditionResult([default] if default else [], [], "default" if default else "none", [])
