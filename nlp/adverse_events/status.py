@@ -77,6 +77,7 @@ class Rules:
     absent_after: re.Pattern
     negated_lead: re.Pattern
     population_before: re.Pattern
+    population_exception_after: re.Pattern
     condition_terms: frozenset[str]
     condition_cue: re.Pattern
     efficacy_terms: frozenset[str]
@@ -95,7 +96,7 @@ RULE_KEYS = frozenset({
     "planned_patterns", "background_strong_patterns", "background_patterns", "no_difference_patterns",
     "significant_patterns", "p_value", "p_threshold", "other_drug_before", "other_drug_more_with", "arm_ketamine",
     "arm_comparator", "arm_both", "efficacy_terms", "efficacy_patterns", "absent_after", "negated_lead",
-    "population_before", "condition_terms", "condition_terms_cue",
+    "population_before", "population_exception_after", "condition_terms", "condition_terms_cue",
 })
 
 
@@ -140,6 +141,7 @@ def load_rules(raw: dict) -> Rules:
         absent_after=re.compile(raw["absent_after"], re.I),
         negated_lead=re.compile(raw["negated_lead"], re.I),
         population_before=re.compile(raw["population_before"], re.I),
+        population_exception_after=re.compile(raw["population_exception_after"], re.I),
         condition_terms=frozenset(raw["condition_terms"]),
         condition_cue=re.compile(raw["condition_terms_cue"], re.I),
         efficacy_terms=frozenset(raw["efficacy_terms"]),
@@ -243,7 +245,7 @@ def not_a_harm(term: str, before: str, after: str, sentence: str) -> bool:
     """True when a mention describes the patients or an efficacy outcome, not a harm.
 
     Three cases: a population descriptor ("patients without sleep
-    disturbances"); a condition-like term written as an efficacy outcome
+    disturbances", but not "patients with apnoea after succinylcholine"); a condition-like term written as an efficacy outcome
     ("suicidal ideation significantly improved", "reduction in anxiety"); and
     a symptom of the condition studied (suicidal ideation, depressive
     symptoms) in a sentence with no harm cue ("adverse", "treatment-emergent",
@@ -263,7 +265,7 @@ def not_a_harm(term: str, before: str, after: str, sentence: str) -> bool:
     bool
     """
     r = rules()
-    if r.population_before.search(before):
+    if r.population_before.search(before) and not r.population_exception_after.search(after):
         return True
     if term in r.condition_terms and not r.condition_cue.search(sentence):
         return True
