@@ -1,6 +1,9 @@
 """Outcome measures and result directions on sentences written for these tests."""
 
+import pytest
+
 from nlp.outcomes import extract_outcomes
+from nlp.outcomes.direction import arm_values, p_values
 
 
 def first(nlp, text):
@@ -84,3 +87,43 @@ def test_offsets(nlp):
 def test_span_group(nlp):
     doc = nlp("MIDAS and PHQ-9 were recorded.")
     assert [s.label_ for s in doc.spans["kt_outcome"]] == ["MIDAS", "PHQ-9"]
+
+
+# Issue 13: "favours ketamine / favours comparator" must follow the numbers and the scale's polarity
+# (a LOWER score with ketamine on a depression or pain scale is an improvement).
+@pytest.mark.parametrize(("text", "expected"), [
+    ("MADRS scores were lower with esketamine than with placebo at day 28.", "improved"),
+    ("MADRS scores were higher in the esketamine group than placebo (p = 0.03).", "worsened"),
+    ("VAS pain scores in the ketamine group were lower than those of the control group.", "improved"),
+    ("Pain scores were lower in patients randomized to ketamine than placebo.", "improved"),
+    ("Esketamine was superior to placebo on MADRS change.", "improved"),
+    ("Esketamine was inferior to placebo on MADRS change.", "worsened"),
+    ("The change in MADRS total score was greater for esketamine than placebo.", "improved"),
+    ("Ketamine was associated with a smaller reduction in MADRS than ECT.", "worsened"),
+    ("The mean difference in MADRS change was -4.0 favouring esketamine.", "improved"),
+    ("The difference favoured placebo on MADRS.", "worsened"),
+])
+def test_comparison_direction(nlp, text, expected):
+    assert first(nlp, text)["direction"] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Mean MADRS scores at day 28 were 18.2 for esketamine and 22.9 for placebo (p = 0.01).", "improved"),
+    ("Mean pain scores were 3.1 with placebo and 5.2 with ketamine (p = 0.01).", "worsened"),
+    ("Remission rates were 40% with ketamine and 15% with placebo (p = 0.02).", "improved"),
+    ("MADRS decreased by 15.1 points with ketamine and 7.2 points with placebo (p < 0.001).", "improved"),
+    ("MADRS change from baseline was -15.1 with esketamine vs -7.2 with placebo (p < 0.001).", "improved"),
+    ("The reduction in pain scores was 3.2 with ketamine and 1.1 with placebo (p = 0.004).", "improved"),
+    ("VAS at 24 h: ketamine 2.1 vs placebo 3.4, p = 0.01.", "improved"),
+    ("MADRS scores were 20.1 with ketamine and 22.3 with placebo (p = 0.45).", "no_difference"),
+])
+def test_arm_values_decide_direction(nlp, text, expected):
+    assert first(nlp, text)["direction"] == expected
+
+
+def test_dose_is_not_an_arm_value():
+    assert arm_values("Patients received ketamine 0.5 mg/kg or saline 10 ml (p = 0.01).") == {}
+
+
+def test_p_value_before_full_stop_is_read():
+    assert p_values("Pain fell with ketamine, p = 0.04.") == [("p = 0.04", 0.04, "=")]
