@@ -2,11 +2,18 @@
 
 Method (phrases in ``resources/efficacy_rules.json``):
 
-1. A study protocol (future tense: "will be randomized"), a conference
-   abstract whose results "will be presented", and a title naming a
-   mechanism, healthy-volunteer, (recreational) user or case-report study or
-   a review -> not_applicable.
-2. Conclusion sentences: after a CONCLUSION(S)/INTERPRETATION heading, or
+1. No efficacy question -> not_applicable: a study protocol (future tense:
+   "will be randomized"), a conference abstract whose results "will be
+   presented", a title naming a healthy-volunteer, user, survey or
+   methodological study, or a title naming only harms (adverse events,
+   tolerability, cardiovascular effects) without an efficacy word. A review
+   is not_applicable unless ``review_verdict`` is set (see the rules file:
+   the ketamine gold guideline and PsyNamic disagree on reviews).
+2. A title naming a mechanism, predictor or biomarker study: the verdict
+   comes from the treatment effects its results state as findings ("ketamine
+   significantly decreased MADRS scores"; :func:`result_claims`); none ->
+   not_applicable. The conclusion of such a study is about the mechanism.
+3. Conclusion sentences: after a CONCLUSION(S)/INTERPRETATION heading, or
    opened by a conclusion phrase ("we conclude", "these findings suggest"),
    else the last two sentences; back matter (trial registration, funding,
    copyright lines) is cut off first. Each is scored for positive, null and
@@ -14,21 +21,21 @@ Method (phrases in ``resources/efficacy_rules.json``):
    did not") or claims of two kinds in different sentences make it mixed,
    and so does a positive claim weighed against harms ("at the expense of
    adverse outcomes").
-3. Without a claim in the conclusion, result sentences are read the same
-   way, together with the directions of efficacy outcomes from
-   :func:`nlp.outcomes.extract_outcomes` (all improved -> positive, all
-   no_difference -> null; improved in at least half of them -> positive, in
-   fewer -> mixed). Only worsened outcomes and no claim -> not_applicable:
-   that is how harm and recreational-use studies read, not a trial's
-   negative verdict (on PsyNamic every such "negative" was wrong: 2 of 2 on
-   the study half, 4 of 4 on the check half).
-4. No claim at all, or only claims in a no-efficacy context (healthy
+4. A null result for the primary outcome anywhere ("the primary endpoint
+   was not met"; :func:`primary_null`) makes a conclusion without a claim
+   null and a positive one mixed.
+5. An unstructured abstract whose conclusion sentences make no claim is
+   read in its last four sentences (:func:`tail_sentences`).
+6. Without a claim, result sentences are read through the directions of
+   efficacy outcomes from :func:`nlp.outcomes.extract_outcomes` (all
+   improved -> positive, all no_difference -> null; improved in at least
+   half of them -> positive, in fewer -> mixed). Only worsened outcomes and
+   no claim -> not_applicable: that is how harm and recreational-use studies
+   read, not a trial's negative verdict (on PsyNamic every such "negative"
+   was wrong: 2 of 2 on the study half, 4 of 4 on the check half).
+7. No claim at all, or only claims in a no-efficacy context (healthy
    volunteers, pharmacokinetics, animal work without a treatment claim)
    -> not_applicable.
-
-This mirrors how PsyNamic annotators label "Study Conclusion" (Ineichen
-group, University of Zurich): a verdict only for studies that test a
-therapeutic effect.
 """
 
 from __future__ import annotations
@@ -70,9 +77,20 @@ def _rules() -> dict[str, re.Pattern]:
         "pending": alt("pending_results"),
         "no_efficacy": alt("no_efficacy_context"),
         "efficacy_words": alt("efficacy_words", bounded=False),
-        "no_efficacy_title": re.compile(r"\b(?:" + "|".join(raw["no_efficacy_title"]) + r")\b", re.I),
-        "review_title": re.compile(r"\b(?:" + "|".join(raw["review_title"]) + r")\b", re.I),
+        "no_efficacy_title": _words(raw["no_efficacy_title"]),
+        "mechanism_title": _words(raw["mechanism_title"]),
+        "safety_title": _words(raw["safety_title"]),
+        "efficacy_title": _words(raw["efficacy_title"]),
+        "review_title": _words(raw["review_title"]),
+        "primary": alt("primary_outcome"),
+        "result": alt("efficacy_result"),
+        "result_null": alt("efficacy_result_null"),
     }
+
+
+def _words(alternatives: list[str]) -> re.Pattern:
+    """Whole-word alternation of ``alternatives`` (case-insensitive)."""
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -228,6 +246,46 @@ def conclusion_sentences(doc) -> list[str]:
     return sents[-2:]
 
 
+def has_conclusion_heading(doc) -> bool:
+    """Whether the abstract has a CONCLUSION(S)-type heading past its first 30%.
+
+    Parameters
+    ----------
+    doc : Doc or nlp.document.Document
+
+    Returns
+    -------
+    bool
+    """
+    d = as_document(doc)
+    m = None
+    for m in _rules()["heading"].finditer(d.text):
+        pass
+    return m is not None and m.start() > len(d.text) * 0.3
+
+
+def tail_sentences(doc, n: int = 4) -> list[str]:
+    """The last ``n`` abstract sentences before back matter, title excluded.
+
+    Older unstructured abstracts state their verdict in the closing sentences
+    without a heading or a conclusion phrase, often before a closing remark
+    (future research, a caveat); the last two alone can miss it.
+
+    Parameters
+    ----------
+    doc : Doc or nlp.document.Document
+    n : int
+
+    Returns
+    -------
+    list[str]
+    """
+    d = as_document(doc)
+    t_end = title_end(d.text)
+    sents = [d.text[s:e] for s, e in d.sents if s >= t_end and d.text[s:e].strip()]
+    return _before_back_matter(sents[-(n + 2):])[-n:]
+
+
 _PROTOCOL_TITLE = re.compile(r"\bprotocol\b", re.I)
 
 
@@ -268,6 +326,126 @@ def is_protocol(text: str, title: str, conclusion: list[str], folded: str | None
     return pending is not None and pending.search(text) is not None
 
 
+_BODY_HEADING = re.compile(r"(?:^|\s)(?:materials and methods|methods?|results?|findings|design|patients and methods)\s*:", re.I)
+
+
+def title_kind(title: str) -> str | None:
+    """What a title says about the study's question.
+
+    Parameters
+    ----------
+    title : str
+
+    Returns
+    -------
+    str | None
+        ``"no_efficacy"`` (healthy volunteers, users, surveys, methodology:
+        ``no_efficacy_title``), ``"safety"`` (harms named, no efficacy word:
+        ``safety_title`` without ``efficacy_title``), ``"mechanism"``
+        (predictor, biomarker, imaging: ``mechanism_title``), ``"review"`` or
+        None (a treatment study).
+    """
+    r = _rules()
+    if not title:
+        return None
+    if r["no_efficacy_title"].search(title):
+        return "no_efficacy"
+    if r["safety_title"].search(title) and not r["efficacy_title"].search(title):
+        return "safety"
+    if r["mechanism_title"].search(title):
+        return "mechanism"
+    if r["review_title"].search(title):
+        return "review"
+    return None
+
+
+def result_claims(doc) -> set[str]:
+    """Treatment effects stated as findings, in the title or past the background.
+
+    A mechanism or predictor study reports ketamine's effect on the way to its
+    real question ("ketamine significantly decreased MADRS scores, but ...");
+    its conclusion is about the mechanism. Background sentences (before a
+    METHODS/RESULTS heading, else the abstract's first two sentences) restate
+    earlier work and are skipped.
+
+    Parameters
+    ----------
+    doc : Doc or nlp.document.Document
+
+    Returns
+    -------
+    set[str]
+        Subset of {"positive", "null"} (``efficacy_result`` and
+        ``efficacy_result_null`` rules).
+    """
+    r = _rules()
+    d = as_document(doc)
+    text = d.text
+    t_end = title_end(text)
+    body = [(s, e) for s, e in d.sents if s >= t_end and text[s:e].strip()]
+    heading = _BODY_HEADING.search(text, t_end)
+    if heading is not None:
+        body = [(s, e) for s, e in body if e > heading.start()]
+    else:
+        body = body[2:]
+    pieces = [text[:t_end]] + [text[s:e] for s, e in body]
+    found: set[str] = set()
+    for piece in pieces:
+        masked = piece
+        nulls = list(r["result_null"].finditer(piece))
+        if nulls:
+            found.add("null")
+            masked = _blank_with_objects(piece, nulls)
+        if r["result"].search(masked):
+            found.add("positive")
+    return found
+
+
+_NONINFERIOR = re.compile(r"non-?inferior|equivalen", re.I)
+
+
+def primary_null(doc) -> bool:
+    """Whether a sentence past the title states a null result for the primary outcome.
+
+    "The primary endpoint was not met", "no significant difference in the
+    primary outcome": the trial's verdict is null whatever its secondary
+    outcomes did (Boutron et al. 2010, spin on non-significant primary
+    outcomes); a positive conclusion beside it makes the verdict mixed, as
+    the ketamine gold guideline's annotators read it. Non-inferiority and equivalence claims are left alone: there
+    no difference is the trial's success.
+
+    Parameters
+    ----------
+    doc : Doc or nlp.document.Document
+
+    Returns
+    -------
+    bool
+    """
+    r = _rules()
+    d = as_document(doc)
+    text = d.text
+    t_end = title_end(text)
+    for s, e in d.sents:
+        if s < t_end:
+            continue
+        sent = text[s:e]
+        if not r["primary"].search(sent) or _NONINFERIOR.search(sent):
+            continue
+        if "null" in claim(sent) and "positive" not in claim(sent):
+            return True
+    return False
+
+
+def _review_verdict() -> bool:
+    raw = json.loads((RESOURCES / "efficacy_rules.json").read_text(encoding="utf-8"))
+    return bool(raw.get("review_verdict", False))
+
+
+# whether reviews get a verdict (``review_verdict`` in the rules)
+REVIEW_VERDICT = _review_verdict()
+
+
 def efficacy_direction(doc, outcomes: list[dict] | None = None) -> str:
     """The authors' conclusion on ketamine's benefit.
 
@@ -294,8 +472,14 @@ def efficacy_direction(doc, outcomes: list[dict] | None = None) -> str:
     conclusion = conclusion_sentences(d)
     if is_protocol(text, title, conclusion, d.folded):
         return "not_applicable"
-    if title and (r["no_efficacy_title"].search(title) or r["review_title"].search(title)):
+    kind = title_kind(title)
+    if kind in ("no_efficacy", "safety") or (kind == "review" and not REVIEW_VERDICT):
         return "not_applicable"
+    if kind == "mechanism":
+        found = result_claims(d)
+        if not found:
+            return "not_applicable"
+        return "mixed" if len(found) > 1 else found.pop()
     if outcomes is None:
         from nlp.outcomes.extract import extract_outcomes
 
@@ -305,8 +489,18 @@ def efficacy_direction(doc, outcomes: list[dict] | None = None) -> str:
     no_efficacy_context = bool(no_efficacy.search(text)) if no_efficacy is not None else False
     kinds = [claim(s) for s in conclusion if r["efficacy_words"].search(s) or r["harm"].search(s)]
     verdict = _verdict(kinds)
+    if verdict in ("positive", None) and primary_null(d):
+        # a missed primary outcome: null, or mixed when the authors still claim a benefit
+        return "null" if verdict is None else "mixed"
+    if verdict is None and not has_conclusion_heading(d):
+        # no heading and no claim in the flagged or last sentences: the closing paragraph
+        tail = [s for s in tail_sentences(d) if s not in conclusion]
+        kinds = [claim(s) for s in tail if r["efficacy_words"].search(s) or r["harm"].search(s)]
+        verdict = _verdict(kinds)
     if verdict is not None and (not no_efficacy_context or efficacy_outcomes):
         return verdict
+    if kind == "review":
+        return "not_applicable"
     directions = {o["direction"] for o in efficacy_outcomes}
     if directions and not no_efficacy_context:
         if directions == {"improved"}:

@@ -62,10 +62,16 @@ def test_recreational_users_title_is_not_applicable(nlp):
     assert verdict(nlp, text) == "not_applicable"
 
 
-def test_case_report_title_is_not_applicable(nlp):
+def test_case_report_of_treatment_is_read_for_a_verdict(nlp):
     text = ("Oral ketamine for refractory depression in an older man: a case report\n\nA man with chronic "
             "depression received oral ketamine. His mood improved within a week. Ketamine may be an option in "
             "similar cases.")
+    assert verdict(nlp, text) == "positive"
+
+
+def test_case_report_of_a_harm_is_not_applicable(nlp):
+    text = ("Treating dissociative symptoms after esketamine nasal spray: a case report\n\nA woman felt detached "
+            "for hours after each dose. Lorazepam shortened the episodes. Clinicians should ask about such symptoms.")
     assert verdict(nlp, text) == "not_applicable"
 
 

@@ -1,0 +1,131 @@
+"""Efficacy verdict rules of issue 13: title kinds, mechanism studies, unstructured conclusions,
+negated primary outcomes and the review switch. Every abstract here is written for these tests."""
+
+import pytest
+
+from nlp.outcomes import efficacy
+from nlp.outcomes.efficacy import claim, primary_null, result_claims, tail_sentences, title_kind
+from support import verdict
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Ketamine infusion for chronic migraine: a randomised trial", None),
+    ("Esketamine in healthy volunteers: effects on attention", "no_efficacy"),
+    ("Adverse events during repeated esketamine dosing in depression", "safety"),
+    ("Cardiovascular effects of ketamine infusions in depressed outpatients", "safety"),
+    ("Safety and efficacy of oral ketamine for cancer pain", None),
+    ("Serum BDNF as a predictor of response to ketamine", "mechanism"),
+    ("Ketamine for postoperative pain: a systematic review and meta-analysis", "review"),
+    ("Intranasal ketamine for cluster headache: a case report", None),
+])
+def test_title_kind(title, expected):
+    assert title_kind(title) == expected
+
+
+def test_mechanism_study_with_a_stated_treatment_effect_is_positive(nlp):
+    text = ("Frontal theta power as a marker of ketamine response\n\nBACKGROUND: Markers of response are lacking. "
+            "METHODS: Thirty patients had EEG before two infusions. RESULTS: Ketamine significantly reduced MADRS "
+            "scores compared with saline (p < 0.001). Theta power did not relate to the change. CONCLUSIONS: Theta "
+            "power is not a useful marker of response.")
+    assert verdict(nlp, text) == "positive"
+
+
+def test_mechanism_study_without_a_treatment_effect_is_not_applicable(nlp):
+    text = ("Striatal PET imaging and ketamine response\n\nMETHODS: Twenty patients had PET scans after "
+            "each infusion. RESULTS: Metabolism rose in the striatum; patients with the largest rise improved most. "
+            "CONCLUSIONS: Striatal activity may predict antidepressant response to ketamine.")
+    assert verdict(nlp, text) == "not_applicable"
+
+
+def test_background_claim_is_not_a_result_of_a_mechanism_study(nlp):
+    text = ("Plasma cytokines and ketamine response\n\nKetamine induces rapid antidepressant effects. Its "
+            "mechanism is unclear. We measured six cytokines before and after one infusion in 40 patients. "
+            "Interleukin-6 fell after the infusion. Cytokine change was unrelated to mood change.")
+    assert result_claims(nlp(text)) == set()
+
+
+def test_compound_adjective_is_not_a_treatment_effect(nlp):
+    text = ("Imaging ketamine-induced dissociation\n\nWe scanned 20 patients twice. Hyperconnectivity fell. "
+            "We saw ketamine-induced depersonalization and antidepressant response together.")
+    assert result_claims(nlp(text)) == set()
+
+
+def test_mechanism_study_with_negated_effect_is_null(nlp):
+    text = ("Hippocampal volume and ketamine in bipolar depression\n\nMETHODS: 24 patients were scanned. "
+            "RESULTS: Ketamine did not significantly reduce depressive symptoms compared with placebo. Volume "
+            "did not change.")
+    assert verdict(nlp, text) == "null"
+
+
+@pytest.mark.parametrize("closing", [
+    "It is concluded that ketamine is a useful adjunct for pain after hip surgery.",
+    "Ketamine thus appears to be an effective addition to morphine in this setting.",
+    "Low-dose ketamine reduced pain scores and opioid needs in these patients.",
+])
+def test_unstructured_verdict_before_a_closing_caveat(nlp, closing):
+    text = ("Ketamine and morphine after hip surgery\n\nForty patients were given morphine alone or with "
+            f"ketamine. Pain was scored for two days. {closing} The sample was small. Larger trials are needed "
+            "to confirm these findings.")
+    assert verdict(nlp, text) == "positive"
+
+
+def test_tail_sentences_skip_back_matter(nlp):
+    text = ("Ketamine in practice\n\nWe saw ten patients. Most improved. The drug seemed helpful. Side effects "
+            "were mild. More work is needed. Copyright 2001 the authors, all rights reserved.")
+    assert all("rights reserved" not in s for s in tail_sentences(nlp(text)))
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("The primary endpoint was not met.", True),
+    ("There was no significant difference in the primary outcome between groups.", True),
+    ("The primary outcome, pain at 24 hours, did not differ between the two arms.", True),
+    ("The primary outcome was the change in MADRS at day 2.", False),
+    ("Esketamine was non-inferior on the primary outcome, with no significant difference from ECT.", False),
+])
+def test_primary_null(nlp, sentence, expected):
+    assert primary_null(nlp("A trial of ketamine\n\nPatients were randomised. " + sentence)) is expected
+
+
+def test_missed_primary_outcome_without_claim_is_null(nlp):
+    text = ("Ketamine for acute migraine in the emergency room\n\nMETHODS: 90 adults got ketamine or "
+            "metoclopramide. RESULTS: The primary endpoint was not met. Nausea was rarer with ketamine. "
+            "CONCLUSIONS: Both drugs were given safely in the emergency room.")
+    assert verdict(nlp, text) == "null"
+
+
+def test_missed_primary_outcome_beside_a_positive_conclusion_is_mixed(nlp):
+    text = ("Nasal ketamine for cluster headache attacks\n\nMETHODS: 18 patients treated one attack. RESULTS: "
+            "The primary endpoint was not met; pain fell by half at 30 minutes (p = 0.001). CONCLUSIONS: Nasal "
+            "ketamine may be an effective acute treatment.")
+    assert verdict(nlp, text) == "mixed"
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Ketamine did not significantly reduce pain at 24 hours.", {"null"}),
+    ("The trial did not meet its primary endpoint.", {"null"}),
+    ("The literature does not yet provide convincing evidence of benefit.", {"null"}),
+    ("Pain scores were similar between groups at every time point.", {"null"}),
+])
+def test_negated_outcome_is_null(sentence, expected):
+    assert claim(sentence) == expected
+
+
+REVIEW = ("Ketamine for treatment-resistant depression: a systematic review\n\nMETHODS: We pooled 12 trials. "
+          "RESULTS: Response rates were higher with ketamine. CONCLUSIONS: Ketamine is an effective short-term "
+          "treatment for resistant depression.")
+
+
+def test_review_is_not_applicable_by_default(nlp):
+    assert verdict(nlp, REVIEW) == "not_applicable"
+
+
+def test_review_verdict_switch_reads_the_conclusion(nlp, monkeypatch):
+    monkeypatch.setattr(efficacy, "REVIEW_VERDICT", True)
+    assert verdict(nlp, REVIEW) == "positive"
+
+
+def test_safety_review_stays_not_applicable_with_the_switch(nlp, monkeypatch):
+    monkeypatch.setattr(efficacy, "REVIEW_VERDICT", True)
+    text = ("Blood pressure after subanaesthetic ketamine: a meta-analysis\n\nMETHODS: We pooled 10 studies. "
+            "CONCLUSIONS: Ketamine raises blood pressure briefly.")
+    assert verdict(nlp, text) == "not_applicable"
