@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -95,8 +95,48 @@ def lookup(surface: str) -> Entry | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def adjective_pattern() -> tuple[dict[str, str], re.Pattern]:
+    """Adjectives naming an event before a harm noun (``resources/ae_adjectives.json``).
+
+    Returns
+    -------
+    tuple[dict[str, str], re.Pattern]
+        ``adjective -> canonical term`` and a regex whose group 1 is an
+        adjective followed, possibly through a coordinated list of other
+        modifiers and parenthesised statistics, by a harm noun.
+    """
+    raw = json.loads((RESOURCES / "ae_adjectives.json").read_text(encoding="utf-8"))
+    adjectives = {k.lower(): v for k, v in raw["adjectives"].items()}
+    adj = "|".join(sorted(map(re.escape, adjectives), key=len, reverse=True))
+    heads = "|".join(sorted((r"[\s\-]+".join(map(re.escape, h.split())) for h in raw["heads"]), key=len, reverse=True))
+    paren = r"(?:\s*\([^()]{0,40}\))?"
+    pattern = re.compile(
+        rf"(?<![\w\-])({adj}){paren}(?=(?:(?:\s*,\s*|\s+(?:and|or|and/or|nor)\s+|\s*,\s*(?:and|or)\s+)[a-z]+{paren}){{0,4}}\s+(?:{heads})\b)",
+        re.I,
+    )
+    return adjectives, pattern
+
+
+def _adjective_terms(text: str, taken: list[Match]) -> list[Match]:
+    adjectives, pattern = adjective_pattern()
+    out = []
+    for m in pattern.finditer(text):
+        s, e = m.span(1)
+        if any(t.start < e and s < t.end for t in taken):
+            continue
+        entry = lookup(adjectives[m.group(1).lower()])
+        if entry is not None:
+            # the harm noun it modifies is the cue the entry may need
+            out.append(Match(s, e, replace(entry, needs_cue=False)))
+    return out
+
+
 def find_terms(text: str) -> list[Match]:
     """All lexicon hits in ``text``, longest-first without overlaps, in text order.
+
+    Adjectives before a harm noun ("cognitive or psychotomimetic side
+    effects") count as mentions of their term (:func:`adjective_pattern`).
 
     Parameters
     ----------
@@ -112,7 +152,8 @@ def find_terms(text: str) -> list[Match]:
         entry = lookup(m.group(0))
         if entry is not None:
             out.append(Match(m.start(), m.end(), entry))
-    return out
+    extra = _adjective_terms(text, out)
+    return sorted(out + extra, key=lambda m: m.start) if extra else out
 
 
 def canonical_terms(text: str) -> set[str]:

@@ -163,3 +163,23 @@ def test_title_naming_the_drugs_effect_counts_as_event(title):
 def test_title_naming_the_treated_condition_is_not_an_event():
     got = extract_article(1, "Ketamine for the treatment of suicidal ideation", "Patients were followed for a week.")
     assert got["adverse_events"] == []
+
+
+def test_recorded_events_without_results_are_planned(nlp):
+    assert status_of(nlp, "Adverse events including nausea were recorded at each visit.", "nausea") == "planned"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("No hepatic, cognitive or urinary changes were observed after the course.",
+     {"hepatotoxicity": "not_occurred", "cognitive impairment": "not_occurred", "cystitis": "not_occurred"}),
+    ("There were no group differences in dissociative (P = .62) or psychotic (P = .41) side effects.",
+     {"dissociation": "not_occurred", "psychotomimetic effects": "not_occurred"}),
+    ("The infusion was well tolerated with minimal cognitive and psychotomimetic side effects.",
+     {"cognitive impairment": "occurred", "psychotomimetic effects": "occurred"}),
+])
+def test_adjectives_before_a_harm_noun_are_mentions(nlp, text, expected):
+    assert {t: s for t, (s, _) in statuses(nlp, text).items()} == expected
+
+
+def test_adjective_without_harm_noun_is_not_a_mention(nlp):
+    assert statuses(nlp, "Cognitive tests and hepatic clearance were measured.") == {}
