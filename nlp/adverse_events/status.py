@@ -71,6 +71,7 @@ class Rules:
     p_threshold: float
     other_drug_before: re.Pattern
     more_with: re.Pattern
+    less: re.Pattern
     arm_ketamine: re.Pattern
     arm_comparator: re.Pattern
     arm_both: re.Pattern
@@ -95,7 +96,7 @@ RULE_KEYS = frozenset({
     "description", "planned_sections", "background_sections", "result_sections", "result_patterns",
     "planned_patterns", "background_strong_patterns", "background_patterns", "no_difference_patterns",
     "significant_patterns", "p_value", "p_threshold", "other_drug_before", "other_drug_more_with", "arm_ketamine",
-    "arm_comparator", "arm_both", "efficacy_terms", "efficacy_patterns", "absent_after", "negated_lead",
+    "arm_comparator", "arm_both", "arm_less", "efficacy_terms", "efficacy_patterns", "absent_after", "negated_lead",
     "population_before", "population_exception_after", "condition_terms", "condition_terms_cue",
 })
 
@@ -135,6 +136,7 @@ def load_rules(raw: dict) -> Rules:
         p_threshold=float(raw["p_threshold"]),
         other_drug_before=_any(raw["other_drug_before"]),
         more_with=re.compile(raw["other_drug_more_with"], re.I),
+        less=re.compile(raw["arm_less"], re.I),
         arm_ketamine=re.compile(raw["arm_ketamine"], re.I),
         arm_comparator=re.compile(raw["arm_comparator"], re.I),
         arm_both=re.compile(raw["arm_both"], re.I),
@@ -225,7 +227,7 @@ def arm_of(context: str, sentence: str) -> str:
     """
     r = rules()
     for text in (context, sentence):
-        if r.arm_both.search(text):
+        if r.arm_both.search(text) or r.less.search(text):
             return "both"
         m = r.more_with.search(text)
         if m:
