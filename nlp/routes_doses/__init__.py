@@ -4,7 +4,16 @@ Each fact is tied to ketamine by proximity in the same sentence: a route or a
 dose belongs to the nearest drug mention (ketamine forms or a comparator drug;
 placebo/saline are neutral because they share the ketamine route). This is the
 "closest drug" heuristic used for dose-drug linking in the n2c2 2018
-medication-extraction baselines (Henry et al. 2020, JAMIA 27:3-12).
+medication-extraction baselines (Henry et al. 2020, JAMIA 27:3-12). Drugs
+outside the comparator lexicon (``other_drugs`` and development codes such as
+"AB-123" in ``resources/routes.json``) take part in that vote only.
+
+Routes of earlier work are not this study's: a route named only in background
+sentences (a background/introduction section, or a sentence citing prior work:
+"most studies to date used intravenous ketamine") is dropped when another route
+is named in the title or in a sentence about this study - the same
+section/cue split NegEx-style context tools and ConText use for "historical"
+mentions (Harkema et al. 2009, J Biomed Inform 42:839-851).
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..resources import load_json
-from ..resources.terms import Term
+from ..resources.terms import Term, trie_regex
 from ..sentences.index import SentenceIndex
 
 ROUTES = ("intravenous", "intranasal", "oral", "intramuscular", "subcutaneous", "neuraxial", "sublingual", "other")
@@ -102,27 +111,117 @@ def _nearest_drug(pos: int, end: int, drugs: list[Term], sent: tuple[int, int]) 
     return best
 
 
+@dataclass(frozen=True)
+class _RouteRules:
+    """``resources/routes.json`` rules beside the lexicon, compiled."""
+
+    other_drugs: re.Pattern  # drug names outside the comparator lexicon (any case), and development codes (as written)
+    same_sentence: frozenset  # route labels that need ketamine itself in their sentence
+    generic_iv: frozenset  # IV words that name no site ("infusion", "bolus")
+    generic_gap: re.Pattern  # what may stand between a route word and a generic IV word it qualifies
+    generic_window: int
+    background_sections: frozenset
+    background_cue: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def _route_rules() -> _RouteRules:
+    data = load_json("routes_doses/resources/routes.json")
+    names = trie_regex(sorted({n.lower() for n in data["other_drugs"]}))
+    return _RouteRules(
+        re.compile(rf"(?<![\w-])(?:{names})(?![\w-])|(?-i:{data['drug_code']})", re.IGNORECASE),
+        frozenset(data["same_sentence_labels"]),
+        frozenset(w.lower() for w in data["generic_iv_terms"]),
+        re.compile(data["generic_gap"], re.IGNORECASE),
+        int(data["generic_window"]),
+        frozenset(data["background_sections"]),
+        re.compile(data["background_cue"], re.IGNORECASE),
+    )
+
+
+def _other_drug_mentions(text: str, rules: _RouteRules, known: list[Term], spans) -> list[Term]:
+    """Mentions of drugs the lexicons do not list, as ``drug`` terms, searched
+    only in the sentence ``spans`` given (those holding a route word); none
+    overlaps a ``known`` drug mention (e.g. a ketamine development code)."""
+    out = []
+    search = rules.other_drugs.finditer
+    for start, end in spans:
+        for m in search(text, start, end):
+            s, e = m.span()
+            if not any(k.start < e and s < k.end for k in known):
+                out.append(Term(s, e, "drug", "other", None, m.group(0)))
+    return out
+
+
+def _qualified_generic(t: Term, route_terms: list[Term], text: str, rules: _RouteRules) -> bool:
+    """Whether generic IV word ``t`` ("infusion") is qualified by another route
+    just before it ("subcutaneous ketamine infusion", "epidural infusion")."""
+    if t.label != "intravenous" or t.text.lower() not in rules.generic_iv:
+        return False
+    for r in route_terms:
+        if r.label != "intravenous" and r.end <= t.start and t.start - r.end <= rules.generic_window:
+            if rules.generic_gap.fullmatch(text, r.end, t.start):
+                return True
+    return False
+
+
 def routes(terms: list[Term], index: SentenceIndex) -> list[Term]:
     """Route mentions that belong to ketamine.
 
     A route counts when the nearest drug mention in its sentence is a ketamine
     form, or when its sentence names no drug but the title or the previous
-    sentence names ketamine.
+    sentence names ketamine (except labels in ``same_sentence_labels``, e.g.
+    "epidural anaesthesia" in an inclusion criterion). A generic IV word
+    ("infusion") qualified by another route ("subcutaneous infusion") is not
+    intravenous. A route named only in background sentences is dropped when
+    another route is named in the title or a sentence about this study.
+
+    Parameters
+    ----------
+    terms : list of Term
+        All lexicon hits of the document.
+    index : SentenceIndex
+        Sentences and sections of the document.
+
+    Returns
+    -------
+    list of Term
+        The ketamine route mentions, in document order.
     """
-    drugs = _drug_mentions(terms)
+    rules = _route_rules()
+    # label "none": phrases holding a route word that name no route ("oral consent", "nasal cannula")
+    all_routes = [t for t in terms if t.kind == "route" and t.label != "none"]
+    if not all_routes:
+        return []
+    known = _drug_mentions(terms)
+    route_sentences = sorted({index.index_of(t.start) for t in all_routes})
+    drugs = known + _other_drug_mentions(index.text, rules, known, [index.spans[i] for i in route_sentences])
     has_ket = {index.index_of(t.start) for t in terms if t.kind == "ketamine"}
     kept = []
-    for t in terms:
-        if t.kind != "route":
-            continue
+    for t in all_routes:
         i = index.index_of(t.start)
         sent = index.spans[i]
         d = _nearest_drug(t.start, t.end, drugs, sent)
         if d is not None:
             if d.kind == "ketamine":
                 kept.append(t)
-        elif i in has_ket or (i - 1) in has_ket:
+        elif t.label not in rules.same_sentence and (i in has_ket or (i - 1) in has_ket):
             kept.append(t)
+    if not kept:
+        return kept
+    text = index.text
+    kept = [t for t in kept if not _qualified_generic(t, all_routes, text, rules)]
+    background: dict[int, bool] = {}
+    study_labels: set[str] = set()
+    for t in kept:
+        i = index.index_of(t.start)
+        if i not in background:
+            background[i] = not index.is_title(i) and (
+                index.sections[i] in rules.background_sections or rules.background_cue.search(index.sentence(i)) is not None)
+        if not background[i]:
+            study_labels.add(t.label)
+    if study_labels:
+        kept = [t for t in kept if t.label in study_labels]
     return kept
 
 
