@@ -115,17 +115,16 @@ REVIEW = ("Ketamine for treatment-resistant depression: a systematic review\n\nM
           "treatment for resistant depression.")
 
 
-def test_review_is_not_applicable_by_default(nlp):
-    assert verdict(nlp, REVIEW) == "not_applicable"
-
-
-def test_review_verdict_switch_reads_the_conclusion(nlp, monkeypatch):
-    monkeypatch.setattr(efficacy, "REVIEW_VERDICT", True)
+def test_review_conclusion_gives_a_verdict(nlp):
     assert verdict(nlp, REVIEW) == "positive"
 
 
-def test_safety_review_stays_not_applicable_with_the_switch(nlp, monkeypatch):
-    monkeypatch.setattr(efficacy, "REVIEW_VERDICT", True)
+def test_review_is_not_applicable_with_the_switch_off(nlp, monkeypatch):
+    monkeypatch.setattr(efficacy, "REVIEW_VERDICT", False)
+    assert verdict(nlp, REVIEW) == "not_applicable"
+
+
+def test_safety_review_stays_not_applicable(nlp):
     text = ("Blood pressure after subanaesthetic ketamine: a meta-analysis\n\nMETHODS: We pooled 10 studies. "
             "CONCLUSIONS: Ketamine raises blood pressure briefly.")
     assert verdict(nlp, text) == "not_applicable"
