@@ -51,7 +51,7 @@ def _other_fields(d: Document, design: str) -> dict:
     if oc is not None and hasattr(oc, "extract_outcomes"):
         out["outcomes"] = [dict(x) for x in oc.extract_outcomes(d)]
         if hasattr(oc, "efficacy_direction"):
-            out["efficacy_direction"] = str(oc.efficacy_direction(d, out["outcomes"]))
+            out["efficacy_direction"] = str(oc.efficacy_direction(d, out["outcomes"], design))
     return out
 
 

@@ -446,7 +446,7 @@ def _review_verdict() -> bool:
 REVIEW_VERDICT = _review_verdict()
 
 
-def efficacy_direction(doc, outcomes: list[dict] | None = None) -> str:
+def efficacy_direction(doc, outcomes: list[dict] | None = None, design: str | None = None) -> str:
     """The authors' conclusion on ketamine's benefit.
 
     Parameters
@@ -456,6 +456,8 @@ def efficacy_direction(doc, outcomes: list[dict] | None = None) -> str:
     outcomes : list[dict] | None
         Output of :func:`nlp.outcomes.extract_outcomes` for ``doc`` (computed
         when None).
+    design : str, optional
+        The study design from :mod:`nlp.design`; a protocol has no result to judge.
 
     Returns
     -------
@@ -470,7 +472,7 @@ def efficacy_direction(doc, outcomes: list[dict] | None = None) -> str:
         return "not_applicable"
     title = text[: title_end(text)]
     conclusion = conclusion_sentences(d)
-    if is_protocol(text, title, conclusion, d.folded):
+    if design == "protocol" or is_protocol(text, title, conclusion, d.folded):
         return "not_applicable"
     kind = title_kind(title)
     if kind in ("no_efficacy", "safety") or (kind == "review" and not REVIEW_VERDICT):

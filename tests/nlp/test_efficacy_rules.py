@@ -128,3 +128,10 @@ def test_safety_review_stays_not_applicable(nlp):
     text = ("Blood pressure after subanaesthetic ketamine: a meta-analysis\n\nMETHODS: We pooled 10 studies. "
             "CONCLUSIONS: Ketamine raises blood pressure briefly.")
     assert verdict(nlp, text) == "not_applicable"
+
+
+def test_protocol_design_has_no_verdict(nlp):
+    text = ("Ketamine for depression in older adults\n\nWe randomise 60 patients to ketamine or midazolam. "
+            "CONCLUSIONS: Ketamine reduced depressive symptoms.")
+    assert efficacy.efficacy_direction(nlp(text), design="protocol") == "not_applicable"
+    assert efficacy.efficacy_direction(nlp(text)) == "positive"
