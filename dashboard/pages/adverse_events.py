@@ -21,8 +21,7 @@ import streamlit as st  # noqa: E402
 from dashboard import common as c  # noqa: E402
 
 ctx = c.start("Adverse events")
-st.caption(c.help_text("adverse_event") + " Only events that occurred in a study count as reports; events a protocol "
-           "plans to measure, known effects recalled as background and another drug's events are not counted.")
+st.caption(c.help_text("adverse_event"))
 
 all_counts = pd.DataFrame(ctx.q("adverse_event_counts"))
 if all_counts.empty:
