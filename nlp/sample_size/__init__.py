@@ -23,7 +23,7 @@ from ..resources import load_json
 from ..resources.regex import Screen, fold
 from ..sentences.index import SentenceIndex
 
-BASIS_RANK = {"randomised": 0, "enrolled": 1, "arms": 2, "analysed": 3, "stated": 4}
+BASIS_RANK = {"randomised": 0, "enrolled": 1, "arms": 2, "analysed": 3, "planned": 4, "stated": 5}
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,8 @@ def _cfg():
         "list_gap": re.compile(data["list_gap"], re.IGNORECASE),
         "review_pooled": bool(data["review_pooled_participants"]),
         "control_nouns": frozenset(data["control_nouns"]),
+        # "Fourteen of 67 patients (21%) ... were randomly selected": the part is the sample
+        "subsample": re.compile(rf"(?<![\w.,/-]){number}\s+(?:out\s+)?of\s+(?:the\s+)?(?P<whole>\d{{1,3}}(?:,\d{{3}})+|\d+|{spelled})\s+(?:[\w-]+\s+){{0,3}}?(?:{nouns})\b[^.;]{{0,80}}?\b{data['subsample_verbs']}\b", re.IGNORECASE),
         "part_of": re.compile(rf"\b(?:of|out of|among)\s+(?:the\s+)?(?:\d+|{spelled})\s+(?:\w+\s+)?(?:patients|participants|subjects)\b", re.IGNORECASE),
         "crossover": re.compile(data["crossover_cue"], re.IGNORECASE),
         "groups_of": re.compile(data["groups_of_before"], re.IGNORECASE),
@@ -227,9 +229,15 @@ def _counts(sentence: str, base: int, defined: re.Pattern | None = None) -> list
         if v is not None and 0 < v <= cfg["max"]:
             # "a total of 3 infusions", "a total of two ketamine sessions": not participants
             after = sentence[m.end() : m.end() + 40].lower().split()[:3]
-            if any(w.strip(",.;()") in cfg["not_participants"] for w in after):
+            if any(w.strip(",.;:()") in cfg["not_participants"] for w in after):
                 continue
             out.append(Count(v, base + m.start("num"), base + m.end("num"), "total", base + m.end("num")))
+    if " of " in sentence and (m := cfg["subsample"].search(sentence)) is not None:
+        v = parse_number(m.group("num"))
+        if v is not None and 0 < v <= cfg["max"]:
+            whole = base + m.start("whole")
+            out = [c for c in out if c.start != whole]
+            out.append(Count(v, base + m.start("num"), base + m.end("num"), "noun", base + m.end("whole")))
     uniq: dict[tuple[int, int], Count] = {}
     for c in sorted(out, key=lambda c: (c.kind != "arm", c.kind != "noun")):
         first = uniq.setdefault((c.start, c.end), c)
@@ -287,9 +295,11 @@ def _noun_count(sentence: str, m: re.Match, base: int) -> Count | None:
     return Count(v, base + m.start("num"), base + m.end("num"), "noun", base + m.end(), subset, control=control)
 
 
-def _basis(sentence: str) -> str:
+def _basis(sentence: str, planned: bool = True) -> str:
+    """The basis named by the first matching cue of ``basis_cues``; ``planned``
+    false skips the future-tense cue (a protocol's counts are all plans)."""
     for name, pattern in _cfg()["bases"]:
-        if pattern.search(sentence):
+        if (planned or name != "planned") and pattern.search(sentence):
             return name
     return "stated"
 
@@ -441,11 +451,11 @@ def estimate(index: SentenceIndex, design: str, abbreviations=()) -> SampleSize:
             if c.control and not c.subset and not cfg["compared_to"].search(sentence, 0, c.start - s):
                 controls[i] = max(controls.get(i, 0), c.value)
         screening = bool(cfg["screen"].search(sentence))
-        basis = _basis(sentence)
+        basis = _basis(sentence, design not in cfg["planned_designs"])
         arms = _arms_sum(sentence, counts, s)
         candidates: list[tuple[str, int, int, int]] = []
         if arms is not None:
-            candidates.append(("randomised" if basis == "randomised" else "arms", arms, counts[0].start, counts[-1].end))
+            candidates.append(("randomised" if basis == "randomised" else "planned" if basis == "planned" else "arms", arms, counts[0].start, counts[-1].end))
         else:
             for c in counts:
                 if screening and basis != "randomised":
