@@ -57,15 +57,17 @@ def _cfg():
     nouns = "|".join(re.escape(n) for n in sorted(data["participant_nouns"], key=len, reverse=True))
     blockers = set(data["modifier_blockers"])
     block = "|".join(re.escape(b) for b in sorted(blockers, key=len, reverse=True))
+    # "Sixty ASA physical status I or II patients": the anaesthesia risk class may hold "or"/"and"
+    asa = rf"(?:\s+{data['asa_class']})?"
     noun_re = re.compile(
-        rf"(?<![\w.,/-]){number}(?P<mods>(?:\s+(?!(?:{block})\b)(?!\(?[\d.,]+\b)[\w()'/\u2010\u2011-]+,?){{0,{data['max_modifiers']}}}?)\s+(?P<noun>{nouns})\b",
+        rf"(?<![\w.,/-]){number}{asa}(?P<mods>(?:\s+(?!(?:{block})\b)(?!\(?[\d.,]+\b)[\w()'/\u2010\u2011-]+,?){{0,{data['max_modifiers']}}}?)\s+(?P<noun>{nouns})\b",
         re.IGNORECASE,
     )
     # case-sensitive: "21 Ss" (PsycINFO's "subjects"), "30 HC" - never "ss" inside words
     abbr = "|".join(re.escape(a) for a in sorted(data["participant_abbreviations"], key=len, reverse=True))
     abbr_re = re.compile(rf"(?<![\w.,/-])(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+)(?P<mods>)\s+(?P<noun>{abbr})\b")
     arm_re = re.compile(rf"(?<![\w.,/-]){number}\s+(?:(?:{nouns})\s+)?(?:{data['arm_verbs']})\b", re.IGNORECASE)
-    arm_next = re.compile(rf"\b(?:and|or|while|whereas|,)\s+{number}\s+(?:to\s+|with\s+|in\s+the\s+)?(?:{data['arm_nouns']})\b", re.IGNORECASE)
+    arm_next = re.compile(rf"\b(?:and|or|while|whereas|,|:|;)\s+{number}\s+(?:to\s+|with\s+|in\s+the\s+)?(?:{data['arm_nouns']})\b", re.IGNORECASE)
     n_eq = re.compile(rf"(?<![\w])(?:n|N|total n|sample size)\s*(?:=|:)\s*(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+)(?![\d.])(?P<after>\s*(?:per|in each|each|/)\b)?", re.IGNORECASE)
     total = re.compile(rf"\b(?:a total of|total of|in total,?|overall,?)\s+{number}\b", re.IGNORECASE)
     bases = [(name, re.compile(p, re.IGNORECASE)) for name, p in data["basis_cues"]]

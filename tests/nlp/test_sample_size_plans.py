@@ -54,3 +54,16 @@ def test_randomly_selected_subsample_is_the_sample():
 def test_part_of_a_whole_that_responded_is_not_a_subsample():
     abstract = "Forty patients received ketamine. Twelve of the 40 patients responded."
     assert size(abstract)[0] == 40
+
+
+@pytest.mark.parametrize("abstract,expected", [
+    ("Sixty ASA physical status I or II patients were randomly allocated to two groups.", 60),
+    ("Forty ASA class 1 and 2 women were enrolled.", 40),
+    ("We studied 24 ASA I-II children undergoing tonsillectomy.", 24),
+])
+def test_asa_class_between_number_and_noun(abstract, expected):
+    assert size(abstract, "Ketamine for postoperative pain")[0] == expected
+
+
+def test_total_before_a_colon_and_its_arms_is_not_double_counted():
+    assert size("Eighty patients were randomised: 40 to ketamine and 40 to placebo.") == (80, "randomised")
