@@ -66,3 +66,13 @@ def test_analgesia_endpoints_are_pain(title, abstract):
 
 def test_recreational_users_are_other():
     assert conditions("Memory in recreational ketamine users", "Users recalled fewer words.")[0] == ["other"]
+
+
+@pytest.mark.parametrize("title,expected", [
+    ("Ketamine for catatonia", ["other"]),
+    ("Ketamine gargle and postoperative sore throat", ["pain"]),
+    ("Ketamine in hemicrania continua", ["migraine"]),
+    ("Ketamine for patients in suicidal crisis", ["depression"]),
+])
+def test_guideline_categories_named_in_the_title(title, expected):
+    assert conditions(title, "Outcomes were recorded.")[0] == expected
