@@ -114,6 +114,7 @@ def _cfg():
         "control_nouns": frozenset(data["control_nouns"]),
         # "Fourteen of 67 patients (21%) ... were randomly selected": the part is the sample
         "subsample": re.compile(rf"(?<![\w.,/-]){number}\s+(?:out\s+)?of\s+(?:the\s+)?(?P<whole>\d{{1,3}}(?:,\d{{3}})+|\d+|{spelled})\s+(?:[\w-]+\s+){{0,3}}?(?:{nouns})\b[^.;]{{0,80}}?\b{data['subsample_verbs']}\b", re.IGNORECASE),
+        "subsample_screen": Screen(data["subsample_verbs"], re.IGNORECASE),
         "part_of": re.compile(rf"\b(?:of|out of|among)\s+(?:the\s+)?(?:\d+|{spelled})\s+(?:\w+\s+)?(?:patients|participants|subjects)\b", re.IGNORECASE),
         "crossover": re.compile(data["crossover_cue"], re.IGNORECASE),
         "groups_of": re.compile(data["groups_of_before"], re.IGNORECASE),
@@ -234,7 +235,7 @@ def _counts(sentence: str, base: int, defined: re.Pattern | None = None) -> list
             if any(w.strip(",.;:()") in cfg["not_participants"] for w in after):
                 continue
             out.append(Count(v, base + m.start("num"), base + m.end("num"), "total", base + m.end("num")))
-    if " of " in sentence and (m := cfg["subsample"].search(sentence)) is not None:
+    if " of " in sentence and cfg["subsample_screen"].may_match(folded, seen) and (m := cfg["subsample"].search(sentence)) is not None:
         v = parse_number(m.group("num"))
         if v is not None and 0 < v <= cfg["max"]:
             whole = base + m.start("whole")
