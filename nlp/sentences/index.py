@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_right
+from functools import lru_cache
+from pathlib import Path
 
 from spacy.tokens import Doc
 
 from . import kt_sentences as _registers  # noqa: F401 - defines doc._.kt_sentence_spans
 
 _LABEL = re.compile(r"^\s*([A-Z][A-Z &/]{1,60}[A-Z])\s*:")
+# a title-case heading ("Background:", "Materials and methods:"), kept when it is a known one
+_TITLE_LABEL = re.compile(r"^\s*([A-Z][a-z]+(?:\s+(?:and|&|of|the|[A-Za-z][a-z]+)){0,3})\s*:")
+
+
+@lru_cache(maxsize=1)
+def _headings() -> frozenset[str]:
+    raw = json.loads((Path(__file__).with_name("resources") / "sections.json").read_text(encoding="utf-8"))
+    return frozenset(raw["headings"])
+
+
+def _label(sentence: str) -> str | None:
+    """The structured-abstract heading a sentence opens with, upper-cased, or None."""
+    m = _LABEL.match(sentence)
+    if m:
+        return m.group(1).strip()
+    m = _TITLE_LABEL.match(sentence)
+    if m:
+        name = " ".join(m.group(1).split()).upper()
+        if name in _headings():
+            return name
+    return None
 
 
 def section_labels(text: str, spans: list[tuple[int, int]], title_end: int | None = None) -> list[str]:
@@ -27,18 +51,20 @@ def section_labels(text: str, spans: list[tuple[int, int]], title_end: int | Non
     Returns
     -------
     list of str
-        Per sentence: ``"TITLE"``, the last upper-case label seen (``"RESULTS"``,
-        ``"PRIMARY OUTCOME"``), or ``""`` before any label (unstructured text).
+        Per sentence: ``"TITLE"``, the last heading seen, upper-cased
+        (``"RESULTS"``, ``"PRIMARY OUTCOME"``; a title-case heading counts when
+        ``resources/sections.json`` lists it), or ``""`` before any heading
+        (unstructured text).
     """
     sections: list[str] = []
     current = "TITLE"
     for i, (s, e) in enumerate(spans):
-        m = _LABEL.match(text[s:e])
+        label = _label(text[s:e])
         in_title = s < title_end if title_end is not None else i == 0
         if in_title:
             current = "TITLE"
-        elif m:
-            current = m.group(1).strip()
+        elif label:
+            current = label
         elif current == "TITLE":
             current = ""
         sections.append(current)

@@ -57,3 +57,19 @@ def test_doc_sents_match_character_spans():
     nlp = build_pipeline()
     doc = nlp("First sentence (p < 0.01). Second one vs. third. RESULTS: Fine.")
     assert [s.text.strip() for s in doc.sents] == [doc.text[s:e] for s, e in doc._.kt_sentence_spans]
+
+
+def test_title_case_heading_is_a_section():
+    from nlp.sentences.index import section_labels
+
+    text = "Background: Ketamine is used. Materials and methods: We gave it. Results: It worked."
+    spans = [(0, 29), (30, 63), (64, 83)]
+    assert section_labels(text, spans, 0) == ["BACKGROUND", "MATERIALS AND METHODS", "RESULTS"]
+
+
+def test_title_case_word_with_colon_is_not_a_section():
+    from nlp.sentences.index import section_labels
+
+    text = "RESULTS: Scores fell. Ketamine: it produced dissociation."
+    spans = [(0, 21), (22, 57)]
+    assert section_labels(text, spans, 0) == ["RESULTS", "RESULTS"]
