@@ -77,6 +77,7 @@ class Rules:
     arm_both: re.Pattern
     absent_after: re.Pattern
     negated_lead: re.Pattern
+    predictor_after: re.Pattern
     population_before: re.Pattern
     population_exception_after: re.Pattern
     condition_terms: frozenset[str]
@@ -96,7 +97,7 @@ RULE_KEYS = frozenset({
     "description", "planned_sections", "background_sections", "result_sections", "result_patterns",
     "planned_patterns", "background_strong_patterns", "background_patterns", "no_difference_patterns",
     "significant_patterns", "p_value", "p_threshold", "other_drug_before", "other_drug_more_with", "arm_ketamine",
-    "arm_comparator", "arm_both", "arm_less", "efficacy_terms", "efficacy_patterns", "absent_after", "negated_lead",
+    "arm_comparator", "arm_both", "arm_less", "efficacy_terms", "efficacy_patterns", "absent_after", "negated_lead", "predictor_after",
     "population_before", "population_exception_after", "condition_terms", "condition_terms_cue",
 })
 
@@ -142,6 +143,7 @@ def load_rules(raw: dict) -> Rules:
         arm_both=re.compile(raw["arm_both"], re.I),
         absent_after=re.compile(raw["absent_after"], re.I),
         negated_lead=re.compile(raw["negated_lead"], re.I),
+        predictor_after=re.compile(raw["predictor_after"], re.I),
         population_before=re.compile(raw["population_before"], re.I),
         population_exception_after=re.compile(raw["population_exception_after"], re.I),
         condition_terms=frozenset(raw["condition_terms"]),
@@ -323,6 +325,8 @@ def classify(text: str, sent: tuple[int, int], section: str, group: tuple[int, i
         return "planned", arm
     if not has_result and section not in r.result_sections and (r.background.search(sentence) or r.background_strong.search(sentence)):
         return "background", arm
+    if negated and r.predictor_after.search(after):
+        negated = False
     if negated or r.absent_after.search(after) or r.negated_lead.search(text[_clause_start(text, s, group[0]):group[0]]):
         return "not_occurred", arm
     significant = r.significant.search(context)

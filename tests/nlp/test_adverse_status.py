@@ -183,3 +183,8 @@ def test_adjectives_before_a_harm_noun_are_mentions(nlp, text, expected):
 
 def test_adjective_without_harm_noun_is_not_a_mention(nlp):
     assert statuses(nlp, "Cognitive tests and hepatic clearance were measured.") == {}
+
+
+def test_event_as_predictor_is_not_negated(nlp):
+    text = "Neither dissociative effects nor hallucinations were associated with changes in depression scores."
+    assert {t: s for t, (s, _) in statuses(nlp, text).items()} == {"dissociation": "occurred", "hallucination": "occurred"}
