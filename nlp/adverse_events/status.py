@@ -79,6 +79,7 @@ class Rules:
     negated_lead: re.Pattern
     predictor_after: re.Pattern
     population_before: re.Pattern
+    relief_before: re.Pattern
     population_exception_after: re.Pattern
     condition_terms: frozenset[str]
     condition_cue: re.Pattern
@@ -98,7 +99,7 @@ RULE_KEYS = frozenset({
     "planned_patterns", "background_strong_patterns", "background_patterns", "no_difference_patterns",
     "significant_patterns", "p_value", "p_threshold", "other_drug_before", "other_drug_more_with", "arm_ketamine",
     "arm_comparator", "arm_both", "arm_less", "efficacy_terms", "efficacy_patterns", "absent_after", "negated_lead", "predictor_after",
-    "population_before", "population_exception_after", "condition_terms", "condition_terms_cue",
+    "population_before", "population_exception_after", "relief_before", "condition_terms", "condition_terms_cue",
 })
 
 
@@ -145,6 +146,7 @@ def load_rules(raw: dict) -> Rules:
         negated_lead=re.compile(raw["negated_lead"], re.I),
         predictor_after=re.compile(raw["predictor_after"], re.I),
         population_before=re.compile(raw["population_before"], re.I),
+        relief_before=re.compile(raw["relief_before"], re.I),
         population_exception_after=re.compile(raw["population_exception_after"], re.I),
         condition_terms=frozenset(raw["condition_terms"]),
         condition_cue=re.compile(raw["condition_terms_cue"], re.I),
@@ -248,7 +250,8 @@ def arm_of(context: str, sentence: str) -> str:
 def not_a_harm(term: str, before: str, after: str, sentence: str) -> bool:
     """True when a mention describes the patients or an efficacy outcome, not a harm.
 
-    Three cases: a population descriptor ("patients without sleep
+    Four cases: an event the treatment relieves ("alleviates psychotic
+    symptoms"); a population descriptor ("patients without sleep
     disturbances", but not "patients with apnoea after succinylcholine"); a condition-like term written as an efficacy outcome
     ("suicidal ideation significantly improved", "reduction in anxiety"); and
     a symptom of the condition studied (suicidal ideation, depressive
@@ -270,6 +273,8 @@ def not_a_harm(term: str, before: str, after: str, sentence: str) -> bool:
     """
     r = rules()
     if r.population_before.search(before) and not r.population_exception_after.search(after):
+        return True
+    if r.relief_before.search(before):
         return True
     if term in r.condition_terms and not r.condition_cue.search(sentence):
         return True

@@ -188,3 +188,20 @@ def test_adjective_without_harm_noun_is_not_a_mention(nlp):
 def test_event_as_predictor_is_not_negated(nlp):
     text = "Neither dissociative effects nor hallucinations were associated with changes in depression scores."
     assert {t: s for t, (s, _) in statuses(nlp, text).items()} == {"dissociation": "occurred", "hallucination": "occurred"}
+
+
+@pytest.mark.parametrize("text, term, expected", [
+    ("Despite its short-term side effects that include mainly dizziness and nausea, ketamine is used.", "dizziness", "background"),
+    ("The most common adverse effects are nausea and headache, which tend to be transient.", "nausea", "background"),
+    ("Clinical studies have shown that dissociative symptoms are not linked to response.", "dissociation", "background"),
+])
+def test_generic_statements_are_background(nlp, text, term, expected):
+    assert status_of(nlp, text, term) == expected
+
+
+def test_relieved_symptom_is_not_a_harm(nlp):
+    assert statuses(nlp, "Ketamine can alleviate accompanying psychotic symptoms in depressed patients.") == {}
+
+
+def test_anxiety_disorder_is_not_an_event(nlp):
+    assert "anxiety" not in statuses(nlp, "Patients with generalized anxiety disorder reported nausea after ketamine.")
