@@ -205,23 +205,37 @@ def gold_metrics():
     return {(m.subset, m.field, m.metric): m for m in kg.evaluate(root)}
 
 
-# Floors a little under the figures measured on all 150 abstracts when this test was written;
-# the rules are being improved and the floors will be raised.
+# Floors a little under the figures extractor 1.3.0 reached on all 150 abstracts
+# (design 0.907, sample size 0.913, efficacy 0.847, serious AE 0.953, conditions F1 0.966,
+# routes F1 0.982 / precision 0.978, AE reported F1 0.857 / precision 0.934, AE negated F1 0.720).
 FLOORS = {
-    ("design", "accuracy"): 0.88,
-    ("sample_size", "accuracy"): 0.86,
-    ("efficacy_direction", "accuracy"): 0.70,
-    ("serious_ae", "accuracy"): 0.92,
-    ("conditions", "f1"): 0.87,
-    ("routes", "f1"): 0.90,
-    ("ae_reported", "f1"): 0.58,
-    ("ae_negated", "f1"): 0.22,
+    ("design", "accuracy"): 0.89,
+    ("sample_size", "accuracy"): 0.90,
+    ("efficacy_direction", "accuracy"): 0.83,
+    ("serious_ae", "accuracy"): 0.94,
+    ("conditions", "f1"): 0.95,
+    ("routes", "f1"): 0.97,
+    ("routes", "precision"): 0.96,
+    ("ae_reported", "f1"): 0.84,
+    ("ae_reported", "precision"): 0.91,
+    ("ae_negated", "f1"): 0.70,
+}
+# and on the held-back odd half, which no rule was written from (efficacy 0.754, AE reported F1 0.752)
+HELD_BACK_FLOORS = {
+    ("efficacy_direction", "accuracy"): 0.73,
+    ("ae_reported", "f1"): 0.73,
+    ("design", "accuracy"): 0.84,
 }
 
 
 @pytest.mark.parametrize("field,metric", list(FLOORS))
 def test_gold_figure_meets_floor(gold_metrics, field, metric):
     assert gold_metrics[(kg.ALL, field, metric)].value >= FLOORS[(field, metric)]
+
+
+@pytest.mark.parametrize("field,metric", list(HELD_BACK_FLOORS))
+def test_held_back_figure_meets_floor(gold_metrics, field, metric):
+    assert gold_metrics[(kg.ODD, field, metric)].value >= HELD_BACK_FLOORS[(field, metric)]
 
 
 def test_gold_set_scores_all_150_abstracts(gold_metrics):
