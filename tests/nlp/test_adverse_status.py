@@ -205,3 +205,10 @@ def test_relieved_symptom_is_not_a_harm(nlp):
 
 def test_anxiety_disorder_is_not_an_event(nlp):
     assert "anxiety" not in statuses(nlp, "Patients with generalized anxiety disorder reported nausea after ketamine.")
+
+
+def test_bprs_is_the_psychotomimetic_scale(nlp):
+    # the Brief Psychiatric Rating Scale measures ketamine's psychotomimetic effects, as the CADSS does dissociation
+    text = "Only mania ratings rose with ketamine, without significant BPRS or CADSS elevation."
+    assert {t: s for t, (s, _) in statuses(nlp, text).items()} == {
+        "psychotomimetic effects": "not_occurred", "dissociation": "not_occurred"}
