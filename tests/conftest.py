@@ -89,3 +89,12 @@ def db_url(request, tmp_path):
         url = request.getfixturevalue("postgres_url")
         _reset_postgres(url)
         yield url
+
+
+@pytest.fixture
+def db_engine(db_url):
+    """An engine with every table created, once per backend."""
+    eng = make_engine(db_url)
+    SQLModel.metadata.create_all(eng)
+    yield eng
+    eng.dispose()

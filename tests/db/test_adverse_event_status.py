@@ -1,13 +1,12 @@
-"""Adverse-event status and arm: written, read back, defaulted for older extractions, exported (both backends)."""
+"""Adverse-event status and arm: written, read back, defaulted for older extractions, exported (db_engine backends)."""
 
 import csv
 import io
 import json
 
 import pytest
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
-from db.engine import make_engine
 from db.extractions import read_extractions, write_extractions
 from db.models import ExtractedAdverseEvent
 from db.records import ArticleRecord
@@ -25,30 +24,21 @@ def _write(engine, *events):
     write_extractions(engine, [{"pmid": 5, "extractor_version": "t", "content_hash": "", "adverse_events": list(events)}])
 
 
-@pytest.fixture
-def both(db_url):
-    """An engine with every table, once per backend."""
-    eng = make_engine(db_url)
-    SQLModel.metadata.create_all(eng)
-    yield eng
-    eng.dispose()
-
-
-def test_status_and_arm_round_trip(both):
-    _write(both, _event("dissociation", status="background", arm="ketamine"))
-    ae = read_extractions(both, [5])[0]["adverse_events"][0]
+def test_status_and_arm_round_trip(db_engine):
+    _write(db_engine, _event("dissociation", status="background", arm="ketamine"))
+    ae = read_extractions(db_engine, [5])[0]["adverse_events"][0]
     assert (ae["status"], ae["arm"]) == ("background", "ketamine")
 
 
-def test_missing_status_of_a_present_event_is_occurred(both):
-    _write(both, _event("dissociation"))
-    ae = read_extractions(both, [5])[0]["adverse_events"][0]
+def test_missing_status_of_a_present_event_is_occurred(db_engine):
+    _write(db_engine, _event("dissociation"))
+    ae = read_extractions(db_engine, [5])[0]["adverse_events"][0]
     assert (ae["status"], ae["arm"]) == ("occurred", "unstated")
 
 
-def test_missing_status_of_a_negated_event_is_not_occurred(both):
-    _write(both, _event("nausea", negated=True))
-    ae = read_extractions(both, [5])[0]["adverse_events"][0]
+def test_missing_status_of_a_negated_event_is_not_occurred(db_engine):
+    _write(db_engine, _event("nausea", negated=True))
+    ae = read_extractions(db_engine, [5])[0]["adverse_events"][0]
     assert (ae["status"], ae["negated"]) == ("not_occurred", True)
 
 
@@ -72,16 +62,16 @@ def _exported(engine, fmt):
     return out.getvalue()
 
 
-def test_jsonl_export_ends_each_event_with_status_and_arm(both):
-    _write(both, _event("sedation", status="planned", arm="both"))
-    ae = json.loads(_exported(both, "jsonl").splitlines()[0])["adverse_events"][0]
+def test_jsonl_export_ends_each_event_with_status_and_arm(db_engine):
+    _write(db_engine, _event("sedation", status="planned", arm="both"))
+    ae = json.loads(_exported(db_engine, "jsonl").splitlines()[0])["adverse_events"][0]
     assert list(ae)[-2:] == ["status", "arm"] and (ae["status"], ae["arm"]) == ("planned", "both")
 
 
-def test_csv_export_marks_each_status(both):
-    _write(both, _event("dissociation", start=0), _event("nausea", negated=True, start=1), _event("sedation", status="planned", start=2),
+def test_csv_export_marks_each_status(db_engine):
+    _write(db_engine, _event("dissociation", start=0), _event("nausea", negated=True, start=1), _event("sedation", status="planned", start=2),
            _event("dizziness", status="background", start=3), _event("constipation", status="other_drug", start=4))
-    row = next(csv.DictReader(io.StringIO(_exported(both, "csv"))))
+    row = next(csv.DictReader(io.StringIO(_exported(db_engine, "csv"))))
     assert row["adverse_events"] == "dissociation;nausea[negated];sedation[planned];dizziness[background];constipation[other_drug]"
 
 

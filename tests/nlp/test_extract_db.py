@@ -6,10 +6,8 @@ import json
 
 import pytest
 from sqlalchemy import select, update
-from sqlmodel import SQLModel
 
 import db.models  # noqa: F401
-from db.engine import make_engine
 from db.extractions import articles_to_extract, read_extractions, write_extractions
 from db.models import Article, ExtractedDose, Extraction, ExtractionCondition
 from db.records import ArticleRecord, MeshHeading, PubType
@@ -24,11 +22,8 @@ def _rec(pmid, abstract="METHODS: Forty patients with treatment-resistant depres
 
 
 @pytest.fixture
-def engine(db_url):
-    eng = make_engine(db_url)
-    SQLModel.metadata.create_all(eng)
-    yield eng
-    eng.dispose()
+def engine(db_engine):
+    return db_engine
 
 
 def _seed(engine):
