@@ -171,7 +171,7 @@ def test_recorded_events_without_results_are_planned(nlp):
 
 @pytest.mark.parametrize("text, expected", [
     ("No hepatic, cognitive or urinary changes were observed after the course.",
-     {"hepatotoxicity": "not_occurred", "cognitive impairment": "not_occurred", "cystitis": "not_occurred"}),
+     {"hepatotoxicity": "not_occurred", "cognitive impairment": "not_occurred", "urinary toxicity": "not_occurred"}),
     ("There were no group differences in dissociative (P = .62) or psychotic (P = .41) side effects.",
      {"dissociation": "not_occurred", "psychotomimetic effects": "not_occurred"}),
     ("The infusion was well tolerated with minimal cognitive and psychotomimetic side effects.",
