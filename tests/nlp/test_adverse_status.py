@@ -212,3 +212,11 @@ def test_bprs_is_the_psychotomimetic_scale(nlp):
     text = "Only mania ratings rose with ketamine, without significant BPRS or CADSS elevation."
     assert {t: s for t, (s, _) in statuses(nlp, text).items()} == {
         "psychotomimetic effects": "not_occurred", "dissociation": "not_occurred"}
+
+
+def test_scale_used_to_assess_is_planned(nlp):
+    assert status_of(nlp, "Clinicians used the BPRS to assess any change in mental state.", "psychotomimetic effects") == "planned"
+
+
+def test_dissociation_of_processes_is_not_an_event(nlp):
+    assert statuses(nlp, "Dissociation of the effects of ketamine on encoding and retrieval was achieved.") == {}
