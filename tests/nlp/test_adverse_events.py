@@ -173,3 +173,9 @@ def test_serious_absent_unstated(nlp):
 
 def test_serious_percent_yes(nlp):
     assert serious_ae(nlp("SAEs were reported in 3% of esketamine-treated patients.")) == "yes"
+
+
+def test_guideline_canonical_names(nlp):
+    # GUIDELINES of the gold set name delirium, nightmare, hypoxemia and urinary retention as terms of their own
+    got = by_term(nlp, "Adverse events were delirium, nightmares, hypoxaemia and urinary retention in one patient each.")
+    assert set(got) == {"delirium", "nightmare", "hypoxemia", "urinary retention"}
