@@ -98,7 +98,8 @@ RULE_KEYS = frozenset({
     "description", "planned_sections", "background_sections", "result_sections", "result_patterns",
     "planned_patterns", "background_strong_patterns", "background_patterns", "no_difference_patterns",
     "significant_patterns", "p_value", "p_threshold", "other_drug_before", "other_drug_more_with", "arm_ketamine",
-    "arm_comparator", "arm_both", "arm_less", "efficacy_terms", "efficacy_patterns", "absent_after", "negated_lead", "predictor_after",
+    "arm_comparator", "arm_both", "arm_less", "efficacy_terms", "efficacy_after", "efficacy_before",
+    "efficacy_sentence", "absent_after", "negated_lead", "predictor_after",
     "population_before", "population_exception_after", "relief_before", "condition_terms", "condition_terms_cue",
 })
 
@@ -123,7 +124,6 @@ def load_rules(raw: dict) -> Rules:
     unknown, missing = set(raw) - RULE_KEYS, RULE_KEYS - set(raw)
     if unknown or missing:
         raise ValueError(f"status rules: unknown keys {sorted(unknown)}, missing keys {sorted(missing)}")
-    eff = raw["efficacy_patterns"]
     return Rules(
         planned_sections=frozenset(raw["planned_sections"]),
         background_sections=frozenset(raw["background_sections"]),
@@ -151,9 +151,9 @@ def load_rules(raw: dict) -> Rules:
         condition_terms=frozenset(raw["condition_terms"]),
         condition_cue=re.compile(raw["condition_terms_cue"], re.I),
         efficacy_terms=frozenset(raw["efficacy_terms"]),
-        efficacy_after=re.compile(eff[0], re.I),
-        efficacy_before=re.compile(eff[1], re.I),
-        efficacy_sentence=re.compile(eff[2], re.I),
+        efficacy_after=re.compile(raw["efficacy_after"], re.I),
+        efficacy_before=re.compile(raw["efficacy_before"], re.I),
+        efficacy_sentence=re.compile(raw["efficacy_sentence"], re.I),
     )
 
 
@@ -205,13 +205,7 @@ def _clause_start(text: str, start: int, pos: int) -> int:
 
 
 def _p_values(text: str) -> list[float]:
-    out = []
-    for m in rules().p_value.finditer(text):
-        try:
-            out.append(float(m.group(1)))
-        except ValueError:
-            continue
-    return out
+    return [float(m.group(1)) for m in rules().p_value.finditer(text)]
 
 
 def arm_of(context: str, sentence: str) -> str:
@@ -252,8 +246,9 @@ def not_a_harm(term: str, before: str, after: str, sentence: str) -> bool:
 
     Four cases: an event the treatment relieves ("alleviates psychotic
     symptoms"); a population descriptor ("patients without sleep
-    disturbances", but not "patients with apnoea after succinylcholine"); a condition-like term written as an efficacy outcome
-    ("suicidal ideation significantly improved", "reduction in anxiety"); and
+    disturbances", but not "patients with apnoea after succinylcholine"); a
+    condition-like term written as an efficacy outcome ("suicidal ideation
+    significantly improved", "reduction in anxiety"); and
     a symptom of the condition studied (suicidal ideation, depressive
     symptoms) in a sentence with no harm cue ("adverse", "treatment-emergent",
     "worsening", "-induced"): GUIDELINES of the gold set, and the CONSORT harms
@@ -328,7 +323,7 @@ def classify(text: str, sent: tuple[int, int], section: str, group: tuple[int, i
         return "background", arm
     if r.planned.search(sentence) and not has_result:
         return "planned", arm
-    if not has_result and section not in r.result_sections and (r.background.search(sentence) or r.background_strong.search(sentence)):
+    if not has_result and section not in r.result_sections and r.background.search(sentence):
         return "background", arm
     if negated and r.predictor_after.search(after):
         negated = False
