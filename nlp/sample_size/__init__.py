@@ -23,7 +23,8 @@ from ..resources import load_json
 from ..resources.regex import Screen, fold
 from ..sentences.index import SentenceIndex
 
-BASIS_RANK = {"randomised": 0, "enrolled": 1, "arms": 2, "analysed": 3, "planned": 4, "stated": 5}
+# "identified": a count in a sentence that only says how it was found ("we identified 536 patients"), the last resort
+BASIS_RANK = {"randomised": 0, "enrolled": 1, "arms": 2, "analysed": 3, "planned": 4, "stated": 5, "identified": 6}
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def _cfg():
     data = load_json("sample_size/resources/sample_size.json")
     words = {**data["units"], **data["tens"]}
     word_alt = "|".join(sorted(list(words) + list(data["scales"]), key=len, reverse=True))
-    spelled = rf"(?:{word_alt})(?:(?:[- ]|\s+and\s+)(?:{word_alt}))*"
+    spelled = rf"(?:{word_alt})(?:(?:[- \u2010\u2011\u2012\u2013]|\s+and\s+)(?:{word_alt}))*"
     number = rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+|{spelled})"
     nouns = "|".join(re.escape(n) for n in sorted(data["participant_nouns"], key=len, reverse=True))
     blockers = set(data["modifier_blockers"])
@@ -60,7 +61,7 @@ def _cfg():
     # "Sixty ASA physical status I or II patients": the anaesthesia risk class may hold "or"/"and"
     asa = rf"(?:\s+{data['asa_class']})?"
     noun_re = re.compile(
-        rf"(?<![\w.,/-]){number}{asa}(?P<mods>(?:\s+(?!(?:{block})\b)(?!\(?[\d.,]+\b)[\w()'/\u2010\u2011-]+,?){{0,{data['max_modifiers']}}}?)\s+(?P<noun>{nouns})\b",
+        rf"(?<![\w.,/-]){number}{asa}(?P<mods>(?:\s+(?!(?:{block})\b)(?!\(?[\d.,]+\b)[\w()'/\u2010\u2011-]+,?(?:\s+and(?=\s+(?!(?:{block})\b)[a-z]))?){{0,{data['max_modifiers']}}}?)\s+(?P<noun>{nouns})\b",
         re.IGNORECASE,
     )
     # case-sensitive: "21 Ss" (PsycINFO's "subjects"), "30 HC" - never "ss" inside words
@@ -69,7 +70,7 @@ def _cfg():
     arm_re = re.compile(rf"(?<![\w.,/-]){number}\s+(?:(?:{nouns})\s+)?(?:{data['arm_verbs']})\b", re.IGNORECASE)
     arm_next = re.compile(rf"\b(?:and|or|while|whereas|,|:|;)\s+{number}\s+(?:to\s+|with\s+|in\s+the\s+)?(?:{data['arm_nouns']})\b", re.IGNORECASE)
     n_eq = re.compile(rf"(?<![\w])(?:n|N|total n|sample size)\s*(?:=|:)\s*(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+)(?![\d.])(?P<after>\s*(?:per|in each|each|/)\b)?", re.IGNORECASE)
-    total = re.compile(rf"\b(?:a total of|total of|in total,?|overall,?)\s+{number}\b", re.IGNORECASE)
+    total = re.compile(rf"\b(?:a total of|total of|in total,?|overall,?)\s+{number}\b(?![.,]\d|\s*%|\s*per\s?cent)", re.IGNORECASE)
     bases = [(name, re.compile(p, re.IGNORECASE)) for name, p in data["basis_cues"]]
     return {
         "words": words,
@@ -120,6 +121,10 @@ def _cfg():
         "groups_of": re.compile(data["groups_of_before"], re.IGNORECASE),
         "compared_to": re.compile(data["control_compared_to"], re.IGNORECASE),
         "control_modifiers": frozenset(data["control_modifiers"]),
+        "vague_scale_before": re.compile(data["vague_scale_before"], re.IGNORECASE),
+        "list_next": re.compile(rf"\s*,?\s*(?:and\s+)?(?:\d|(?i:{spelled})\b)"),
+        "weak_screen": re.compile(data["weak_screening_cue"], re.IGNORECASE),
+        "self_reference": re.compile(data["self_reference"], re.IGNORECASE),
     }
 
 
@@ -132,7 +137,7 @@ def parse_number(text: str) -> int | None:
         return int(t.replace(",", ""))
     total, current = 0, 0
     seen = False
-    for w in re.split(r"[\s-]+", t):
+    for w in re.split(r"[\s\u2010-\u2013-]+", t):
         if w == "and" or not w:
             continue
         if w in cfg["words"]:
@@ -269,7 +274,11 @@ def _noun_count(sentence: str, m: re.Match, base: int) -> Count | None:
     studies)."""
     cfg = _cfg()
     mods = m.group("mods").split()
-    if any(w.lower().strip("(),") in cfg["blockers"] for w in mods):
+    # one "and" joining two modifiers ("age- and sex-matched", "healthy and experienced") is no list
+    joined = [k for k, w in enumerate(mods) if w.lower() == "and"]
+    if len(joined) > 1 or (joined and joined[0] == 0):
+        return None
+    if any(w.lower().strip("(),") in cfg["blockers"] for k, w in enumerate(mods) if k not in joined):
         return None
     # a comma only between leading adjectives ("twelve healthy, male volunteers"), not across clauses
     # ("one case report, reported patients")
@@ -290,11 +299,14 @@ def _noun_count(sentence: str, m: re.Match, base: int) -> Count | None:
     if v is None or v == 0 or v > cfg["max"]:
         return None
     before = sentence[max(0, m.start() - 40) : m.start()]
+    if m.group("num").lower() in cfg["scales"] and cfg["vague_scale_before"].search(before):
+        return None
     # "two groups of 12 volunteers": 24
-    if (g := cfg["groups_of"].search(before)) and (k := parse_number(g.group(1))):
+    if (g := cfg["groups_of"].search(before)) and (k := parse_number(g.group(1))) and not cfg["list_next"].match(sentence, m.end()):
         v *= k
     subset = bool(cfg["subset_before"].search(before))
-    control = m.group("noun").lower() in cfg["control_nouns"] or any(w.lower().strip("(),") in cfg["control_modifiers"] for w in mods)
+    control = m.group("noun").lower() in cfg["control_nouns"] or any(
+        w.lower().strip("(),") in cfg["control_modifiers"] or w.lower().endswith("-matched") for w in mods)
     return Count(v, base + m.start("num"), base + m.end("num"), "noun", base + m.end(), subset, control=control)
 
 
@@ -437,45 +449,26 @@ def estimate(index: SentenceIndex, design: str, abbreviations=()) -> SampleSize:
     if design in cfg["none_designs"] and not pooled:
         return SampleSize(None, None)
     defined = _defined_nouns(abbreviations) if abbreviations else None
-    best: tuple[int, int, int, int, int, int] | None = None  # (rank, -value, start, end, sentence)
+    best: tuple | None = None  # (control only, rank, -value, start, end, sentence)
     controls: dict[int, int] = {}  # sentence -> largest control-group count in it
-    for i, (s, e) in enumerate(index.spans):
+    skipped: list[int] = []
+    for i in range(len(index.spans)):
         if index.sections[i] in cfg["skip"]:
+            skipped.append(i)
             continue
-        sentence = index.text[s:e]
-        counts = _counts(sentence, s, defined)
-        if pooled and counts:
-            # a review's own counts: participants pooled over its studies, never studies, records or subgroups
-            counts = [c for c in counts if not c.subset and (c.kind in ("noun", "arm") or c.pooled)] if cfg["pooled_cue"].search(sentence) else []
-        if not counts:
-            continue
-        for c in counts:
-            # "results were compared to healthy controls (n = 22)": outside data, not part of the sample
-            if c.control and not c.subset and not cfg["compared_to"].search(sentence, 0, c.start - s):
-                controls[i] = max(controls.get(i, 0), c.value)
-        screening = bool(cfg["screen"].search(sentence))
-        basis = _basis(sentence, design not in cfg["planned_designs"])
-        arms = _arms_sum(sentence, counts, s)
-        candidates: list[tuple[str, int, int, int]] = []
-        if arms is not None:
-            candidates.append(("randomised" if basis == "randomised" else "planned" if basis == "planned" else "arms", arms, counts[0].start, counts[-1].end))
-        else:
-            for c in counts:
-                if screening and basis != "randomised":
-                    continue
-                candidates.append((basis, c.value, c.start, c.end))
-        if screening and arms is None and basis == "randomised":
-            # "Of 120 screened, 60 were randomised": the smaller count is the randomised one
-            candidates = [min(candidates, key=lambda x: x[1])] if candidates else []
-        for b, v, cs, ce in candidates:
-            key = (BASIS_RANK[b], -v, cs, ce, i)
-            if best is None or key < best:
-                best = key
+        best = _consider(index, i, design, pooled, defined, best, controls)
+    if best is None:
+        # "OBJECTIVE: ... in recreational users (n = 18)", "BACKGROUND: ... Here, we studied 10 patients":
+        # a background or objective sentence about this study, when no other sentence has a count
+        for i in skipped:
+            s, e = index.spans[i]
+            if cfg["self_reference"].search(index.text, s, e):
+                best = _consider(index, i, design, pooled, defined, best, controls)
     if best is None:
         if design == "case_report":
             return SampleSize(1, "case_report")
         return SampleSize(None, None)
-    rank, negv, cs, ce, i = best
+    _, rank, negv, cs, ce, i = best
     if controls and i not in controls and not pooled:
         # "patients (N = 23) underwent ..." + "matched controls (N = 27)": PsyNamic counts every participant
         negv -= max(controls.values())
@@ -484,4 +477,45 @@ def estimate(index: SentenceIndex, design: str, abbreviations=()) -> SampleSize:
         basis = "planned"
     elif pooled:
         basis = "pooled"
+    elif basis == "identified":
+        basis = "stated"
     return SampleSize(-negv, basis, cs, ce, i)
+
+
+def _consider(index: SentenceIndex, i: int, design: str, pooled: bool, defined, best, controls: dict):
+    """``best`` updated with the candidate counts of sentence ``i`` (``controls`` too)."""
+    cfg = _cfg()
+    s, e = index.spans[i]
+    sentence = index.text[s:e]
+    counts = _counts(sentence, s, defined)
+    if pooled and counts:
+        # a review's own counts: participants pooled over its studies, never studies, records or subgroups
+        counts = [c for c in counts if not c.subset and (c.kind in ("noun", "arm") or c.pooled)] if cfg["pooled_cue"].search(sentence) else []
+    if not counts:
+        return best
+    for c in counts:
+        # "results were compared to healthy controls (n = 22)": outside data, not part of the sample
+        if c.control and not c.subset and not cfg["compared_to"].search(sentence, 0, c.start - s):
+            controls[i] = max(controls.get(i, 0), c.value)
+    screening = bool(cfg["screen"].search(sentence))
+    basis = _basis(sentence, design not in cfg["planned_designs"])
+    if not screening and basis != "randomised" and cfg["weak_screen"].search(sentence):
+        basis = "identified"
+    arms = _arms_sum(sentence, counts, s)
+    candidates: list[tuple[str, int, int, int, bool]] = []
+    if arms is not None:
+        candidates.append(("randomised" if basis == "randomised" else "planned" if basis == "planned" else "arms", arms, counts[0].start, counts[-1].end, False))
+    else:
+        for c in counts:
+            if screening and basis != "randomised":
+                continue
+            candidates.append((basis, c.value, c.start, c.end, c.control and not c.subset))
+    if screening and arms is None and basis == "randomised":
+        # "Of 120 screened, 60 were randomised": the smaller count is the randomised one
+        candidates = [min(candidates, key=lambda x: x[1])] if candidates else []
+    for b, v, cs, ce, control in candidates:
+        # a control group alone is not the sample when another sentence counts the rest ("10 polydrug controls were included")
+        key = (control, BASIS_RANK[b], -v, cs, ce, i)
+        if best is None or key < best:
+            best = key
+    return best
