@@ -85,6 +85,7 @@ def _rules() -> dict[str, re.Pattern]:
         "primary": alt("primary_outcome"),
         "result": alt("efficacy_result"),
         "result_null": alt("efficacy_result_null"),
+        "contrast": _words(raw["contrast"]),
     }
 
 
@@ -170,8 +171,12 @@ def claim(text: str) -> set[str]:
     if kinds and sc["mixed"].may_match_present(present) and r["mixed"].search(text):
         kinds.add("mixed")
     elif "positive" in kinds and len(kinds) > 1:
-        # no stated contrast: the later clause carries the sentence's point
-        kinds = {max(last, key=last.get)}
+        if r["contrast"].search(text):
+            # "did not reduce X, but improved Y": benefit on one outcome, none on another
+            kinds.add("mixed")
+        else:
+            # no contrast word: the later clause carries the sentence's point
+            kinds = {max(last, key=last.get)}
     if sc["harm"].may_match_present(present) and r["harm"].search(text):
         kinds.add("harm")
     return kinds

@@ -106,7 +106,14 @@ def test_not_associated_with_effect_is_null():
 
 
 def test_later_clause_carries_the_point():
-    assert claim("Ketamine did not lower delirium rates, yet it reduced pain at rest.") == {"positive"}
+    # no contrast word between the clauses: the later one carries the sentence
+    assert claim("Ketamine did not lower delirium rates, and it reduced pain at rest.") == {"positive"}
+
+
+def test_null_then_contrasted_benefit_is_mixed():
+    # a benefit on one outcome set against none on another (gold guideline annotators: mixed)
+    assert "mixed" in claim("Ketamine did not lower delirium rates, yet it reduced pain at rest.")
+    assert "mixed" in claim("Although the infusion did not reduce anxiety scores, it significantly reduced pain intensity.")
 
 
 def test_positive_then_but_did_not_is_mixed():

@@ -135,3 +135,57 @@ def test_protocol_design_has_no_verdict(nlp):
             "CONCLUSIONS: Ketamine reduced depressive symptoms.")
     assert efficacy.efficacy_direction(nlp(text), design="protocol") == "not_applicable"
     assert efficacy.efficacy_direction(nlp(text)) == "positive"
+
+
+# --- generalisation rules found on abstracts outside the gold set (sentences written for these tests)
+
+@pytest.mark.parametrize("sentence", [
+    "Intranasal ketamine produced rapid reductions in suicidal thinking over and above midazolam.",
+    "The trial showed the drug's advantage in reducing the incidence of postnatal depression.",
+    "We provide further preliminary evidence for the efficacy of intramuscular ketamine in this cohort.",
+    "Our findings advocate for the routine use of low-dose esketamine after caesarean delivery.",
+    "A single infusion may have a significant and lasting (up to two weeks) beneficial effect on suicidal ideation.",
+    "Ketamine holds potential as a rapid-acting option for fatigue in bipolar depression.",
+    "Repeated infusions induced rapid and robust antianhedonic effects in older adults.",
+    "Adding ketamine was associated with the lowest incidence of emergence agitation among the regimens.",
+])
+def test_more_positive_wordings(sentence):
+    assert claim(sentence) == {"positive"}
+
+
+@pytest.mark.parametrize("sentence", [
+    "Further investigations regarding the safety and effectiveness of oral ketamine maintenance are warranted.",
+    "Future large-scale trials to clarify the comparative benefits of these regimens are warranted.",
+    "This review underscores the need for larger, well-designed trials to assess the effectiveness of these drugs.",
+])
+def test_future_research_subject_makes_no_claim(sentence):
+    assert claim(sentence) == set()
+
+
+def test_not_harmful_is_not_a_negative_claim():
+    assert "negative" not in claim("A single infusion was not harmful for cognitive function in depression.")
+
+
+def test_evidence_still_lacking_is_null():
+    assert claim("Convincing evidence for benefit on suicidal behaviour remains lacking.") == {"null"}
+
+
+def test_inconsistent_evidence_beside_a_benefit_is_mixed():
+    assert "mixed" in claim("Evidence of its analgesic efficacy is inconsistent, although one trial reported improved pain relief.")
+
+
+def test_prevention_conclusion_counts_as_an_efficacy_sentence(nlp):
+    text = ("Preoperative ketamine and cognitive disorders after hip surgery: a randomised trial\n\nMETHODS: Two "
+            "hundred older adults received ketamine or saline. RESULTS: Delirium occurred in 20% and 21%; mood scores "
+            "improved in both groups. CONCLUSIONS: A single preoperative ketamine bolus does not prevent postoperative "
+            "neurocognitive disorder in older adults.")
+    assert verdict(nlp, text) == "null"
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Oral ketamine for chronic pain: a narrative review", "review"),
+    ("Patients' narratives of ketamine clinic treatment", "no_efficacy"),
+    ("Proteomic signatures of ketamine response in depression", "mechanism"),
+])
+def test_title_kind_more(title, expected):
+    assert title_kind(title) == expected
