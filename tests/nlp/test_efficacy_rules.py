@@ -189,3 +189,45 @@ def test_prevention_conclusion_counts_as_an_efficacy_sentence(nlp):
 ])
 def test_title_kind_more(title, expected):
     assert title_kind(title) == expected
+
+
+def test_mechanism_study_stating_ketamine_was_effective_is_positive(nlp):
+    text = ("Does baseline weight predict response to ketamine?\n\nBACKGROUND: Obesity may blunt response. METHODS: "
+            "Two hundred outpatients received four infusions. RESULTS: Weight did not predict response to ketamine, "
+            "which was effective in every weight band. CONCLUSIONS: Weight should not guide ketamine treatment.")
+    assert verdict(nlp, text) == "positive"
+
+
+# --- older, unstructured anaesthesia/pain wording (sentences written for these tests)
+
+@pytest.mark.parametrize("sentence", [
+    "Adding ketamine to morphine PCA did not confer any benefit.",
+    "Intraoperative ketamine was without effect on pain after hernia repair.",
+    "Ketamine was no more effective than saline.",
+    "Neither pain scores nor analgesic consumption differed between the groups.",
+    "Ketamine did not alter pain scores.",
+    "Ketamine did not prolong the time to first analgesic request.",
+    "Ketamine resulted in no improvement in mood.",
+])
+def test_older_null_wordings(sentence):
+    assert claim(sentence) == {"null"}
+
+
+@pytest.mark.parametrize("sentence", [
+    "Patients receiving ketamine required less morphine.",
+    "Morphine requirements were lower in the ketamine group.",
+    "The ketamine group had lower pain scores at all time points.",
+    "Ketamine was well tolerated and led to sustained remission.",
+    "Ketamine significantly prolonged the duration of analgesia.",
+    "Ketamine potentiated morphine analgesia.",
+    "Ketamine reduced pain without affecting blood pressure.",
+])
+def test_older_positive_wordings(sentence):
+    assert claim(sentence) == {"positive"}
+
+
+def test_it_is_concluded_flags_the_conclusion(nlp):
+    text = ("Small-dose ketamine after knee surgery\n\nForty patients received ketamine or saline before incision. "
+            "Morphine use over 24 h was recorded. It is concluded that small-dose ketamine has an opioid-sparing "
+            "effect after knee surgery. Hallucinations were not observed. Blood pressure was stable throughout.")
+    assert verdict(nlp, text) == "positive"
