@@ -70,6 +70,14 @@ def _cfg():
     arm_re = re.compile(rf"(?<![\w.,/-]){number}\s+(?:(?:{nouns})\s+)?(?:{data['arm_verbs']})\b", re.IGNORECASE)
     arm_next = re.compile(rf"\b(?:and|or|while|whereas|,|:|;)\s+{number}\s+(?:to\s+|with\s+|in\s+the\s+)?(?:{data['arm_nouns']})\b", re.IGNORECASE)
     n_eq = re.compile(rf"(?<![\w])(?:n|N|total n|sample size)\s*(?:=|:)\s*(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+)(?![\d.])(?P<after>\s*(?:per|in each|each|/)\b)?", re.IGNORECASE)
+    # "45 ecstasy, 48 cannabis and 40 legal drug users", "in 28, 23 and 28 healthy subjects": numbers sharing one noun
+    bare = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{spelled})"
+    # an item's words are modifiers, never participants, units or things counted ("8 sessions, and 12 patients")
+    units = "|".join(re.escape(w) for w in sorted(data["not_participants"], key=len, reverse=True))
+    item = rf"{bare}(?:\s+(?!(?:{block}|{nouns}|{units}|year|month|week|day|hour|minute|session|dose|time|mg|ml|arms?|groups?|cohorts?|wards?|units?|clinics?)\b)[a-z][\w/'\u2010\u2011-]*){{0,3}}"
+    shared = re.compile(
+        rf"(?<![\w.,/-])(?P<items>{item}(?:\s*,\s*{item})*)\s*,?\s+and\s+(?P<last>{bare})(?P<mods>(?:\s+(?!(?:{block})\b)[a-z][\w/'()\u2010\u2011-]*){{0,4}}?)\s+(?P<noun>{nouns})\b",
+        re.IGNORECASE)
     total = re.compile(rf"\b(?:a total of|total of|in total,?|overall,?)\s+{number}\b(?![.,]\d|\s*%|\s*per\s?cent)", re.IGNORECASE)
     bases = [(name, re.compile(p, re.IGNORECASE)) for name, p in data["basis_cues"]]
     return {
@@ -121,6 +129,8 @@ def _cfg():
         "groups_of": re.compile(data["groups_of_before"], re.IGNORECASE),
         "compared_to": re.compile(data["control_compared_to"], re.IGNORECASE),
         "control_modifiers": frozenset(data["control_modifiers"]),
+        "shared": shared,
+        "bare": re.compile(rf"(?<![\w./-])(?<!\d,){bare}(?!\w|[.,/]\d)", re.IGNORECASE),
         "vague_scale_before": re.compile(data["vague_scale_before"], re.IGNORECASE),
         "list_next": re.compile(rf"\s*,?\s*(?:and\s+)?(?:\d|(?i:{spelled})\b)"),
         "weak_screen": re.compile(data["weak_screening_cue"], re.IGNORECASE),
@@ -240,6 +250,11 @@ def _counts(sentence: str, base: int, defined: re.Pattern | None = None) -> list
             if any(w.strip(",.;:()") in cfg["not_participants"] for w in after):
                 continue
             out.append(Count(v, base + m.start("num"), base + m.end("num"), "total", base + m.end("num")))
+    if " and " in sentence:
+        for m in cfg["shared"].finditer(sentence):
+            if (c := _shared_count(sentence, m, base)) is not None:
+                out = [x for x in out if not (c.start <= x.start < c.tail)]
+                out.append(c)
     if " of " in sentence and cfg["subsample_screen"].may_match(folded, seen) and (m := cfg["subsample"].search(sentence)) is not None:
         v = parse_number(m.group("num"))
         if v is not None and 0 < v <= cfg["max"]:
@@ -308,6 +323,25 @@ def _noun_count(sentence: str, m: re.Match, base: int) -> Count | None:
     control = m.group("noun").lower() in cfg["control_nouns"] or any(
         w.lower().strip("(),") in cfg["control_modifiers"] or w.lower().endswith("-matched") for w in mods)
     return Count(v, base + m.start("num"), base + m.end("num"), "noun", base + m.end(), subset, control=control)
+
+
+def _shared_count(sentence: str, m: re.Match, base: int) -> Count | None:
+    """The sum of a list of numbers sharing one participant noun ("30 current and 31
+    former users"), or None when the list holds years, or a number that is not a count."""
+    cfg = _cfg()
+    values = [parse_number(x.group(0)) for x in cfg["bare"].finditer(m.group("items"))]
+    values.append(parse_number(m.group("last")))
+    if len(values) < 2 or any(v is None or v == 0 for v in values) or any(1900 <= v <= 2100 for v in values):
+        return None
+    # the noun pattern's checks (ages, doses, per-group sizes) on the last number and its noun
+    last = cfg["noun_re"].match(sentence, m.start("last"))
+    if last is None or last.end() != m.end() or _noun_count(sentence, last, base) is None:
+        return None
+    total = sum(values)
+    if total > cfg["max"]:
+        return None
+    before = sentence[max(0, m.start() - 40) : m.start()]
+    return Count(total, base + m.start(), base + m.end("last"), "noun", base + m.end(), bool(cfg["subset_before"].search(before)))
 
 
 def _basis(sentence: str, planned: bool = True) -> str:

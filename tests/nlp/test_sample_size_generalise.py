@@ -70,3 +70,17 @@ def test_identified_count_is_a_last_resort():
 def test_control_group_alone_is_not_the_sample():
     assert _size("METHODS: Twenty users and 22 healthy controls completed the tests. "
                  "To check for other drugs, 9 polydrug controls were included.") == 42
+
+
+def test_numbers_sharing_one_noun_are_summed():
+    assert _size("METHODS: We compared 36 heavy, 29 light and 41 non-drinking students on memory tasks.") == 106
+    assert _size("METHODS: Two doses were tested in 14 and 11 healthy volunteers, respectively.") == 25
+
+
+def test_shared_noun_list_skips_units_and_arms():
+    # "8 sessions, and twelve patients": a number of sessions is no group
+    assert _size("METHODS: Ten patients were treated with ketamine twice weekly for 8 sessions, "
+                 "and ten patients were treated with sham stimulation.") == 20
+    r = extract_article(1, "Ketamine for depression: a meta-analysis",
+                        "RESULTS: We pooled 9 trials with 20 treatment arms and 1,310 patients.")
+    assert r["pooled_participants"] == 1310
