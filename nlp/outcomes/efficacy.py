@@ -86,6 +86,7 @@ def _rules() -> dict[str, re.Pattern]:
         "result": alt("efficacy_result"),
         "result_null": alt("efficacy_result_null"),
         "contrast": _words(raw["contrast"]),
+        "interim": alt("interim_results"),
     }
 
 
@@ -326,7 +327,8 @@ def is_protocol(text: str, title: str, conclusion: list[str], folded: str | None
         body = body.replace(s, " ")
     protocol = sc["protocol"].for_text(fold(body))
     if protocol is not None and len(protocol.findall(body)) >= 2:
-        return True
+        # an ongoing trial that already reports interim results has results to judge
+        return not _rules()["interim"].search(text)
     pending = sc["pending"].for_text(folded)
     return pending is not None and pending.search(text) is not None
 

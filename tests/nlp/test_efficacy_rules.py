@@ -231,3 +231,13 @@ def test_it_is_concluded_flags_the_conclusion(nlp):
             "Morphine use over 24 h was recorded. It is concluded that small-dose ketamine has an opioid-sparing "
             "effect after knee surgery. Hallucinations were not observed. Blood pressure was stable throughout.")
     assert verdict(nlp, text) == "positive"
+
+
+def test_ongoing_trial_with_interim_results_is_not_a_protocol():
+    title = "Group therapy after ketamine to prevent relapse in depression"
+    body = ("Thirty adults will be recruited and will be assessed weekly after four infusions. Ten have completed; "
+            "seven remained well at eight weeks.")
+    interim = body + " Preliminary data suggest that group therapy may sustain the antidepressant effects of ketamine."
+    plain = body + " This trial may show that group therapy can sustain the antidepressant effects of ketamine."
+    assert not efficacy.is_protocol(title + "\n\n" + interim, title, [interim.split(". ")[-1]])
+    assert efficacy.is_protocol(title + "\n\n" + plain, title, [plain.split(". ")[-1]])
