@@ -206,12 +206,12 @@ def gold_metrics():
 
 
 # Floors a little under the figures extractor 1.3.0 reached on all 150 abstracts
-# (design 0.907, sample size 0.913, efficacy 0.847, serious AE 0.953, conditions F1 0.966,
+# (design 0.907, sample size 0.913, efficacy 0.867, serious AE 0.953, conditions F1 0.966,
 # routes F1 0.982 / precision 0.978, AE reported F1 0.862 / precision 0.928, AE negated F1 0.760).
 FLOORS = {
     ("design", "accuracy"): 0.89,
     ("sample_size", "accuracy"): 0.90,
-    ("efficacy_direction", "accuracy"): 0.83,
+    ("efficacy_direction", "accuracy"): 0.85,
     ("serious_ae", "accuracy"): 0.94,
     ("conditions", "f1"): 0.95,
     ("routes", "f1"): 0.97,
@@ -220,10 +220,10 @@ FLOORS = {
     ("ae_reported", "precision"): 0.91,
     ("ae_negated", "f1"): 0.74,
 }
-# and on the held-back odd half, which no rule was written from (efficacy 0.754, AE reported F1 0.757,
+# and on the held-back odd half, which no rule was written from (efficacy 0.768, AE reported F1 0.757,
 # design 0.855)
 HELD_BACK_FLOORS = {
-    ("efficacy_direction", "accuracy"): 0.73,
+    ("efficacy_direction", "accuracy"): 0.75,
     ("ae_reported", "f1"): 0.73,
     ("design", "accuracy"): 0.84,
 }
