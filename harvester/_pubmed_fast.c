@@ -2059,7 +2059,7 @@ static void scan(ParserObject *self, int final) {
         else if (c == '&') {
             char out[4];
             int len;
-            if (self->root_state != 1) { bad(self, "a reference outside the root element"); break; }
+            if (self->root_state != 1) { bad(self, "content outside the root element"); break; }
             r = scan_ref(self, b, i, end, out, &len);
             if (r >= 0) emit(self, out, len);
         } else r = scan_text(self, b, i, end, final);

@@ -400,3 +400,10 @@ def test_damaged_documents_give_the_same_rows_or_error(cut, at, junk):
     fast, slow, _ = both(data)
     assert fast == slow
     assert _feed(data, 3) == _feed(data, max(1, len(data)))
+
+
+def test_reference_before_the_root_falls_back_with_one_reason_however_fed():
+    # found by the damaged-document property: white space then '&' before the root element
+    data = b'<?xml version="1.0"?>\n  &amp;<PubmedArticleSet/>'
+    whole = _feed(data, len(data))
+    assert whole[1] is not None and all(_feed(data, n) == whole for n in (1, 2, 3, 7))
