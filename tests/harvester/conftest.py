@@ -28,7 +28,6 @@ import sys  # noqa: E402
 from datetime import date  # noqa: E402
 
 from sqlalchemy import select  # noqa: E402
-from sqlmodel import SQLModel  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 TODAY = date(2025, 1, 15)
@@ -108,18 +107,6 @@ def options():
         return HarvestOptions(**kw)
 
     return _make
-
-
-@pytest.fixture
-def tracker_engine(db_url):
-    """An engine on ``db_url`` (both backends) with every table."""
-    import db.models  # noqa: F401
-    from db.engine import make_engine
-
-    eng = make_engine(db_url)
-    SQLModel.metadata.create_all(eng)
-    yield eng
-    eng.dispose()
 
 
 def snapshot(engine) -> dict:

@@ -40,22 +40,22 @@ def test_search_beyond_9999_never_asks_past_the_cap(fake, client, topics):
     assert all(e.status == 200 and "ERROR" not in str(e.fault) for e in fake.log) and not client.retries
 
 
-def test_backfill_beyond_cap_stores_every_record_once(fake, client, topics, options, tracker_engine, snapshot_of):
+def test_backfill_beyond_cap_stores_every_record_once(fake, client, topics, options, db_engine, snapshot_of):
     fake.id_cap = 40
     arts = make_articles(150, "pain", start=date(2023, 1, 1), end=date(2024, 6, 30))
     fake.add_articles(arts)
-    result = harvest_topic(tracker_engine, client, topics["pain"], options(id_cap=40))
-    snap = snapshot_of(tracker_engine)
+    result = harvest_topic(db_engine, client, topics["pain"], options(id_cap=40))
+    snap = snapshot_of(db_engine)
     assert (result.found, result.new) == (150, 150)
     assert set(snap["articles"]) == {a.pmid for a in arts}
     assert snap["links"] == {(a.pmid, "pain") for a in arts}
 
 
-def test_single_day_over_cap_is_an_explicit_error(fake, client, topics, options, tracker_engine):
+def test_single_day_over_cap_is_an_explicit_error(fake, client, topics, options, db_engine):
     fake.id_cap = 10
     fake.add_articles(make_articles(12, "pain", start=date(2024, 3, 1), end=date(2024, 3, 1)))
     with pytest.raises(EutilsError, match="2024/03/01.*single day cannot be split"):
-        harvest_topic(tracker_engine, client, topics["pain"], options(id_cap=10))
+        harvest_topic(db_engine, client, topics["pain"], options(id_cap=10))
 
 
 def test_zero_count_is_asked_again(fake, client, topics):
@@ -92,17 +92,17 @@ def test_halves_persistently_short_of_the_whole_fail_instead_of_losing_records(f
 
 
 # --- backfill, incremental, watermark -------------------------------------------------------
-def test_backfill_moves_watermark_to_run_date(fake, client, topics, options, tracker_engine):
+def test_backfill_moves_watermark_to_run_date(fake, client, topics, options, db_engine):
     fake.add_articles(make_articles(40, "pain"))
-    harvest_topic(tracker_engine, client, topics["pain"], options())
-    stored = get_topic_state(tracker_engine, "pain")
+    harvest_topic(db_engine, client, topics["pain"], options())
+    stored = get_topic_state(db_engine, "pain")
     assert (stored.watermark, stored.query_hash) == (TODAY, topics["pain"].query_hash)
 
 
-def test_backfill_records_a_successful_run(fake, client, topics, options, tracker_engine):
+def test_backfill_records_a_successful_run(fake, client, topics, options, db_engine):
     fake.add_articles(make_articles(40, "pain"))
-    harvest_topic(tracker_engine, client, topics["pain"], options())
-    (run,) = _runs(tracker_engine)
+    harvest_topic(db_engine, client, topics["pain"], options())
+    (run,) = _runs(db_engine)
     assert (run["kind"], run["status"], run["found"], run["new"], run["window_end"]) == ("backfill", "success", 40, 40, TODAY)
     assert run["requests"] == len(fake.log) and run["finished"] is not None
 
@@ -120,40 +120,40 @@ def _incremental_setup(fake, client, topics, options, engine):
     return arts, new, revised, result, day2
 
 
-def test_incremental_run_fetches_new_and_revised_only(fake, client, topics, options, tracker_engine):
-    _, new, revised, result, _ = _incremental_setup(fake, client, topics, options, tracker_engine)
+def test_incremental_run_fetches_new_and_revised_only(fake, client, topics, options, db_engine):
+    _, new, revised, result, _ = _incremental_setup(fake, client, topics, options, db_engine)
     assert (result.kind, result.found, result.new, result.updated) == ("incremental", 8, 5, 3)
 
 
-def test_incremental_window_starts_overlap_days_before_watermark(fake, client, topics, options, tracker_engine):
-    *_, result, day2 = _incremental_setup(fake, client, topics, options, tracker_engine)
+def test_incremental_window_starts_overlap_days_before_watermark(fake, client, topics, options, db_engine):
+    *_, result, day2 = _incremental_setup(fake, client, topics, options, db_engine)
     assert (result.window_start, result.window_end) == (TODAY - timedelta(days=3), day2)
 
 
-def test_incremental_run_leaves_unchanged_records_untouched(fake, client, topics, options, tracker_engine):
+def test_incremental_run_leaves_unchanged_records_untouched(fake, client, topics, options, db_engine):
     arts = make_articles(60, "pain", start=date(2024, 1, 1), end=TODAY - timedelta(days=10))
     fake.add_articles(arts)
-    harvest_topic(tracker_engine, client, topics["pain"], options())
-    with tracker_engine.connect() as conn:
+    harvest_topic(db_engine, client, topics["pain"], options())
+    with db_engine.connect() as conn:
         before = dict(conn.execute(select(Article.pmid, Article.updated)).all())
     day2 = TODAY + timedelta(days=7)
     fake.revise(arts[0].pmid, day2)
-    harvest_topic(tracker_engine, client, topics["pain"], options(today=lambda: day2))
-    with tracker_engine.connect() as conn:
+    harvest_topic(db_engine, client, topics["pain"], options(today=lambda: day2))
+    with db_engine.connect() as conn:
         after = dict(conn.execute(select(Article.pmid, Article.updated)).all())
     changed = {p for p in before if before[p] != after[p]}
     assert changed == {arts[0].pmid}
 
 
-def test_incremental_run_moves_watermark(fake, client, topics, options, tracker_engine):
-    *_, day2 = _incremental_setup(fake, client, topics, options, tracker_engine)
-    assert get_topic_state(tracker_engine, "pain").watermark == day2
+def test_incremental_run_moves_watermark(fake, client, topics, options, db_engine):
+    *_, day2 = _incremental_setup(fake, client, topics, options, db_engine)
+    assert get_topic_state(db_engine, "pain").watermark == day2
 
 
-def test_incremental_result_matches_a_fresh_backfill(fake, client, topics, options, tracker_engine, snapshot_of, engine):
-    _incremental_setup(fake, client, topics, options, tracker_engine)
+def test_incremental_result_matches_a_fresh_backfill(fake, client, topics, options, db_engine, snapshot_of, engine):
+    _incremental_setup(fake, client, topics, options, db_engine)
     harvest_topic(engine, client, topics["pain"], options(today=lambda: TODAY + timedelta(days=7)))
-    assert snapshot_of(tracker_engine) == snapshot_of(engine)
+    assert snapshot_of(db_engine) == snapshot_of(engine)
 
 
 def test_changed_query_triggers_backfill(fake, client, topics, options, engine):

@@ -39,7 +39,6 @@ client = _harvester.client
 options = _harvester.options
 topics = _harvester.topics
 topics_file = _harvester.topics_file
-tracker_engine = _harvester.tracker_engine
 pubmed_fixture = _harvester.pubmed_fixture
 medline_fixture = _harvester.medline_fixture
 cli = _harvester.cli
