@@ -1,4 +1,4 @@
-"""Adverse events: which harms are reported present or explicitly absent, per condition.
+"""Adverse events: which harms occurred, or are stated not to have occurred, per condition.
 
 Only mentions whose status is ``occurred`` count as reports of an event and
 ``not_occurred`` as reports of its absence; planned, background and other
@@ -47,9 +47,9 @@ if counts.empty:
 
 m1, m2, m3 = st.columns(3)
 m1.metric("Event terms", f"{counts['term'].nunique():,}")
-m2.metric("Study reports of an event (present)", f"{int(counts['present'].sum()):,}",
+m2.metric("Study reports: occurred", f"{int(counts['present'].sum()):,}",
           help="Sum over events and conditions of the studies reporting the event as occurring (status occurred).")
-m3.metric("Study reports of absence", f"{int(counts['absent'].sum()):,}",
+m3.metric("Study reports: did not occur", f"{int(counts['absent'].sum()):,}",
           help="Sum over events and conditions of the studies reporting the event did not occur or did not differ "
                "between groups (status not occurred).")
 
@@ -62,20 +62,21 @@ heat = (
     .encode(
         x=alt.X("condition:N", title="Condition", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("term:N", sort=list(order["term"]), title="Adverse event (grouped by organ class)", axis=alt.Axis(labelLimit=260)),
-        color=alt.Color("present:Q", title="Studies: present", scale=alt.Scale(scheme="orangered")),
+        color=alt.Color("present:Q", title="Studies: occurred", scale=alt.Scale(scheme="orangered")),
         tooltip=[alt.Tooltip("term:N", title="Event"), alt.Tooltip("organ_class:N", title="Organ class"),
                  alt.Tooltip("condition:N", title="Condition"), alt.Tooltip("present:Q", title="Studies reporting it"),
-                 alt.Tooltip("absent:Q", title="Studies reporting it absent")],
+                 alt.Tooltip("absent:Q", title="Studies reporting it did not occur")],
     )
 )
 labels = heat.mark_text(fontSize=11).encode(text="present:Q", color=alt.value("black"))
 st.altair_chart((heat + labels).properties(height=alt.Step(24)), width="stretch")
 
 # ---------------------------------------------------------------- table by organ class
-st.subheader("Present and absent, by organ class")
+st.subheader("Occurred and did not occur, by organ class")
+KIND = {"present": "occurred", "absent": "did not occur"}
 wide = counts.pivot_table(index=["organ_class", "term"], columns="condition", values=["present", "absent"], aggfunc="sum", fill_value=0)
-wide.columns = [f"{cond}: {kind}" for kind, cond in wide.columns]
-wide = wide[sorted(wide.columns, key=lambda s: (s.split(":")[0], 0 if s.endswith("present") else 1))].reset_index()
+wide.columns = [f"{cond}: {KIND[kind]}" for kind, cond in wide.columns]
+wide = wide[sorted(wide.columns, key=lambda s: (s.split(":")[0], 0 if s.endswith(KIND["present"]) else 1))].reset_index()
 wide["evidence"] = [c.page_url("explorer", ae=t, condition=list(conditions)) for t in wide["term"]]
 st.dataframe(
     wide, hide_index=True, key="ae_table",
@@ -83,7 +84,7 @@ st.dataframe(
         "organ_class": st.column_config.TextColumn("Organ class"),
         "term": st.column_config.TextColumn("Event"),
         "evidence": st.column_config.LinkColumn("Studies", display_text="list studies →",
-                                                help="Articles reporting this event as present, in the evidence explorer"),
+                                                help="Articles in which this event occurred, in the evidence explorer"),
     },
 )
 

@@ -124,7 +124,7 @@ def test_adverse_event_condition_filter(populated, monkeypatch):
     url, specs = populated
     at = page("adverse_events", url, monkeypatch)
     at.multiselect(key="ae_conditions").set_value(["migraine"]).run()
-    shown = metric(at, "Study reports of an event (present)")
+    shown = metric(at, "Study reports: occurred")
     expected = sum(1 for s in specs if s.extracted and "migraine" in s.conditions for a in s.adverse_events if a.status == "occurred")
     assert shown == expected
 
