@@ -13,7 +13,7 @@ Existing rows are backfilled from ``negated`` (true -> ``not_occurred``, else
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-12-10 09:00:00
+Create Date: 2026-12-07 06:00:00
 """
 from alembic import op
 import sqlalchemy as sa
