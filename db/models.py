@@ -181,8 +181,11 @@ class ExtractionRoute(SQLModel, table=True):
     route: str = Field(primary_key=True, index=True)
 
 
+#: the adverse-event status that is a report of the event, and the one that reports its
+#: absence (or no difference between groups); the other statuses report no event of the study
+AE_OCCURRED, AE_NOT_OCCURRED = "occurred", "not_occurred"
 #: what an adverse-event mention says happened (``ExtractedAdverseEvent.status``)
-AE_STATUSES = ("occurred", "not_occurred", "planned", "background", "other_drug")
+AE_STATUSES = (AE_OCCURRED, AE_NOT_OCCURRED, "planned", "background", "other_drug")
 #: which arm the mention is about (``ExtractedAdverseEvent.arm``)
 AE_ARMS = ("ketamine", "comparator", "both", "unstated")
 
@@ -193,7 +196,7 @@ def ae_status(ae: dict) -> str:
     status = ae.get("status")
     if status:
         return str(status)
-    return "not_occurred" if ae.get("negated") else "occurred"
+    return AE_NOT_OCCURRED if ae.get("negated") else AE_OCCURRED
 
 
 def ae_arm(ae: dict) -> str:

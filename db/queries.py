@@ -33,6 +33,8 @@ from .models import (
     HarvestRun,
 )
 from .models import AE_ARMS, AE_STATUSES  # noqa: F401 - re-exported for the dashboard
+from .models import AE_NOT_OCCURRED as NOT_OCCURRED
+from .models import AE_OCCURRED as OCCURRED
 
 #: design code shown for articles that have no extraction row yet
 NOT_EXTRACTED = "not_extracted"
@@ -40,10 +42,6 @@ NOT_EXTRACTED = "not_extracted"
 UNSPECIFIED = "unspecified"
 #: runs that started this long before the latest run belong to the same nightly harvest
 HARVEST_SESSION = timedelta(hours=12)
-#: the adverse-event status that is a report of the event (``ExtractedAdverseEvent.status``)
-OCCURRED = "occurred"
-#: the status that is a report of its absence (or of no difference between groups)
-NOT_OCCURRED = "not_occurred"
 
 _IN_CHUNK = 900
 

@@ -43,12 +43,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from db.models import AE_ARMS, AE_NOT_OCCURRED, AE_OCCURRED, AE_STATUSES
+
 RESOURCES = Path(__file__).with_name("resources")
 
-STATUSES = ("occurred", "not_occurred", "planned", "background", "other_drug")
-ARMS = ("ketamine", "comparator", "both", "unstated")
-#: statuses that fill the export's reported / negated adverse events
-REPORTED, NEGATED = "occurred", "not_occurred"
+#: the stored vocabulary (``db.models``); REPORTED and NEGATED fill the export's reported / negated events
+STATUSES, ARMS, REPORTED, NEGATED = AE_STATUSES, AE_ARMS, AE_OCCURRED, AE_NOT_OCCURRED
 
 # What may stand between two mentions of one coordinated list.
 _LIST_GAP = re.compile(r"^(?:[\s,;/()\[\]]|\band\b|\bor\b|\bnor\b|\bas well as\b|\band/or\b|\bincluding\b|\bsuch as\b|\bi\.e\.|\be\.g\.)*$", re.I)

@@ -42,6 +42,8 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from db.models import AE_NOT_OCCURRED, AE_OCCURRED, ae_status
+
 from . import Metric
 
 DATASET = "ketamine-gold-dev"
@@ -51,8 +53,6 @@ SCALARS = ("design", "sample_size", "efficacy_direction", "serious_ae")
 SETS = ("conditions", "routes", "ae_reported", "ae_negated")
 FIELDS = SCALARS + SETS
 
-REPORTED_STATUS = frozenset({"occurred"})
-NEGATED_STATUS = frozenset({"not_occurred"})
 
 ALL, EVEN, ODD = "all", "even (tuning)", "odd (held back)"
 RESAMPLES = 1000
@@ -134,14 +134,11 @@ def ae_sets(adverse_events: Sequence[dict]) -> tuple[set[str], set[str]]:
     """
     reported, negated = set(), set()
     for ae in adverse_events or ():
-        status = ae.get("status")
-        name = ae_term(ae["term"])
-        if status is None:
-            (negated if ae.get("negated") else reported).add(name)
-        elif status in REPORTED_STATUS:
-            reported.add(name)
-        elif status in NEGATED_STATUS:
-            negated.add(name)
+        status = ae_status(ae)  # an entry without a status: from its negated flag, as stored
+        if status == AE_OCCURRED:
+            reported.add(ae_term(ae["term"]))
+        elif status == AE_NOT_OCCURRED:
+            negated.add(ae_term(ae["term"]))
     return reported, negated
 
 
