@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nlp.evaluation.report import AccuracyFileError, stored_accuracy
+from nlp.evaluation.report import interval as _interval
 
 FIELDS = ("dataset", "subset", "field", "metric", "value", "low", "high", "n", "reference", "note")
 NOT_MEASURED = "Extraction accuracy not measured yet (run `ketamine-tracker evaluate --write-accuracy`)."
@@ -63,8 +64,7 @@ def load_accuracy(path: Path | None = None) -> tuple[list[dict], str | None]:
 
 def interval(row: dict) -> str:
     """A row's 95% interval as "0.867–0.953" ("" when it has none)."""
-    low, high = row.get("low"), row.get("high")
-    return "" if low is None or high is None else f"{low:.3f}–{high:.3f}"
+    return _interval(row.get("low"), row.get("high"), dash="–")
 
 
 def with_intervals(value: float | None, row: dict) -> str:

@@ -73,9 +73,9 @@ def collect(data_dir: Path, only: list[str] | None = None, nlp=None) -> list[Met
     return rows
 
 
-def interval(low: float | None, high: float | None) -> str:
-    """An interval as "0.812-0.905" ("" when not computed)."""
-    return "" if low is None or high is None else f"{low:.3f}-{high:.3f}"
+def interval(low: float | None, high: float | None, dash: str = "-") -> str:
+    """An interval as "0.812-0.905" (``dash`` between the ends; "" when not computed)."""
+    return "" if low is None or high is None else f"{low:.3f}{dash}{high:.3f}"
 
 
 def markdown(rows: list[Metric]) -> str:
