@@ -54,8 +54,13 @@ VERDICTS = ("positive", "null", "negative", "mixed", "not_applicable")
 
 
 @lru_cache(maxsize=1)
+def _raw_rules() -> dict:
+    return json.loads((RESOURCES / "efficacy_rules.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def _rules() -> dict[str, re.Pattern]:
-    raw = json.loads((RESOURCES / "efficacy_rules.json").read_text(encoding="utf-8"))
+    raw = _raw_rules()
 
     def alt(key: str, bounded: bool = True) -> re.Pattern:
         body = "|".join(raw[key])
@@ -181,6 +186,12 @@ def claim(text: str) -> set[str]:
     if sc["harm"].may_match_present(present) and r["harm"].search(text):
         kinds.add("harm")
     return kinds
+
+
+def _efficacy_claims(sentences: list[str]) -> list[set[str]]:
+    """:func:`claim` of the sentences that speak of efficacy or harm (the others make none)."""
+    r = _rules()
+    return [claim(s) for s in sentences if r["efficacy_words"].search(s) or r["harm"].search(s)]
 
 
 def _verdict(kinds: list[set[str]]) -> str | None:
@@ -439,18 +450,14 @@ def primary_null(doc) -> bool:
         sent = text[s:e]
         if not r["primary"].search(sent) or _NONINFERIOR.search(sent):
             continue
-        if "null" in claim(sent) and "positive" not in claim(sent):
+        kinds = claim(sent)
+        if "null" in kinds and "positive" not in kinds:
             return True
     return False
 
 
-def _review_verdict() -> bool:
-    raw = json.loads((RESOURCES / "efficacy_rules.json").read_text(encoding="utf-8"))
-    return bool(raw.get("review_verdict", False))
-
-
 # whether reviews get a verdict (``review_verdict`` in the rules)
-REVIEW_VERDICT = _review_verdict()
+REVIEW_VERDICT = bool(_raw_rules().get("review_verdict", False))
 
 
 def efficacy_direction(doc, outcomes: list[dict] | None = None, design: str | None = None) -> str:
@@ -473,7 +480,6 @@ def efficacy_direction(doc, outcomes: list[dict] | None = None, design: str | No
         ``not_applicable``.
     """
     d = as_document(doc)
-    r = _rules()
     text = d.text
     if not text.strip():
         return "not_applicable"
@@ -496,16 +502,13 @@ def efficacy_direction(doc, outcomes: list[dict] | None = None, design: str | No
     efficacy_outcomes = [o for o in outcomes if o.get("efficacy", True) and o["direction"]]
     no_efficacy = _screens()["no_efficacy"].for_text(d.folded)
     no_efficacy_context = bool(no_efficacy.search(text)) if no_efficacy is not None else False
-    kinds = [claim(s) for s in conclusion if r["efficacy_words"].search(s) or r["harm"].search(s)]
-    verdict = _verdict(kinds)
+    verdict = _verdict(_efficacy_claims(conclusion))
     if verdict in ("positive", None) and primary_null(d):
         # a missed primary outcome: null, or mixed when the authors still claim a benefit
         return "null" if verdict is None else "mixed"
     if verdict is None and not has_conclusion_heading(d):
         # no heading and no claim in the flagged or last sentences: the closing paragraph
-        tail = [s for s in tail_sentences(d) if s not in conclusion]
-        kinds = [claim(s) for s in tail if r["efficacy_words"].search(s) or r["harm"].search(s)]
-        verdict = _verdict(kinds)
+        verdict = _verdict(_efficacy_claims([s for s in tail_sentences(d) if s not in conclusion]))
     if verdict is not None and (not no_efficacy_context or efficacy_outcomes):
         return verdict
     if kind == "review":
