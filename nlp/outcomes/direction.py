@@ -206,16 +206,17 @@ def arm_values(scope: str) -> dict[str, float]:
     return {}
 
 
-def _numeric_direction(scope: str, measure_pos: int, lower_is_better: bool) -> str | None:
+def _numeric_direction(scope: str, lower_is_better: bool) -> str | None:
     """Direction from the arms' values (see :func:`arm_values`): the arm with the lower
     value read through the scale's polarity; the values of a change noun ("a reduction
     of 12 points with ketamine and 5 with placebo") are sizes of improvement."""
-    if not _DIGIT.search(scope) or not _any_significant(scope):
+    digit = _DIGIT.search(scope)
+    if digit is None or not _any_significant(scope):
         return None
     values = arm_values(scope)
     if not values or values["active"] == values["control"]:
         return None
-    first_digit = _DIGIT.search(scope).start()
+    first_digit = digit.start()
     noun = None
     for m in rules()["change_before"].finditer(scope, 0, first_digit):
         noun = m.group(1).lower()
@@ -270,7 +271,7 @@ def direction(scope: str, measure_pos: int, lower_is_better: bool) -> str | None
     favoured = _favoured(scope)
     if favoured is not None:
         return favoured
-    numeric = _numeric_direction(scope, measure_pos, lower_is_better)
+    numeric = _numeric_direction(scope, lower_is_better)
     if numeric is not None:
         return numeric
     hits = []
