@@ -19,6 +19,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from dashboard import common as c  # noqa: E402
+from db.queries import AE_STATUSES  # noqa: E402
 
 ctx = c.start("Adverse events")
 st.caption(c.help_text("adverse_event"))
@@ -125,14 +126,7 @@ terms = list(counts.groupby("term")["present"].sum().sort_values(ascending=False
 e1, e2 = st.columns([1, 2])
 term = e1.selectbox("Event", terms, key="ae_term")
 # which mentions to list: occurred only by default, the counted reports
-SHOW_STATUSES = {
-    "occurred": ("occurred",),
-    "not_occurred": ("not_occurred",),
-    "planned": ("planned",),
-    "background": ("background",),
-    "other_drug": ("other_drug",),
-    "all": (),
-}
+SHOW_STATUSES = {s: (s,) for s in AE_STATUSES} | {"all": ()}
 show = e2.radio("Show", list(SHOW_STATUSES), horizontal=True, key="ae_status", help=c.AE_STATUS_HELP,
                 format_func=lambda k: {"occurred": "occurred only", "all": "all"}.get(k, c.ae_status_label(k)))
 evidence = ctx.q("adverse_event_evidence", term, conditions=tuple(conditions), statuses=SHOW_STATUSES[show], limit=500)
