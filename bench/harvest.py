@@ -25,7 +25,7 @@ from sqlmodel import SQLModel  # noqa: E402
 import db.models  # noqa: E402,F401
 from db.engine import make_engine, redact  # noqa: E402
 from harvester.eutils import EutilsClient  # noqa: E402
-from harvester.fake_eutils import FakeEutils, make_articles  # noqa: E402
+from tests.support.fake_eutils import FakeEutils, make_articles  # noqa: E402
 from harvester.harvest import HarvestOptions, IdSearch, harvest_topic  # noqa: E402
 from harvester.topics import Topic  # noqa: E402
 

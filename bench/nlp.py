@@ -11,7 +11,7 @@ Abstracts are PsyNamic's real abstracts (annotated + 2025 PubMed pull) repeated
 up to ``--n`` (``--distinct``: every distinct real abstract of PsyNamic,
 StudyTypeTeller and BC5CDR once, so first-time costs are paid as on a real
 harvest); without the shared data, synthetic abstracts from
-``harvester.synthetic``. The pool is the one ``nlp.runner`` uses (spawn, one
+``tests.support.synthetic``. The pool is the one ``nlp.runner`` uses (spawn, one
 pipeline per worker, plain dicts back); database I/O is not included.
 Target: >= 400 abstracts/s with 2 workers (30,000 articles in < 90 s).
 
@@ -158,7 +158,7 @@ def distinct_abstracts(data: Path) -> list[dict]:
 def synthetic_abstracts(n: int) -> list[dict]:
     from lxml import etree
 
-    from harvester.synthetic import synthetic_article_xml
+    from tests.support.synthetic import synthetic_article_xml
 
     out = []
     for i in range(min(n, 2000)):

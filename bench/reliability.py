@@ -38,7 +38,7 @@ import db.models  # noqa: E402,F401
 from db.engine import make_engine, redact  # noqa: E402
 from db.models import Article, ArticleMesh, ArticlePubType, ArticleTopic, HarvestRun  # noqa: E402
 from harvester.eutils import EutilsClient, RetryPolicy  # noqa: E402
-from harvester.fake_eutils import FakeEutils, make_articles  # noqa: E402
+from tests.support.fake_eutils import FakeEutils, make_articles  # noqa: E402
 from harvester.harvest import HarvestOptions, harvest  # noqa: E402
 from harvester.topics import Topic  # noqa: E402
 

@@ -9,7 +9,7 @@ from db.models import Article, ArticleMesh, ArticlePubType, ArticleTopic, utcnow
 from db.records import ArticleRecord, DeletedCitation, MeshHeading, PubType
 from db.store import upsert_articles
 from harvester.pubmed_xml import iter_records
-from harvester.synthetic import write_synthetic_xml
+from support.synthetic import write_synthetic_xml
 from support import shared_data
 
 

@@ -63,7 +63,7 @@ def topics():
 @pytest.fixture
 def fake():
     """A fake E-utilities server without rate limit (tests that need one set it)."""
-    from harvester.fake_eutils import FakeEutils
+    from support.fake_eutils import FakeEutils
 
     with FakeEutils(QUERIES, rate_limit=None, rate_limit_with_key=None, stall_seconds=1.0) as server:
         yield server

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from harvester.eutils import EutilsClient, EutilsError, RateLimiter, RetryPolicy, parse_esearch, RetryableResponse
-from harvester.fake_eutils import FakeEutils, make_articles
+from support.fake_eutils import FakeEutils, make_articles
 from harvester.pubmed_xml import iter_records
 from support import shared_data
 

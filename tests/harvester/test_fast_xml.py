@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from harvester import fast_xml
 from harvester.pubmed_xml import PubmedXMLError
-from harvester.synthetic import write_synthetic_xml
+from support.synthetic import write_synthetic_xml
 from support import SHARED_DATA
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pubmed"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from db.harvest_state import get_topic_state
 from db.models import Article, HarvestRun
 from harvester.eutils import EutilsError, RetryPolicy
-from harvester.fake_eutils import make_articles
+from support.fake_eutils import make_articles
 from harvester.harvest import IdSearch, harvest, harvest_topic
 
 TODAY = date(2025, 1, 15)  # the ``options`` fixture's "today"

@@ -13,7 +13,7 @@ from db.engine import make_engine
 from db.lock import run_lock
 from db.models import Article, HarvestRun, TopicState
 from harvester.eutils import EutilsClient
-from harvester.fake_eutils import make_articles
+from support.fake_eutils import make_articles
 from harvester.harvest import HarvestOptions, harvest_topic
 
 SECRET = "SECRETKEY0123456789abcdef"

@@ -12,7 +12,7 @@ from db.engine import make_engine
 from db.lock import run_lock
 from db.models import Article, ArticleMesh, ArticleTopic, HarvestRun
 from harvester import fast_xml, ingest_worker
-from harvester.synthetic import write_synthetic_xml
+from support.synthetic import write_synthetic_xml
 from ketamine_tracker.cli import main
 from ketamine_tracker.commands.ingest import use_pipeline
 

@@ -55,7 +55,7 @@ ARTICLE_TABLES = (Article, ArticleMesh, ArticlePubType, ArticleTopic)
 # --------------------------------------------------------------------------- corpus and reference runs
 def add_corpus(server, per_topic: int, seed: int = 0) -> int:
     """Give ``server`` ``per_topic`` articles in each of the three topics (plus 10% shared by two); returns the total."""
-    from harvester.fake_eutils import make_articles
+    from support.fake_eutils import make_articles
 
     names = list(QUERIES)
     for i, name in enumerate(names):

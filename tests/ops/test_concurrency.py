@@ -43,7 +43,7 @@ from db.models import (
     ExtractionCondition,
     ExtractionRoute,
 )
-from harvester.fake_eutils import FakeEutils
+from support.fake_eutils import FakeEutils
 
 PER_TOPIC = 60
 BATCH = 10
@@ -204,9 +204,9 @@ def test_competing_update_exits_75_while_the_harvest_runs(harvest_watch):
 def extraction_results(tmp_path_factory):
     """Real extractor output for EXTRACT_ARTICLES harvested synthetic articles (computed once)."""
     from db.store import upsert_articles
-    from harvester.fake_eutils import make_articles
+    from support.fake_eutils import make_articles
     from harvester.pubmed_xml import parse_records
-    from harvester.synthetic import article_set_xml
+    from support.synthetic import article_set_xml
     from nlp.extract import extract_article
     from nlp.pipeline import build_pipeline
 
@@ -278,9 +278,9 @@ def test_re_extraction_never_hides_an_extraction(extraction_watch):
 # --------------------------------------------------------------------------- a second SQLite writer
 def test_sqlite_batch_waits_for_another_writer_instead_of_failing(tmp_path):
     from db.store import upsert_articles
-    from harvester.fake_eutils import make_articles
+    from support.fake_eutils import make_articles
     from harvester.pubmed_xml import parse_records
-    from harvester.synthetic import article_set_xml
+    from support.synthetic import article_set_xml
 
     engine = make_engine(f"sqlite:///{tmp_path / 'two-writers.db'}")
     upgrade(engine)

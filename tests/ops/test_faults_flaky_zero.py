@@ -14,7 +14,7 @@ def _second_half_corpus(fake):
     """60 records all in the second half of 2023, so the first half of a 2023 split is legitimately empty."""
     from datetime import date
 
-    from harvester.fake_eutils import make_articles
+    from support.fake_eutils import make_articles
 
     arts = make_articles(60, "pain", start=date(2023, 7, 10), end=date(2023, 12, 20))
     fake.add_articles(arts)

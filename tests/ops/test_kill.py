@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from db.engine import make_engine
 from db.models import HarvestRun
-from harvester.fake_eutils import FakeEutils
+from support.fake_eutils import FakeEutils
 from harvester.topics import Topic
 
 PER_TOPIC = 80

@@ -1,9 +1,9 @@
-"""A fake NCBI E-utilities server for tests, benchmarks and offline demos.
+"""A fake NCBI E-utilities server with fault injection, for tests and benchmarks.
 
 It answers ``esearch.fcgi``, ``efetch.fcgi`` and ``einfo.fcgi`` (GET or
 form-encoded POST) in the shapes the real service uses (see NBK25499 and the
 recorded responses in ``../shared/data/eutils-*``), over a corpus of articles
-whose XML comes from :mod:`harvester.synthetic`:
+whose XML comes from :mod:`tests.support.synthetic`:
 
 * esearch: ``term`` is matched to a topic whose configured query text equals
   it (whitespace-normalised) or whose name equals it; ``datetype`` ``edat`` /
@@ -31,13 +31,12 @@ whose XML comes from :mod:`harvester.synthetic`:
 Every request is logged (time, endpoint, parameters with the API key masked,
 status, fault) so tests can assert on what the server saw.
 
-Run ``python -m harvester.fake_eutils --articles 2000 --port 8765`` for a demo
-server, then ``NCBI_EUTILS_URL=http://127.0.0.1:8765/ ketamine-tracker update``.
+It is test support, not part of the shipped packages; the offline demo has its
+own fault-free server (:mod:`ketamine_tracker.demo_server`).
 """
 
 from __future__ import annotations
 
-import argparse
 import random
 import re
 import socket
@@ -466,35 +465,3 @@ def demo_corpus(topic_names: list[str], n: int, *, seed: int = 0) -> list[FakeAr
         for i, a in enumerate(synthetic_corpus(n, seed=seed))
     ]
 
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m harvester.fake_eutils --articles 2000 --port 8765``: a demo server with the shipped topics."""
-    from .topics import load_topics
-
-    p = argparse.ArgumentParser(prog="python -m harvester.fake_eutils", description=__doc__.split("\n\n")[0])
-    p.add_argument("--articles", type=int, default=2000, help="corpus size (topics rotate)")
-    p.add_argument("--port", type=int, default=8765)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--topics", help="topics TOML (default: the shipped file)")
-    p.add_argument("--rate", type=float, default=3.0, help="requests/s without a key (0: no limit)")
-    p.add_argument("--seed", type=int, default=0)
-    args = p.parse_args(argv)
-    topics = load_topics(args.topics)
-    arts = demo_corpus(list(topics), args.articles, seed=args.seed)
-    server = FakeEutils({n: t.query for n, t in topics.items()}, arts, rate_limit=args.rate or None,
-                        rate_limit_with_key=(args.rate * 10 / 3) if args.rate else None, host=args.host, port=args.port)
-    server.start()
-    print(f"fake E-utilities with {len(arts)} articles on {server.url}")
-    print(f"try: NCBI_EUTILS_URL={server.url} ketamine-tracker update")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

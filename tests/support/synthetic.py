@@ -1,4 +1,4 @@
-"""Synthetic, realistic-shaped PubMed XML for benchmarks, demos and the fake server.
+"""Synthetic, realistic-shaped PubMed XML for tests, benchmarks and the fake server.
 
 The articles follow the element structure of real efetch output (``MedlineCitation``
 with ``PMID Version``, ``DateRevised``, ``Article``/``Journal``/``Abstract`` with
@@ -12,7 +12,7 @@ Everything is deterministic in ``(pmid, seed)``.
 Tiny example::
 
     from datetime import date
-    from harvester.synthetic import synthetic_article_xml, article_set_xml
+    from tests.support.synthetic import synthetic_article_xml, article_set_xml
     xml = article_set_xml([synthetic_article_xml(1000001, entrez_date=date(2024, 5, 1))])
 """
 
