@@ -1,7 +1,7 @@
 """``ketamine-tracker demo``: the whole nightly job offline, against a local fake PubMed.
 
-Starts :class:`harvester.fake_eutils.FakeEutils` on 127.0.0.1 with a synthetic
-corpus spread over the configured topics, then runs ``update`` against it into
+Starts :class:`ketamine_tracker.demo_server.DemoPubMed` on 127.0.0.1 with a
+generated corpus spread over the configured topics, then runs ``update`` against it into
 a separate database (default ``sqlite:///data/demo.db``), so a new user can see
 a real run, the status table and the dashboard without NCBI access and without
 mixing demo records into the real database.
@@ -13,18 +13,18 @@ from ..errors import UsageError
 
 
 def register(sub) -> None:
-    p = sub.add_parser("demo", help="run the nightly job offline against a local fake PubMed (synthetic articles)")
-    p.add_argument("--articles", type=int, default=1500, help="synthetic articles in the fake PubMed (default 1500)")
+    p = sub.add_parser("demo", help="run the nightly job offline against a local fake PubMed (generated articles)")
+    p.add_argument("--articles", type=int, default=1500, help="generated articles in the fake PubMed (default 1500)")
     p.add_argument("--demo-database", default="sqlite:///data/demo.db", help="where the demo run writes")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=run)
 
 
 def run(args, settings) -> int:
-    from harvester.fake_eutils import FakeEutils, demo_corpus
     from harvester.topics import load_topics
 
     from ..cli import main
+    from ..demo_server import DemoPubMed, demo_articles
 
     from db.engine import DatabaseConfigError, normalise_url
 
@@ -36,9 +36,9 @@ def run(args, settings) -> int:
         raise UsageError(f"--demo-database {args.demo_database!r} is not a database URL "
                          "(expected sqlite:///path/to/file.db or postgresql://user@host/dbname)") from None
     topics = load_topics(settings.topics_file)
-    corpus = demo_corpus(list(topics), args.articles, seed=args.seed)
-    with FakeEutils({n: t.query for n, t in topics.items()}, corpus) as server:
-        print(f"fake PubMed with {len(corpus)} synthetic articles on {server.url}")
+    corpus = demo_articles(list(topics), args.articles, seed=args.seed)
+    with DemoPubMed({n: t.query for n, t in topics.items()}, corpus, seed=args.seed) as server:
+        print(f"fake PubMed with {len(corpus)} generated articles on {server.url}")
         argv = ["--database-url", args.demo_database, "--eutils-url", server.url, "--log-format", args.log_format]
         if settings.topics_file:
             argv += ["--topics", settings.topics_file]

@@ -1,21 +1,58 @@
+import contextlib
+import io
+
+import pytest
 from sqlalchemy import func, select
 
 from db.engine import make_engine
-from db.models import Article, ArticleTopic, Extraction
+from db.models import Article, ArticleTopic, ExtractedAdverseEvent, Extraction, ExtractionRoute
 from ketamine_tracker.cli import main
 
 
-def test_demo_runs_the_nightly_job_offline(tmp_path, capsys):
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    assert main(["demo", "--articles", "30", "--demo-database", url]) == 0
-    out = capsys.readouterr().out
-    assert "fake PubMed with 30 synthetic articles" in out
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """One ``ketamine-tracker demo --articles 30`` run: (exit code, stdout, engine of the demo database)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["demo", "--articles", "30", "--demo-database", url])
     engine = make_engine(url)
+    yield code, out.getvalue(), engine
+    engine.dispose()
+
+
+def _scalar(engine, stmt):
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(Article)).scalar_one() == 30
-        assert conn.execute(select(func.count()).select_from(Extraction)).scalar_one() == 30
-        topics = {t for (t,) in conn.execute(select(ArticleTopic.topic).distinct())}
-    assert topics == {"migraine", "pain", "depression"}
+        return conn.execute(stmt).scalar_one()
+
+
+def test_demo_exits_0_and_names_its_server_and_database(demo_run):
+    code, out, _ = demo_run
+    assert code == 0
+    assert "fake PubMed with 30 generated articles on http://127.0.0.1:" in out
+    assert "demo database: sqlite:///" in out
+
+
+def test_demo_stores_every_generated_article_under_its_topic(demo_run):
+    _, _, engine = demo_run
+    with engine.connect() as conn:
+        per_topic = dict(conn.execute(select(ArticleTopic.topic, func.count()).group_by(ArticleTopic.topic)).all())
+        titles = conn.execute(select(Article.title)).scalars().all()
+    assert per_topic == {"migraine": 10, "pain": 10, "depression": 10}
+    assert len(titles) == 30 and all("ketamine" in t.lower() for t in titles)
+
+
+def test_demo_extracts_study_facts_from_every_article(demo_run):
+    _, _, engine = demo_run
+    assert _scalar(engine, select(func.count()).select_from(Extraction)) == 30
+    assert _scalar(engine, select(func.count(func.distinct(ExtractionRoute.pmid)))) == 30
+    assert _scalar(engine, select(func.count()).select_from(Extraction).where(Extraction.sample_size.is_not(None))) > 0
+    assert _scalar(engine, select(func.count()).select_from(Extraction).where(Extraction.design == "rct")) > 0
+
+
+def test_demo_extracts_adverse_events(demo_run):
+    _, _, engine = demo_run
+    assert _scalar(engine, select(func.count(func.distinct(ExtractedAdverseEvent.pmid)))) > 0
 
 
 def test_demo_rejects_an_empty_corpus(tmp_path, capsys):
