@@ -1,7 +1,7 @@
 """Benchmark of the dashboard at realistic scale (server side).
 
 Builds a synthetic database of 50,000 articles with extractions
-(``db/synthetic_db.py``), then with ``streamlit.testing.v1.AppTest`` times for
+(``tests/support/synthetic_db.py``), then with ``streamlit.testing.v1.AppTest`` times for
 each page its first render (every cache cleared first) and a filter change,
 and times the heaviest ``db.queries`` calls on their own.
 Targets: first render < 2 s, filter change < 0.5 s.
@@ -28,7 +28,7 @@ os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest outside a se
 from db import queries as q  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
-from db.synthetic_db import fill  # noqa: E402
+from tests.support.synthetic_db import fill  # noqa: E402
 
 PAGES = REPO / "dashboard" / "pages"
 FIRST_TARGET, FILTER_TARGET = 2.0, 0.5

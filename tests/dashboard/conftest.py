@@ -1,5 +1,5 @@
 """Fixtures of the dashboard tests: synthetic databases (populated, empty,
-without schema, missing) written by db/synthetic_db.py."""
+without schema, missing) written by tests/support/synthetic_db.py."""
 
 from __future__ import annotations
 

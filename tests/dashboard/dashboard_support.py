@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlmodel import SQLModel
 
 from db.engine import make_engine
-from db.synthetic_db import AdverseEventSpec, ArticleSpec, DoseSpec, OutcomeSpec, fill, write_specs
+from support.synthetic_db import AdverseEventSpec, ArticleSpec, DoseSpec, OutcomeSpec, fill, write_specs
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = REPO / "dashboard" / "pages"

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from dashboard_support import REPO, WILDCARD_PMID
-from db.synthetic_db import render
+from support.synthetic_db import render
 
 pytestmark = pytest.mark.browser
 

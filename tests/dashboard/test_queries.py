@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from db import queries as q
 from db.engine import make_engine
 from db.models import Extraction, HarvestRun
-from db.synthetic_db import last_harvest_time
+from support.synthetic_db import last_harvest_time
 
 from dashboard_support import (
     BACKGROUND_PMID,
@@ -107,7 +107,7 @@ def test_like_wildcards_are_literal(filled):
 
 def test_text_search_is_case_insensitive_and_needs_every_word(filled):
     engine, specs = filled
-    from db.synthetic_db import render
+    from support.synthetic_db import render
 
     def doc(s):
         r = render(s)

@@ -7,7 +7,7 @@ import json
 from dashboard.accuracy import load_accuracy
 from dashboard.exports import bibtex_escape, to_bibtex, to_csv, to_ris
 from dashboard.highlight import highlight_html
-from db.synthetic_db import random_specs, render
+from support.synthetic_db import random_specs, render
 from db.text import document_text
 
 from dashboard_support import HTML_TITLE, NOW, special_specs

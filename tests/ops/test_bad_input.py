@@ -25,7 +25,7 @@ from sqlalchemy import select
 from db import queries
 from db.engine import make_engine
 from db.models import HarvestRun
-from db.synthetic_db import fill
+from support.synthetic_db import fill
 from ketamine_tracker.cli import main
 
 ARTICLE = (

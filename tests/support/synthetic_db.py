@@ -1,6 +1,6 @@
 """Fill a database with synthetic ketamine articles and their extractions.
 
-Used by the dashboard tests, the dashboard benchmark and demos: it writes
+Test support, used by the dashboard tests and the dashboard benchmark: it writes
 realistically shaped PubMed records through :func:`db.store.upsert_articles`
 and the NLP tables (``extraction`` and its child rows) with direct inserts of
 the SQLModel tables, exactly as the extractor would. Every evidence offset
@@ -8,11 +8,11 @@ points into :func:`db.text.document_text` of the generated title and
 abstract, so highlighting and evidence sentences can be checked.
 
 The text is invented from the templates and term lists in
-``db/synthetic_vocab.json``; it quotes no real abstract.
+``tests/support/synthetic_vocab.json``; it quotes no real abstract.
 
-Command line (a demo database)::
+Command line (a database to work on the dashboard with; from the repo root)::
 
-    python -m db.synthetic_db sqlite:///data/demo.db --articles 2000
+    python -m tests.support.synthetic_db sqlite:////tmp/dashboard.db --articles 2000
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from . import models as m
-from .records import ArticleRecord, MeshHeading, PubType
-from .store import upsert_articles
-from .text import TITLE_SEPARATOR
+from db import models as m
+from db.records import ArticleRecord, MeshHeading, PubType
+from db.store import upsert_articles
+from db.text import TITLE_SEPARATOR
 
 VOCAB_PATH = Path(__file__).with_name("synthetic_vocab.json")
 EXTRACTOR_VERSION = "synthetic-1"
@@ -43,14 +43,15 @@ _BATCH = 2_000
 
 
 def load_vocab(path: Path = VOCAB_PATH) -> dict:
-    """The term lists and templates of the generator (``db/synthetic_vocab.json``)."""
+    """The term lists and templates of the generator (``tests/support/synthetic_vocab.json``)."""
     return json.loads(path.read_text(encoding="utf-8"))
 
 
 @dataclass
 class AdverseEventSpec:
     """One adverse-event mention. ``status`` (``db.models.AE_STATUSES``) defaults
-    from ``negated``; ``negated`` is then set to ``status == "not_occurred"``."""
+    from ``negated`` as :func:`db.models.ae_status` reads a stored mention; ``negated``
+    is then set to ``status == db.models.AE_NOT_OCCURRED``."""
 
     term: str
     organ_class: str
@@ -61,9 +62,8 @@ class AdverseEventSpec:
     arm: str = "unstated"
 
     def __post_init__(self) -> None:
-        if self.status is None:
-            self.status = "not_occurred" if self.negated else "occurred"
-        self.negated = self.status == "not_occurred"
+        self.status = m.ae_status({"status": self.status, "negated": self.negated})
+        self.negated = self.status == m.AE_NOT_OCCURRED
 
 
 @dataclass
@@ -321,8 +321,8 @@ def render(spec: ArticleSpec, vocab: dict | None = None) -> Rendered:
         outcome_rows.append({"measure": out.measure, "direction": out.direction, "numbers": list(out.numbers),
                              "sentence": doc.text[s:e], "start": span["start"], "end": span["end"]})
 
-    present = [a for a in spec.adverse_events if a.status == "occurred"]
-    absent = [a for a in spec.adverse_events if a.status == "not_occurred"]
+    present = [a for a in spec.adverse_events if a.status == m.AE_OCCURRED]
+    absent = [a for a in spec.adverse_events if a.status == m.AE_NOT_OCCURRED]
     if present:
         doc.add("The most common adverse events were " if len(present) > 1 else "The most common adverse event was ")
         row_spans = []
@@ -492,7 +492,7 @@ def random_specs(n: int, seed: int = 0, now: datetime | None = None, vocab: dict
                 aes.append(AdverseEventSpec(ae["term"], ae["organ_class"], True, arm="both" if comparators else "unstated"))
         aes += _unreported_events(ae_rng, vocab, design, comparators, {a.term for a in aes})
         serious = "unstated"
-        if any(a.term in ("respiratory depression", "hypertension") and a.status == "occurred" for a in aes):
+        if any(a.term in ("respiratory depression", "hypertension") and a.status == m.AE_OCCURRED for a in aes):
             serious = "yes"
         elif aes and rng.random() < 0.3:
             serious = "no"
@@ -673,13 +673,13 @@ def fill(engine: Engine, n: int, seed: int = 0, now: datetime | None = None, cre
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m db.synthetic_db", description="Fill a database with synthetic articles.")
+    parser = argparse.ArgumentParser(prog="python -m tests.support.synthetic_db", description="Fill a database with synthetic articles.")
     parser.add_argument("url", help="database URL, e.g. sqlite:///data/demo.db (must be empty)")
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    from .engine import make_engine
-    from .migrate import upgrade
+    from db.engine import make_engine
+    from db.migrate import upgrade
 
     engine = make_engine(args.url)
     upgrade(engine)
