@@ -127,6 +127,9 @@ def _cfg():
         "part_of": re.compile(rf"\b(?:of|out of|among)\s+(?:the\s+)?(?:\d+|{spelled})\s+(?:\w+\s+)?(?:patients|participants|subjects)\b", re.IGNORECASE),
         "crossover": re.compile(data["crossover_cue"], re.IGNORECASE),
         "groups_of": re.compile(data["groups_of_before"], re.IGNORECASE),
+        "group_number": re.compile(data["group_number"], re.IGNORECASE),
+        "group_label": re.compile(data["group_label"], re.IGNORECASE),
+        "max_groups": int(data["max_groups"]),
         "compared_to": re.compile(data["control_compared_to"], re.IGNORECASE),
         "control_modifiers": frozenset(data["control_modifiers"]),
         "shared": shared,
@@ -193,7 +196,10 @@ def _defined_nouns(abbreviations) -> re.Pattern | None:
     return re.compile(rf"(?<![\w.,/-])(?i:{_cfg()['number']})(?P<mods>)\s+(?P<noun>(?:{alt})s?)\b")
 
 
-def _counts(sentence: str, base: int, defined: re.Pattern | None = None) -> list[Count]:
+def _counts(sentence: str, base: int, defined: re.Pattern | None = None, group_sizes: bool = False) -> list[Count]:
+    """The participant counts of one sentence (``group_sizes``: only the
+    per-group sizes, "each cohort will consist of 8 participants", which
+    are otherwise dropped)."""
     cfg = _cfg()
     out: list[Count] = []
     folded = fold(sentence)
@@ -269,7 +275,12 @@ def _counts(sentence: str, base: int, defined: re.Pattern | None = None) -> list
     counts = sorted(uniq.values(), key=lambda c: c.start)
     if "each" in (folded or sentence.lower()):
         # "Each cohort will consist of 10 participants (8 on drug, 2 on placebo)": group sizes
-        counts = [c for c in counts if not cfg["per_group_before"].search(sentence, 0, c.start - base)]
+        sizes = [c for c in counts if cfg["per_group_before"].search(sentence, 0, c.start - base)]
+        if group_sizes:
+            return sizes
+        counts = [c for c in counts if c not in sizes]
+    elif group_sizes:
+        return []
     # "70 patients (62 men)", "64 patients (40 women and 24 men)": counts in brackets right after a group are part of it
     for i, prev in enumerate(counts):
         if prev.kind != "noun" or (m := cfg["bracket_open"].match(sentence, prev.tail - base)) is None:
@@ -498,6 +509,9 @@ def estimate(index: SentenceIndex, design: str, abbreviations=()) -> SampleSize:
             s, e = index.spans[i]
             if cfg["self_reference"].search(index.text, s, e):
                 best = _consider(index, i, design, pooled, defined, best, controls)
+    if best is None and not pooled and (groups := _groups_total(index, defined)) is not None:
+        value, cs, ce, i = groups
+        return SampleSize(value, "planned" if design in cfg["planned_designs"] else "arms", cs, ce, i)
     if best is None:
         if design == "case_report":
             return SampleSize(1, "case_report")
@@ -514,6 +528,50 @@ def estimate(index: SentenceIndex, design: str, abbreviations=()) -> SampleSize:
     elif basis == "identified":
         basis = "stated"
     return SampleSize(-negv, basis, cs, ce, i)
+
+
+def _groups_total(index: SentenceIndex, defined) -> tuple[int, int, int, int] | None:
+    """Groups × their common size, when the abstract counts participants only per group.
+
+    Dose-escalation and multi-arm protocols often state the size of each
+    group and the number of groups apart: "single doses of 25 mg (Cohort 1),
+    50 mg (Cohort 2) and 100 mg (Cohort 3) ... Each cohort will consist of 8
+    participants" is 3 × 8 = 24 participants (CONSORT item 7a: the planned
+    sample size is the whole trial's). The number of groups is the largest
+    one stated ("three cohorts", ``group_number``) or enumerated ("Cohort
+    3", ``group_label``); without it the group size alone is no sample size.
+
+    Parameters
+    ----------
+    index : SentenceIndex
+        Sentences and sections of the document.
+    defined : re.Pattern or None
+        Participant abbreviations defined in the text (see :func:`_defined_nouns`).
+
+    Returns
+    -------
+    tuple of (int, int, int, int) or None
+        The total, the character span of the group size and its sentence
+        index; None when no sentence states a per-group size or the number
+        of groups is not stated.
+    """
+    cfg = _cfg()
+    size = None
+    for i, (s, e) in enumerate(index.spans):
+        if index.sections[i] in cfg["skip"]:
+            continue
+        sizes = _counts(index.text[s:e], s, defined, group_sizes=True)
+        if sizes:
+            size = (sizes[0], i)
+            break
+    if size is None:
+        return None
+    groups = [parse_number(m.group(1)) for m in cfg["group_number"].finditer(index.text)]
+    groups += [int(m.group(1)) for m in cfg["group_label"].finditer(index.text)]
+    k = max((g for g in groups if g is not None and 2 <= g <= cfg["max_groups"]), default=None)
+    if k is None or k * size[0].value > cfg["max"]:
+        return None
+    return k * size[0].value, size[0].start, size[0].end, size[1]
 
 
 def _consider(index: SentenceIndex, i: int, design: str, pooled: bool, defined, best, controls: dict):

@@ -206,11 +206,11 @@ def gold_metrics():
 
 
 # Floors a little under the figures extractor 1.3.0 reached on all 150 abstracts
-# (design 0.907, sample size 0.913, efficacy 0.867, serious AE 0.953, conditions F1 0.966,
+# (design 0.907, sample size 0.920 (extractor 1.3.1), efficacy 0.867, serious AE 0.953, conditions F1 0.966,
 # routes F1 0.982 / precision 0.978, AE reported F1 0.862 / precision 0.928, AE negated F1 0.760).
 FLOORS = {
     ("design", "accuracy"): 0.89,
-    ("sample_size", "accuracy"): 0.90,
+    ("sample_size", "accuracy"): 0.91,
     ("efficacy_direction", "accuracy"): 0.85,
     ("serious_ae", "accuracy"): 0.94,
     ("conditions", "f1"): 0.95,

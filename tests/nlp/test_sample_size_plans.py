@@ -67,3 +67,25 @@ def test_asa_class_between_number_and_noun(abstract, expected):
 
 def test_total_before_a_colon_and_its_arms_is_not_double_counted():
     assert size("Eighty patients were randomised: 40 to ketamine and 40 to placebo.") == (80, "randomised")
+
+
+@pytest.mark.parametrize("abstract,expected", [
+    # groups enumerated by label: 3 × 10
+    ("This phase 1 study will give single ascending doses of ketamine: 10 mg (Group 1), 20 mg (Group 2) "
+     "and 40 mg (Group 3). Each group will consist of 10 volunteers (8 on ketamine, 2 on placebo).", 30),
+    # the number of groups stated in words: 4 × 6
+    ("Four dose cohorts are planned. Each cohort will include 6 healthy participants.", 24),
+])
+def test_group_size_times_number_of_groups_when_no_total_is_stated(abstract, expected):
+    assert size(abstract, "Ketamine nasal spray in healthy volunteers: a protocol")[0] == expected
+
+
+def test_group_size_alone_is_no_sample_size():
+    abstract = "Each cohort will consist of 8 participants receiving ketamine or placebo."
+    assert size(abstract, "Ketamine nasal spray in healthy volunteers: a protocol")[0] is None
+
+
+def test_a_stated_total_beats_groups_times_their_size():
+    abstract = ("Forty adults will be enrolled into two cohorts (Cohort 1 and Cohort 2). "
+                "Each cohort will consist of 12 participants at first.")
+    assert size(abstract, "Ketamine nasal spray in healthy volunteers: a protocol")[0] == 40
