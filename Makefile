@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test dashboard bench demo clean-venv
 
-$(STAMP): pyproject.toml setup.py harvester/_pubmed_fast.c
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -11,22 +11,18 @@ malformed, hostile) leaves the database exactly as it was. Each file gets a
 ``harvest_run`` row (``kind="ingest"``) written in its own transaction after
 the file succeeded or failed, so failures are on record too.
 
-Large files are pipelined over two processes: a parser child process
-(:mod:`harvester.ingest_worker`) reads the file, hashes and flattens batches
-(:func:`db.rows.prepare_batch`) and streams them back, and this process writes
-batch N (:func:`db.store.store_prepared`) while batch N+1 is parsed. The
-transaction stays in this process, so a parse error reported by the child
-rolls the whole file back exactly as before.
+A file is parsed, hashed and flattened into batches one record at a time
+(:func:`harvester.file_batches.prepared_batches`) and each batch is written
+(:func:`db.store.store_prepared`) inside the file's transaction, so a parse
+error anywhere rolls the whole file back.
 """
 
 from __future__ import annotations
 
 import gzip
 import logging
-import os
 import re
 import sys
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,9 +30,10 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from db.lock import run_lock
 from db.models import HarvestRun, utcnow
 from db.store import UpsertCounts, store_prepared
-from harvester.ingest_worker import ParserProcessError, prepared_batches
+from harvester.file_batches import prepared_batches
 from harvester.medline import MedlineError
 from harvester.pubmed_xml import PubmedXMLError
 
@@ -45,17 +42,9 @@ from ..argtypes import int_in_range
 from ..errors import TrackerError, UsageError
 from ..progress import Progress
 
-try:  # the run lock is optional: ingest still works where db.lock is not installed
-    from db.lock import run_lock
-except ImportError:  # pragma: no cover - depends on the checkout
-    run_lock = None
-
 log = logging.getLogger("ketamine_tracker.ingest")
 
 DEFAULT_BATCH_SIZE = 2000
-# Files at least this large (bytes on disk) are parsed in a child process when
-# there is a second CPU; below it the child's start costs more than the overlap saves.
-PIPELINE_MIN_BYTES = 4 * 1024 * 1024
 _SNIFF_BYTES = 4096
 _MEDLINE_LINE = re.compile(rb"^[A-Z][A-Z0-9]{0,3} {0,3}- ")
 
@@ -74,10 +63,6 @@ def register(sub) -> None:
     p.add_argument("--topic", help="link every ingested article to this topic (the run is recorded under it)")
     p.add_argument("--batch-size", type=_batch_size, default=DEFAULT_BATCH_SIZE,
                    help=f"records per upsert batch (default {DEFAULT_BATCH_SIZE})")
-    p.add_argument("--pipeline", choices=("auto", "on", "off"), default="auto",
-                   help="parse in a second process while this one writes: auto (files of "
-                   f"{PIPELINE_MIN_BYTES // 2**20} MiB or more while a second CPU is idle), on, off "
-                   "(default auto)")
     p.set_defaults(func=run)
 
 
@@ -114,38 +99,6 @@ def detect_format(path: Path) -> str:
     raise UsageError(f"{path}: neither PubMed XML nor MEDLINE text (starts with {text[:30]!r})")
 
 
-def use_pipeline(path: Path, mode: str = "auto") -> bool:
-    """Whether ``path`` is parsed in a child process.
-
-    Parameters
-    ----------
-    path : Path
-        The file to ingest.
-    mode : {"auto", "on", "off"}
-        ``auto`` pipelines files of :data:`PIPELINE_MIN_BYTES` or more when a
-        second CPU is idle (1-minute load average below CPUs - 1): the split
-        costs 10-25% more CPU in total (prepared rows are pickled across, and
-        the two processes share the CPU caches), which only pays when the
-        second process gets a core of its own.
-
-    Returns
-    -------
-    bool
-    """
-    if mode != "auto":
-        return mode == "on"
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return False
-    cpus = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except OSError:  # pragma: no cover - platforms without a load average
-        load = 0.0
-    return size >= PIPELINE_MIN_BYTES and cpus > 1 and load < cpus - 1
-
-
 # --------------------------------------------------------------------------- ingest
 
 
@@ -164,7 +117,7 @@ class FileResult:
 
 
 def ingest_file(engine: Engine, path: Path, *, topic: str | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
-                fmt: str | None = None, interactive: bool | None = None, pipeline: str = "auto") -> FileResult:
+                fmt: str | None = None, interactive: bool | None = None) -> FileResult:
     """Load one file in one transaction and record the run.
 
     Parameters
@@ -179,8 +132,6 @@ def ingest_file(engine: Engine, path: Path, *, topic: str | None = None, batch_s
         Records per prepared and stored batch.
     fmt : {"xml", "medline"}, optional
         Skip detection.
-    pipeline : {"auto", "on", "off"}
-        Parse in a second process while this one writes (see :func:`use_pipeline`).
 
     Returns
     -------
@@ -202,20 +153,13 @@ def ingest_file(engine: Engine, path: Path, *, topic: str | None = None, batch_s
     try:
         with Progress(None, f"ingest {path.name}", "records", interactive=interactive) as progress:
             with engine.begin() as conn:
-                batches = prepared_batches(path, fmt, batch_size, parsed, in_process=use_pipeline(path, pipeline))
-                try:
-                    for n, prepared in batches:
-                        done = store_prepared(conn, prepared, topic=topic)
-                        counts.add(done)
-                        progress.update(n, new=counts.new, updated=counts.updated)
-                finally:
-                    batches.close()  # stop the parser process now if writing failed
+                for n, prepared in prepared_batches(path, fmt, batch_size, parsed):
+                    done = store_prepared(conn, prepared, topic=topic)
+                    counts.add(done)
+                    progress.update(n, new=counts.new, updated=counts.updated)
     except (PubmedXMLError, MedlineError) as exc:
         error = str(exc)
         raise UsageError(f"{exc}; nothing from this file was written (database unchanged)") from exc
-    except ParserProcessError as exc:
-        error = str(exc)
-        raise TrackerError(f"{path}: not ingested, database unchanged: {exc}") from exc
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         error = f"database error: {reason}"
@@ -255,13 +199,11 @@ def run(args, settings) -> int:
     paths = [Path(f) for f in args.files]
     formats = {p: detect_format(p) for p in paths}  # every file checked before anything is written
     engine = open_database(settings)
-    lock = run_lock(engine) if run_lock is not None else nullcontext()
     total = UpsertCounts()
     try:
-        with lock:
+        with run_lock(engine):
             for path in paths:
-                result = ingest_file(engine, path, topic=args.topic, batch_size=args.batch_size, fmt=formats[path],
-                                     pipeline=getattr(args, "pipeline", "auto"))
+                result = ingest_file(engine, path, topic=args.topic, batch_size=args.batch_size, fmt=formats[path])
                 total.add(result.counts)
                 print(result.summary())
                 sys.stdout.flush()

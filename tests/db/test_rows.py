@@ -3,7 +3,7 @@ import weakref
 
 from db.records import ArticleRecord, DeletedCitation
 from db.rows import PreparedBatch, prepare_batch
-from harvester.ingest_worker import prepared_chunks, prepared_item_chunks
+from harvester.file_batches import prepared_chunks, prepared_item_chunks
 
 
 def _rec(pmid, title="Ketamine for depression"):

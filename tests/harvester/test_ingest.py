@@ -11,10 +11,8 @@ from sqlalchemy import func, select
 from db.engine import make_engine
 from db.lock import run_lock
 from db.models import Article, ArticleMesh, ArticleTopic, HarvestRun
-from harvester import fast_xml, ingest_worker
 from support.synthetic import write_synthetic_xml
 from ketamine_tracker.cli import main
-from ketamine_tracker.commands.ingest import use_pipeline
 
 
 def _ingest(db_url, *args) -> int:
@@ -228,89 +226,13 @@ def test_bad_batch_size_is_a_usage_error(db_url, pubmed_fixture, bad):
     assert info.value.code == 2
 
 
-# --- parser child process (--pipeline on) -------------------------------------------
-
-
-def test_pipeline_summary_line(db_url, pubmed_fixture, capsys):
-    path = pubmed_fixture("edge_cases.xml")
-    assert _ingest(db_url, "--pipeline", "on", "--batch-size", "2", path) == 0
-    assert capsys.readouterr().out.strip() == f"{path}: 6 records (new 4, updated 0, unchanged 0, deleted 0)"
-
-
-def test_pipeline_rows_equal_in_process_rows(db_url, pubmed_fixture, capsys):
-    path = pubmed_fixture("edge_cases.xml")
-    _ingest(db_url, "--pipeline", "on", path)
-    capsys.readouterr()
-    _ingest(db_url, "--pipeline", "off", path)
-    assert capsys.readouterr().out.strip() == f"{path}: 6 records (new 0, updated 0, unchanged 4, deleted 0)"
-
-
-def test_pipeline_truncated_xml_error_equals_in_process_error(db_url, pubmed_fixture, tmp_path, capsys):
-    path = _truncated(pubmed_fixture, tmp_path)
-    _ingest(db_url, "--pipeline", "off", "--batch-size", "1", path)
-    in_process = capsys.readouterr().err
-    assert _ingest(db_url, "--pipeline", "on", "--batch-size", "1", path) == 2
-    assert capsys.readouterr().err == in_process
-
-
-def test_pipeline_truncated_xml_leaves_database_unchanged(db_url, pubmed_fixture, tmp_path):
-    _ingest(db_url, pubmed_fixture("structured.xml"))
-    before = _snapshot(db_url)
-    _ingest(db_url, "--pipeline", "on", "--batch-size", "1", _truncated(pubmed_fixture, tmp_path))
-    assert _snapshot(db_url) == before
-
-
-def test_pipeline_failed_run_counts_parsed_records(db_url, pubmed_fixture, tmp_path):
-    _ingest(db_url, "--pipeline", "on", "--batch-size", "1", _truncated(pubmed_fixture, tmp_path))
-    (row,) = _rows(db_url, select(HarvestRun.status, HarvestRun.found, HarvestRun.new))
-    assert tuple(row) == ("failed", 3, 0)
-
-
-def test_pipeline_broken_medline_exits_2_naming_the_record(db_url, medline_fixture, capsys):
-    assert _ingest(db_url, "--pipeline", "on", medline_fixture("broken.nbib")) == 2
-    assert "broken.nbib: record 2 (line 6): PMID is missing" in capsys.readouterr().err
-
-
-def test_dead_parser_process_exits_1(db_url, pubmed_fixture, monkeypatch, capsys):
-    monkeypatch.setattr(ingest_worker, "PYTHON", "/bin/false")
-    assert _ingest(db_url, "--pipeline", "on", pubmed_fixture("edge_cases.xml")) == 1
-    assert "the parser process exited (code 1)" in capsys.readouterr().err
-
-
-def test_dead_parser_process_leaves_database_unchanged(db_url, pubmed_fixture, monkeypatch):
-    _ingest(db_url, pubmed_fixture("structured.xml"))
-    before = _snapshot(db_url)
-    monkeypatch.setattr(ingest_worker, "PYTHON", "/bin/false")
-    _ingest(db_url, "--pipeline", "on", pubmed_fixture("edge_cases.xml"))
-    assert _snapshot(db_url) == before
-
-
-def test_auto_pipeline_keeps_small_files_in_process(pubmed_fixture):
-    assert use_pipeline(pubmed_fixture("edge_cases.xml"), "auto") is False
-
-
-def test_pipeline_on_a_large_synthetic_file_stores_every_article(db_url, tmp_path):
+def test_large_synthetic_file_stores_every_article(db_url, tmp_path):
     path = write_synthetic_xml(tmp_path / "large.xml", 2500, seed=3)
-    assert _ingest(db_url, "--pipeline", "on", "--batch-size", "500", path) == 0
+    assert _ingest(db_url, "--batch-size", "500", path) == 0
     assert _article_count(db_url) == 2500
 
 
-def _stored(db_url) -> list:
-    """Every stored article column but the run's timestamps, and the child rows."""
-    skip = {"first_seen", "updated"}
-    cols = [c for c in Article.__table__.columns if c.name not in skip]
-    return [_rows(db_url, select(*cols).order_by(Article.pmid)),
-            _rows(db_url, select(ArticleMesh).order_by(ArticleMesh.pmid, ArticleMesh.descriptor))]
-
-
-@pytest.mark.skipif(not fast_xml.available(), reason="harvester._pubmed_fast is not built")
-@pytest.mark.parametrize("pipeline", ["off", "on"])
-def test_c_and_lxml_parsers_store_the_same_database(tmp_path, monkeypatch, pipeline):
-    path = tmp_path / "synthetic.xml"
-    write_synthetic_xml(path, 300)
-    with_c, with_lxml = (f"sqlite:///{tmp_path / name}" for name in ("c.db", "lxml.db"))
-    assert _ingest(with_c, "--pipeline", pipeline, path) == 0
-    monkeypatch.setenv(fast_xml.ENV_PARSER, "lxml")
-    assert _ingest(with_lxml, "--pipeline", pipeline, path) == 0
-    assert _stored(with_c) == _stored(with_lxml)
-    assert len(_stored(with_c)[0]) == 300
+def test_pipeline_option_is_gone(db_url, pubmed_fixture):
+    with pytest.raises(SystemExit) as info:
+        _ingest(db_url, "--pipeline", "on", pubmed_fixture("structured.xml"))
+    assert info.value.code == 2
