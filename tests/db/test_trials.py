@@ -1,0 +1,200 @@
+"""db.trials: reports of one trial counted once ("k trials, n participants")."""
+
+from __future__ import annotations
+
+import csv
+from typing import Optional
+
+import pytest
+from sqlmodel import Session
+
+from db.models import Article, Extraction
+from db.trials import count_trials, parent_study_names, registry_ids, summarise, trial_index
+
+from support import SHARED_DATA
+
+
+def add(session: Session, pmid: int, abstract: str = "", *, title: str = "Ketamine trial", n: Optional[int] = None,
+        nct_ids: tuple[str, ...] = (), deleted: bool = False, extracted: bool = True) -> None:
+    session.add(Article(pmid=pmid, title=title, abstract=abstract, nct_ids=list(nct_ids), is_deleted=deleted))
+    if extracted:
+        session.add(Extraction(pmid=pmid, extractor_version="t", design="rct", sample_size=n))
+
+
+@pytest.fixture
+def db(db_engine):
+    """A session on an empty database, once per backend."""
+    with Session(db_engine) as s:
+        yield s
+
+
+# --------------------------------------------------------------------------- identifiers
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ClinicalTrials.gov identifier: NCT01234567.", ["NCT01234567"]),
+        ("CLINICAL TRIAL: NCT#00088699: https://www.clinicaltrials.gov", ["NCT00088699"]),
+        ("Trial Registration: ISRCTN, number ISRCTN14426797", ["ISRCTN14426797"]),
+        ("EudraCT Number: 2013-000952-17.", ["EUDRACT2013-000952-17"]),
+        ("EU Clinical Trials Register: EudraCT-No.: 2020-000784-23 (November 17, 2020)", ["EUDRACT2020-000784-23"]),
+        ("Chinese Clinical Trial Registry, ChiCTR2200061956 (Date: 13/07/2022)", ["CHICTR2200061956"]),
+        ("Unique identifier: ChiCTR-TRC-14004475 , Date of registration", ["CHICTRTRC-14004475"]),
+        ("IRCT registration number: IRCT20180806052096N1; IRCT URL", ["IRCT20180806052096N1"]),
+        ("REGISTRATION NUMBER: ACTRN12619001334190p. Date registered", ["ACTRN12619001334190"]),
+        ("Clinical Trials Registry - India CTRI/2018/05/014211.", ["CTRI/2018/05/014211"]),
+        ("German Clinical Trials Register DRKS00012345.", ["DRKS00012345"]),
+        ("Japan Primary Registries Network: UMIN000032355.", ["UMIN000032355"]),
+        ("https://ensaiosclinicos.gov.br/rg/RBR-1072m6nv.", ["RBR-1072M6NV"]),
+    ],
+)
+def test_registry_identifier_is_found_in_its_written_forms(text, expected):
+    assert registry_ids(text) == expected
+
+
+def test_a_space_inside_an_nct_number_gives_the_same_identifier():
+    assert registry_ids("(NCT 01234567)") == registry_ids("(NCT01234567)")
+
+
+def test_two_registrations_of_one_abstract_are_both_found_in_order():
+    assert registry_ids("EudraCT 2020-000829-55 and NCT05416229.") == ["EUDRACT2020-000829-55", "NCT05416229"]
+
+
+@pytest.mark.parametrize("text", ["the function 12345678 of the NMDA receptor", "INTRODUCTION 2019 data", "NCT0123456 (seven digits)"])
+def test_text_without_a_registration_gives_no_identifier(text):
+    assert registry_ids(text) == []
+
+
+def test_secondary_analysis_names_its_parent_study():
+    text = "In this secondary analysis of the ELEKT-D randomized clinical trial of ECT vs ketamine, we ..."
+    assert parent_study_names(text) == ["ELEKT-D"]
+
+
+def test_secondary_analysis_of_an_unnamed_trial_names_no_study():
+    assert parent_study_names("This is a secondary analysis of a Phase 2 trial of esketamine.") == []
+
+
+def test_pooled_analysis_of_two_named_studies_names_neither():
+    # "ASPIRE I and ASPIRE II studies" are two trials: no single parent to join
+    assert parent_study_names("a post hoc analysis of pooled data from ASPIRE I and ASPIRE II studies") == []
+
+
+# --------------------------------------------------------------------------- grouping
+
+
+def test_reports_naming_one_registration_are_one_trial(db):
+    add(db, 1, "Main results. Registered NCT01234567.", n=120)
+    add(db, 2, "Secondary analysis of NCT01234567 in women.", n=60)
+    db.commit()
+    assert count_trials(db.connection(), [1, 2]).trials == 1
+
+
+def test_trial_participants_are_its_largest_report(db):
+    add(db, 1, "Main results. Registered NCT01234567.", n=120)
+    add(db, 2, "Secondary analysis of NCT01234567 in women.", n=60)
+    db.commit()
+    assert count_trials(db.connection(), [1, 2]).participants == 120
+
+
+def test_articles_without_registration_are_separate_trials(db):
+    add(db, 1, "Randomised trial of ketamine.", n=30)
+    add(db, 2, "Another randomised trial of ketamine.", n=40)
+    db.commit()
+    got = count_trials(db.connection(), [1, 2])
+    assert (got.trials, got.participants) == (2, 70)
+
+
+def test_stored_accession_groups_with_the_number_in_an_abstract(db):
+    add(db, 1, "Results of a randomised trial.", n=100, nct_ids=("NCT01234567",))
+    add(db, 2, "Long-term follow-up (ClinicalTrials.gov NCT01234567).", n=80)
+    db.commit()
+    assert count_trials(db.connection(), [1, 2]).trials == 1
+
+
+def test_a_trial_registered_twice_joins_reports_of_either_number(db):
+    add(db, 1, "Registered: EudraCT 2020-000829-55 and NCT05416229.", n=200)
+    add(db, 2, "Post hoc analysis (EudraCT number 2020-000829-55).", n=150)
+    add(db, 3, "Follow-up of NCT05416229.", n=90)
+    db.commit()
+    assert count_trials(db.connection(), [1, 2, 3]).trials == 1
+
+
+def test_secondary_analysis_naming_its_parent_joins_the_parent(db):
+    add(db, 1, "The ELEKT-D trial compared ketamine with ECT. NCT03113968.", n=403)
+    add(db, 2, "In this secondary analysis of the ELEKT-D randomized clinical trial, quality of life improved.", n=365)
+    db.commit()
+    got = count_trials(db.connection(), [1, 2])
+    assert (got.trials, got.participants) == (1, 403)
+
+
+def test_selection_counts_only_its_own_reports_participants(db):
+    add(db, 1, "Main results. NCT01234567.", n=120)
+    add(db, 2, "Subgroup analysis of NCT01234567.", n=60)
+    db.commit()
+    assert count_trials(db.connection(), [2]).participants == 60
+
+
+def test_trial_without_a_stated_size_counts_as_a_trial_without_participants(db):
+    add(db, 1, "A trial.", n=None)
+    add(db, 2, "A second trial.", n=25)
+    db.commit()
+    got = count_trials(db.connection(), [1, 2])
+    assert (got.trials, got.participants, got.trials_without_n) == (2, 25, 1)
+
+
+def test_deleted_article_is_left_out(db):
+    add(db, 1, "A trial.", n=20)
+    add(db, 2, "A deleted trial.", n=50, deleted=True)
+    db.commit()
+    assert count_trials(db.connection(), [1, 2]).reports == 1
+
+
+def test_unknown_pmids_are_left_out(db):
+    add(db, 1, "A trial.", n=20)
+    db.commit()
+    assert count_trials(db.connection(), [1, 2, 2**40]).reports == 1
+
+
+def test_article_not_extracted_is_a_trial_of_unknown_size(db):
+    add(db, 1, "Registered NCT01234567.", extracted=False)
+    db.commit()
+    assert count_trials(db.connection(), [1]).trials_without_n == 1
+
+
+def test_index_keys_a_group_by_its_smallest_identifier(db):
+    add(db, 1, "EudraCT 2020-000829-55 and NCT05416229.", n=10)
+    db.commit()
+    assert trial_index(db.connection()) == {1: "EUDRACT2020-000829-55"}
+
+
+def test_index_leaves_out_articles_linked_to_nothing(db):
+    add(db, 1, "A randomised trial with no registration.", n=10)
+    db.commit()
+    assert trial_index(db.connection()) == {}
+
+
+def test_summarise_counts_a_repeated_row_once():
+    assert summarise([(1, 10), (1, 10)], {}).trials == 1
+
+
+def test_label_says_trials_and_participants():
+    got = summarise([(1, 1200), (2, 140)], {})
+    assert got.label() == "2 trials, 1,340 participants"
+
+
+# --------------------------------------------------------------------------- real abstracts
+
+
+def test_every_nct_number_in_real_ketamine_abstracts_is_found():
+    """Each ``NCT`` + 8 digits written in the PsyNamic PubMed export (real 2024-25 records) is recognised."""
+    import re
+
+    path = SHARED_DATA / "psynamic" / "pubmed_results" / "pubmed_results_20250306.csv"
+    if not path.exists():
+        pytest.skip(f"{path} is absent (see /work/shared/data/INDEX.md)")
+    with path.open(encoding="utf-8", newline="") as fh:
+        texts = [" ".join(row) for row in csv.reader(fh)]
+    written = {f"NCT{m}" for t in texts for m in re.findall(r"\bNCT(\d{8})\b", t)}
+    found = {i for t in texts for i in registry_ids(t) if i.startswith("NCT")}
+    assert written and written <= found
