@@ -10,13 +10,15 @@ import logging
 
 from db.text import document_text
 
+from . import adverse_events as _ae
 from . import conditions as _conditions
 from . import design as _design
+from . import outcomes as _outcomes
 from . import routes_doses as _rd
 from . import sample_size as _sample_size
 from .abbreviations import find_abbreviations
 from .document import Document
-from .pipeline import get_pipeline, optional_module
+from .pipeline import get_pipeline
 from .resources.terms import find_terms
 from .sentences.index import SentenceIndex
 
@@ -39,20 +41,28 @@ def _span(index: SentenceIndex, kind: str, label: str, start: int, end: int, neg
 
 
 def _other_fields(d: Document, design: str) -> dict:
-    """Adverse events, outcomes, efficacy and serious-AE from the other extractor
-    (defaults when its modules are not installed)."""
-    out = {"adverse_events": [], "outcomes": [], "efficacy_direction": "not_applicable", "serious_ae": "unstated"}
-    ae = optional_module("nlp.adverse_events")
-    oc = optional_module("nlp.outcomes")
-    if ae is not None and hasattr(ae, "extract_adverse_events"):
-        out["adverse_events"] = [dict(x) for x in ae.extract_adverse_events(d, design)]
-        if hasattr(ae, "serious_ae"):
-            out["serious_ae"] = str(ae.serious_ae(d))
-    if oc is not None and hasattr(oc, "extract_outcomes"):
-        out["outcomes"] = [dict(x) for x in oc.extract_outcomes(d)]
-        if hasattr(oc, "efficacy_direction"):
-            out["efficacy_direction"] = str(oc.efficacy_direction(d, out["outcomes"], design))
-    return out
+    """Adverse events, serious AE, outcomes and the efficacy verdict of one document.
+
+    Parameters
+    ----------
+    d : Document
+        The article's document.
+    design : str
+        Its study design (from :func:`nlp.design.classify`).
+
+    Returns
+    -------
+    dict
+        ``adverse_events``, ``serious_ae``, ``outcomes`` and ``efficacy_direction``.
+    """
+    adverse_events = [dict(x) for x in _ae.extract_adverse_events(d, design)]
+    outcomes = [dict(x) for x in _outcomes.extract_outcomes(d)]
+    return {
+        "adverse_events": adverse_events,
+        "outcomes": outcomes,
+        "efficacy_direction": str(_outcomes.efficacy_direction(d, outcomes, design)),
+        "serious_ae": str(_ae.serious_ae(d)),
+    }
 
 
 def extract_doc(doc, title_end: int, pub_types=(), mesh=()) -> dict:

@@ -11,8 +11,8 @@ sentence splitter disabled) plus the tracker's components:
   comparators) with abbreviations resolved, in ``doc._.kt_terms`` and
   ``doc.spans["kt_terms"]``;
 
-and whatever the adverse-event and outcome modules add through their
-``add_to_pipeline(nlp)`` hooks (imported only if present).
+and the adverse-event (with trial NegEx) and outcome components their
+modules add through their ``add_to_pipeline(nlp)`` hooks.
 
 :func:`nlp.extract.extract_article` does not run these components: it reads
 the same sentences, abbreviations and terms from the text directly
@@ -24,7 +24,6 @@ give the same result.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 
@@ -32,13 +31,13 @@ import spacy
 from spacy.language import Language
 
 from . import abbreviations as _abbreviations  # noqa: F401 - registers kt_abbreviations
+from . import adverse_events, outcomes
 from . import sentences as _sentences  # noqa: F401 - registers kt_sentences
 from .resources import terms as _terms  # noqa: F401 - registers kt_terms
 
 log = logging.getLogger("ketamine_tracker")
 
 MODEL_ENV = "KETAMINE_TRACKER_SPACY_MODEL"
-HOOK_MODULES = ("nlp.negation", "nlp.adverse_events", "nlp.outcomes")
 
 
 def _base(model: str | None) -> Language:
@@ -68,22 +67,9 @@ def build_pipeline(model: str | None = None) -> Language:
     nlp.add_pipe("kt_sentences")
     nlp.add_pipe("kt_abbreviations")
     nlp.add_pipe("kt_terms")
-    for name in HOOK_MODULES:
-        module = optional_module(name)
-        hook = getattr(module, "add_to_pipeline", None) if module is not None else None
-        if hook is not None and name != "nlp.negation":
-            hook(nlp)
+    adverse_events.add_to_pipeline(nlp)
+    outcomes.add_to_pipeline(nlp)
     return nlp
-
-
-def optional_module(name: str):
-    """Import ``name`` if it exists (the module of another extractor), else None."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name is not None and (name == exc.name or name.startswith(exc.name + ".")):
-            return None
-        raise
 
 
 _PIPELINE: Language | None = None

@@ -259,26 +259,22 @@ def score(items: list[dict], preds: list[dict]) -> tuple[list[Metric], dict]:
     metrics.append(Metric(DATASET, "routes", "micro_f1", m["micro_f1"], len(g_sets), REFERENCE["routes"], "application form; no route = Unknown/Not applicable"))
     metrics.append(Metric(DATASET, "routes", "macro_f1", m["macro_f1"], len(g_sets), None, "over Oral/Nasal/Intravenous/Subcutaneous/Other/none"))
 
-    from ..pipeline import optional_module
-
-    oc = optional_module("nlp.outcomes")
-    if oc is not None and hasattr(oc, "efficacy_direction"):
-        gold, pred = [], []
-        for it, p in zip(items, preds):
-            if not it["conclusion"]:
-                continue
-            g = {c if c in ("Positive", "Negative", "Neutral", "Mixed") else "Unknown" for c in it["conclusion"]}
-            # PsyNamic leaves most reviews' conclusion Unknown (22 of 28 ketamine reviews):
-            # a review's verdict is compared as Unknown, as their convention does
-            ours = "Unknown" if p["design"] == "review" else CONCLUSION_MAP.get(p["efficacy_direction"], "Unknown")
-            gold.append(ours if ours in g else sorted(g)[0])
-            pred.append(ours)
-            if gold[-1] != ours:
-                errors["efficacy_direction"].append((it["id"], sorted(g), p["efficacy_direction"], it["title"]))
-        s = single_label(gold, pred)
-        metrics.append(Metric(DATASET, "efficacy_direction", "weighted_f1", s["weighted_f1"], len(gold), REFERENCE["efficacy_direction"], "study conclusion; Unknown and Not Applicable merged"))
-        metrics.append(Metric(DATASET, "efficacy_direction", "macro_f1", s["macro_f1"], len(gold), None, ""))
-        metrics.append(Metric(DATASET, "efficacy_direction", "accuracy", s["accuracy"], len(gold), None, ""))
+    gold, pred = [], []
+    for it, p in zip(items, preds):
+        if not it["conclusion"]:
+            continue
+        g = {c if c in ("Positive", "Negative", "Neutral", "Mixed") else "Unknown" for c in it["conclusion"]}
+        # PsyNamic leaves most reviews' conclusion Unknown (22 of 28 ketamine reviews):
+        # a review's verdict is compared as Unknown, as their convention does
+        ours = "Unknown" if p["design"] == "review" else CONCLUSION_MAP.get(p["efficacy_direction"], "Unknown")
+        gold.append(ours if ours in g else sorted(g)[0])
+        pred.append(ours)
+        if gold[-1] != ours:
+            errors["efficacy_direction"].append((it["id"], sorted(g), p["efficacy_direction"], it["title"]))
+    s = single_label(gold, pred)
+    metrics.append(Metric(DATASET, "efficacy_direction", "weighted_f1", s["weighted_f1"], len(gold), REFERENCE["efficacy_direction"], "study conclusion; Unknown and Not Applicable merged"))
+    metrics.append(Metric(DATASET, "efficacy_direction", "macro_f1", s["macro_f1"], len(gold), None, ""))
+    metrics.append(Metric(DATASET, "efficacy_direction", "accuracy", s["accuracy"], len(gold), None, ""))
     return metrics, errors
 
 
