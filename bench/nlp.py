@@ -37,7 +37,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from nlp.runner import TASK, _init_worker, extract_batch  # noqa: E402
+from nlp.runner import TASK, extract_batch, init_worker  # noqa: E402
 
 
 def psynamic_abstracts(data: Path) -> list[dict]:
@@ -178,11 +178,11 @@ def run(articles: list[dict], workers: int) -> tuple[float, float]:
     """Wall seconds and summed worker CPU seconds to extract ``articles``."""
     tasks = [articles[i : i + TASK] for i in range(0, len(articles), TASK)]
     if workers == 1:
-        _init_worker()
+        init_worker()
         t = time.perf_counter()
         cpu = sum(timed_batch(task) for task in tasks)
         return time.perf_counter() - t, cpu
-    with mp.get_context("spawn").Pool(workers, initializer=_init_worker) as pool:
+    with mp.get_context("spawn").Pool(workers, initializer=init_worker) as pool:
         pool.map(extract_batch, tasks[:workers], chunksize=1)  # warm up: pipelines built
         t = time.perf_counter()
         cpu = sum(pool.imap(timed_batch, tasks))

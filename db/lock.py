@@ -5,8 +5,9 @@
   across machines and is released by the server when the holder's connection
   dies, so a killed run never leaves a stale lock.
 * SQLite file: an OS lock (``filelock``, ``flock``/``LockFileEx``) on
-  ``<database>.lock`` next to the database file; the OS drops it when the
-  process dies.
+  ``<database>.lock`` next to the database file, symbolic links resolved (a
+  link to the database and the file itself are one database, with one lock);
+  the OS drops it when the process dies.
 * SQLite in memory: a process-local lock.
 
 The lock is re-entrant within one thread (``update`` holds it and calls the
@@ -22,6 +23,7 @@ import os
 import socket
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 from filelock import FileLock, Timeout
@@ -29,9 +31,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from ketamine_tracker.errors import LockedError
-
 from .engine import redact
+from .errors import LockedError
 
 LOCK_NAME = "ketamine-tracker run"
 
@@ -48,11 +49,16 @@ def _advisory_key(name: str) -> int:
 
 
 def _lock_key(engine: Engine) -> str:
+    """The identity of ``engine``'s database: the real path of a SQLite file, else the URL."""
+    path = _database_file(engine)
+    if path is not None:
+        return f"sqlite:{path}"
     return f"{engine.dialect.name}:{engine.url.render_as_string(hide_password=True)}"
 
 
-def lock_path(engine: Engine):
-    """The lock file of a SQLite database file (``None`` for in-memory or PostgreSQL)."""
+def _database_file(engine: Engine) -> Path | None:
+    """The real path of ``engine``'s SQLite database file, symbolic links resolved (``None`` for
+    in-memory SQLite and PostgreSQL), so every path to one file names one lock."""
     from .engine import sqlite_path
 
     if engine.dialect.name != "sqlite":
@@ -63,6 +69,23 @@ def lock_path(engine: Engine):
     if not db or db == ":memory:":
         return None
     path = sqlite_path(f"sqlite:///{db}")
+    return Path(os.path.realpath(path)) if path else None
+
+
+def lock_path(engine: Engine) -> Path | None:
+    """The lock file of a SQLite database file: ``<real path of the database>.lock``.
+
+    Parameters
+    ----------
+    engine : Engine
+        The tracker database.
+
+    Returns
+    -------
+    Path or None
+        ``None`` for in-memory SQLite and PostgreSQL, which do not lock with a file.
+    """
+    path = _database_file(engine)
     return path.with_name(path.name + ".lock") if path else None
 
 

@@ -14,7 +14,8 @@ Utilities Help, NCBI Bookshelf NBK25499):
   a bounded number of times, then reported as :class:`EutilsError`.
 
 The API key is sent but never logged, and it is scrubbed from every error
-message this module produces.
+message this module produces; so are credentials written into the base URL
+(``http://user:password@proxy/...``), which messages show as ``***@proxy``.
 """
 
 from __future__ import annotations
@@ -28,11 +29,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterable, Sequence, TypeVar
+from urllib.parse import unquote, urlsplit
 
 import requests
 from lxml import etree
 
-from ketamine_tracker.errors import TrackerError
+from .errors import EutilsError
+
+__all__ = ["EutilsClient", "EutilsError", "RateLimiter", "RetryPolicy", "RetryableResponse", "SearchResult",
+           "parse_esearch", "pubmed_date", "url_secrets", "display_url"]
 
 log = logging.getLogger("harvester.eutils")
 
@@ -48,12 +53,51 @@ RATE_WITH_KEY = 10.0
 POST_ID_THRESHOLD = 200
 
 
-class EutilsError(TrackerError):
-    """E-utilities could not answer after the bounded retries (exit code 1)."""
-
-
 class RetryableResponse(Exception):
     """A response that arrived but cannot be used (truncated XML, backend error...)."""
+
+
+def url_secrets(url: str) -> list[str]:
+    """The credentials written into ``url``, longest first, for masking.
+
+    Parameters
+    ----------
+    url : str
+        A URL that may carry user information (``scheme://user:password@host/...``).
+
+    Returns
+    -------
+    list[str]
+        The user information (``user:password``) and the password, each as
+        written and percent-decoded; empty when the URL has no user information.
+    """
+    netloc = urlsplit(url).netloc if "//" in url else ""
+    userinfo = netloc.rpartition("@")[0]
+    if not userinfo:
+        return []
+    found = {userinfo, unquote(userinfo)}
+    password = userinfo.partition(":")[2]
+    if password:
+        found |= {password, unquote(password)}
+    return sorted((s for s in found if s), key=len, reverse=True)
+
+
+def display_url(url: str) -> str:
+    """``url`` with its user information replaced by ``***`` (``http://***@proxy/...``).
+
+    Parameters
+    ----------
+    url : str
+        Any URL.
+
+    Returns
+    -------
+    str
+        The URL safe to log, store or send.
+    """
+    for secret in url_secrets(url):
+        url = url.replace(secret, "***")
+    return url
 
 
 def pubmed_date(day: date) -> str:
@@ -211,6 +255,10 @@ class EutilsClient:
     ):
         self.base_url = base_url.rstrip("/") + "/"
         self._api_key = api_key or None
+        self._secrets = ([self._api_key] if self._api_key else []) + url_secrets(self.base_url)
+        self._secrets.sort(key=len, reverse=True)
+        #: The base URL as messages show it (credentials masked).
+        self.display_url = display_url(self.base_url)
         self.email = email
         self.tool = tool
         if rate is None:
@@ -232,9 +280,20 @@ class EutilsClient:
             return sum(self.requests.values())
 
     def scrub(self, text: str) -> str:
-        """``text`` with the API key replaced by ``***``."""
-        if self._api_key:
-            text = text.replace(self._api_key, "***")
+        """``text`` with the API key and any credentials of the base URL replaced by ``***``.
+
+        Parameters
+        ----------
+        text : str
+            A message about to be logged, stored or raised.
+
+        Returns
+        -------
+        str
+            The message without secrets.
+        """
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
         return text
 
     def _identity(self) -> dict[str, str]:
@@ -295,7 +354,7 @@ class EutilsClient:
                     last = f"HTTP {status}"
                     reason = "429" if status == 429 else "5xx"
                 elif status >= 400:
-                    raise EutilsError(f"{name}: HTTP {status} from {self.base_url} (not retried): "
+                    raise EutilsError(f"{name}: HTTP {status} from {self.display_url} (not retried): "
                                       f"{self.scrub(resp.text[:200])}")
                 else:
                     try:
@@ -316,7 +375,7 @@ class EutilsClient:
                     self.retries[reason] += 1
                 log.warning("%s: %s; retry %d/%d in %.2fs", name, last, attempt + 1, self.retry.tries - 1, wait)
                 time.sleep(wait)
-        raise EutilsError(f"{name} failed after {self.retry.tries} tries against {self.base_url}: {last}")
+        raise EutilsError(f"{name} failed after {self.retry.tries} tries against {self.display_url}: {last}")
 
     # -- esearch --------------------------------------------------------------
     def esearch(

@@ -39,7 +39,8 @@ from db import harvest_state as state
 from db.records import ArticleRecord
 from db.store import UpsertCounts, upsert_articles
 
-from .eutils import PUBMED_ID_CAP, EutilsClient, EutilsError
+from .errors import EutilsError
+from .eutils import PUBMED_ID_CAP, EutilsClient
 from .topics import Topic
 
 log = logging.getLogger("harvester.harvest")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from ketamine_tracker.errors import UsageError
+from .errors import TopicsError
 
 SHIPPED_TOPICS = Path(__file__).with_name("topics.toml")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -52,7 +52,7 @@ def load_topics(path: str | Path | None = None) -> dict[str, Topic]:
 
     Raises
     ------
-    UsageError
+    TopicsError
         Missing file, invalid TOML, no ``[topics]`` table, a bad topic name, a
         missing or empty ``query``, or an unknown ``{placeholder}``.
     """
@@ -60,30 +60,30 @@ def load_topics(path: str | Path | None = None) -> dict[str, Topic]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise UsageError(f"cannot read topics file {path}: {exc.strerror or exc}") from exc
+        raise TopicsError(f"cannot read topics file {path}: {exc.strerror or exc}") from exc
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"topics file {path} is not valid TOML: {exc}") from exc
+        raise TopicsError(f"topics file {path} is not valid TOML: {exc}") from exc
     blocks = {k: v for k, v in data.items() if isinstance(v, str)}
     table = data.get("topics")
     if not isinstance(table, dict) or not table:
-        raise UsageError(f"topics file {path} has no [topics.NAME] tables")
+        raise TopicsError(f"topics file {path} has no [topics.NAME] tables")
     topics: dict[str, Topic] = {}
     for name, spec in table.items():
         if not _NAME.match(name):
-            raise UsageError(f"topics file {path}: topic name {name!r} must be lower-case letters, digits, '-' or '_'")
+            raise TopicsError(f"topics file {path}: topic name {name!r} must be lower-case letters, digits, '-' or '_'")
         if not isinstance(spec, dict):
-            raise UsageError(f"topics file {path}: [topics.{name}] must be a table with a query")
+            raise TopicsError(f"topics file {path}: [topics.{name}] must be a table with a query")
         query = spec.get("query")
         if not isinstance(query, str) or not query.strip():
-            raise UsageError(f"topics file {path}: [topics.{name}] has no query")
+            raise TopicsError(f"topics file {path}: [topics.{name}] has no query")
 
         def _fill(match: re.Match, _name=name) -> str:
             key = match.group(1)
             if key not in blocks:
                 known = ", ".join(sorted(blocks)) or "none"
-                raise UsageError(f"topics file {path}: [topics.{_name}] uses {{{key}}} but no top-level "
+                raise TopicsError(f"topics file {path}: [topics.{_name}] uses {{{key}}} but no top-level "
                                  f"string {key!r} is defined (defined: {known})")
             return blocks[key]
 
@@ -98,7 +98,7 @@ def select_topics(topics: dict[str, Topic], names: Iterable[str] | None) -> list
 
     Raises
     ------
-    UsageError
+    TopicsError
         A name that is not in the file; the message lists the known topics.
     """
     names = list(dict.fromkeys(names or []))
@@ -106,5 +106,5 @@ def select_topics(topics: dict[str, Topic], names: Iterable[str] | None) -> list
         return list(topics.values())
     unknown = [n for n in names if n not in topics]
     if unknown:
-        raise UsageError(f"unknown topic {', '.join(map(repr, unknown))}; known topics: {', '.join(topics)}")
+        raise TopicsError(f"unknown topic {', '.join(map(repr, unknown))}; known topics: {', '.join(topics)}")
     return [topics[n] for n in names]

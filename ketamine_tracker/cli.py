@@ -8,32 +8,23 @@ Each subcommand lives in :mod:`ketamine_tracker.commands` as a module with a
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from harvester.eutils import url_secrets
+
 from . import __version__
-from .errors import EXIT_LOCKED, EXIT_OK, TrackerError
+from .commands import dashboard, dbcmd, demo, evaluate, export, extract, harvest, ingest, schedule, status, update
+from .errors import EXIT_LOCKED, EXIT_OK, REPORTED_ERRORS, exit_code
 from .logs import mask, register_secret, setup_logging
 from .settings import Settings
 
 log = logging.getLogger("ketamine_tracker")
 
-COMMAND_MODULES = [
-    "update",
-    "harvest",
-    "ingest",
-    "extract",
-    "export",
-    "evaluate",
-    "dbcmd",
-    "dashboard",
-    "status",
-    "schedule",
-    "demo",
-]
+#: The subcommands, in the order ``--help`` lists them.
+COMMAND_MODULES = [update, harvest, ingest, extract, export, evaluate, dbcmd, dashboard, status, schedule, demo]
 
 
 # Commands whose failure is worth waking someone for (the nightly job).
@@ -48,13 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _add_global_options(parser, default=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"ketamine_tracker.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"ketamine_tracker.commands.{name}":
-                continue  # command not built yet
-            raise
+    for module in COMMAND_MODULES:
         module.register(sub)
     # The global options are accepted after the subcommand too
     # (`ketamine-tracker harvest --database-url ...`); SUPPRESS keeps a
@@ -111,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     register_secret(settings.api_key)
     register_secret(settings.webhook_url)
+    for secret in url_secrets(settings.eutils_url):  # http://user:password@proxy/...
+        register_secret(secret)
     try:
         from sqlalchemy.engine import make_url
 
@@ -120,8 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     error: str | None = None
     try:
         code = int(args.func(args, settings) or 0)
-    except TrackerError as exc:
-        code, error = exc.exit_code, str(exc)
+    except REPORTED_ERRORS as exc:  # the CLI's own errors and every layer's (harvester, db, nlp)
+        code, error = exit_code(exc), str(exc)
         _report_error(args, error, code)
     except KeyboardInterrupt:
         print("ketamine-tracker: interrupted", file=sys.stderr)

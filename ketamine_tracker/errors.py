@@ -1,4 +1,14 @@
-"""Exit codes and the errors that map to them."""
+"""Exit codes, the command line's own errors, and the exit code of every layer's errors.
+
+The layers below the command line (``harvester``, ``db``, ``nlp``) raise their
+own exceptions and know nothing of exit codes; :func:`exit_code` maps them here.
+"""
+
+from __future__ import annotations
+
+from db.errors import DatabaseConfigError, DbError, LockedError
+from harvester.errors import HarvesterError, TopicsError
+from nlp.errors import NlpError
 
 EXIT_OK = 0
 EXIT_FAILURE = 1  # the run started and failed (network, database, ...)
@@ -19,7 +29,39 @@ class UsageError(TrackerError):
     exit_code = EXIT_USAGE
 
 
-class LockedError(TrackerError):
-    """Another run is in progress."""
+#: Layer exceptions and their exit codes; the first matching class wins, so
+#: subclasses come before their layer's base class.
+LAYER_EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
+    (TopicsError, EXIT_USAGE),
+    (DatabaseConfigError, EXIT_USAGE),
+    (LockedError, EXIT_LOCKED),
+    (HarvesterError, EXIT_FAILURE),
+    (DbError, EXIT_FAILURE),
+    (NlpError, EXIT_FAILURE),
+)
 
-    exit_code = EXIT_LOCKED
+#: Everything the command line reports as one error line with an exit code (no traceback).
+REPORTED_ERRORS: tuple[type[Exception], ...] = (TrackerError, HarvesterError, DbError, NlpError)
+
+
+def exit_code(exc: BaseException) -> int:
+    """The exit code of ``exc``.
+
+    Parameters
+    ----------
+    exc : BaseException
+        A :class:`TrackerError` or an exception of the harvester, db or nlp layer.
+
+    Returns
+    -------
+    int
+        The error's own ``exit_code`` for a :class:`TrackerError`, the code of
+        its class in :data:`LAYER_EXIT_CODES` for a layer error, else
+        :data:`EXIT_FAILURE`.
+    """
+    if isinstance(exc, TrackerError):
+        return exc.exit_code
+    for cls, code in LAYER_EXIT_CODES:
+        if isinstance(exc, cls):
+            return code
+    return EXIT_FAILURE

@@ -21,7 +21,9 @@ def register_secret(value: str | None) -> None:
 
 
 def mask(text: str) -> str:
-    for secret in _SECRETS:
+    """``text`` with every registered secret replaced by ``***`` (longest first, so a
+    secret that contains another is masked whole)."""
+    for secret in sorted(_SECRETS, key=len, reverse=True):
         text = text.replace(secret, "***")
     return text
 

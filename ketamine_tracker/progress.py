@@ -48,3 +48,47 @@ class Progress:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class ProgressCallback:
+    """An ``on_progress(done, total)`` callable for the layers below the CLI, shown as a :class:`Progress`.
+
+    The bar (or log line series) starts at the first call, which gives the
+    total; later calls move it to ``done``. Use it as a context manager so the
+    bar is closed however the run ends::
+
+        with ProgressCallback("extract", "articles") as on_progress:
+            run_extraction(engine, on_progress=on_progress)
+
+    Parameters
+    ----------
+    desc : str
+        What is being counted, e.g. ``"extract"``.
+    unit : str
+        The unit of ``done`` and ``total``.
+    interactive : bool, optional
+        Force the bar on/off (default: on when stderr is a terminal).
+    """
+
+    def __init__(self, desc: str, unit: str = "items", *, interactive: bool | None = None):
+        self.desc = desc
+        self.unit = unit
+        self.interactive = interactive
+        self.progress: Progress | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.progress is None:
+            self.progress = Progress(total, self.desc, self.unit, interactive=self.interactive)
+        step = done - self.progress.done
+        if step > 0:
+            self.progress.update(step)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
+
+    def __enter__(self) -> "ProgressCallback":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -18,16 +18,16 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 import os
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy.engine import Engine
 
 from db.extractions import articles_to_extract, load_articles, write_extractions
-from ketamine_tracker.errors import TrackerError
-from ketamine_tracker.progress import Progress
 
+from .errors import ExtractionWorkersError
 from .extract import EXTRACTOR_VERSION, extract_article
 
-log = logging.getLogger("ketamine_tracker")
+log = logging.getLogger("nlp.runner")
 
 CHUNK = 400  # articles read, extracted and written per transaction
 TASK = 25  # articles per worker task
@@ -44,10 +44,19 @@ class ExtractCounts:
         return {"pending": self.pending, "extracted": self.extracted, "failed": self.failed, "version": self.version}
 
 
+#: ``on_progress(done, total)``: articles extracted and stored so far, of ``total`` pending.
+ProgressCallback = Callable[[int, int], None]
+
 _NLP = None
 
 
-def _init_worker() -> None:
+def init_worker() -> None:
+    """Build this process's spaCy pipeline once, for :func:`extract_batch`.
+
+    The initializer of an extraction process pool (picklable, so *spawn*
+    workers can run it); in the main process, call it before timing
+    :func:`extract_batch` so that the pipeline's construction is not timed.
+    """
     global _NLP
     from .pipeline import build_pipeline
 
@@ -60,9 +69,8 @@ def extract_batch(articles: list[dict]) -> list[dict]:
     Failures of single articles are logged and returned as ``{"pmid", "error"}``
     so one odd abstract never stops a run.
     """
-    global _NLP
     if _NLP is None:
-        _init_worker()
+        init_worker()
     out = []
     for art in articles:
         try:
@@ -78,7 +86,8 @@ def default_workers() -> int:
     return max(1, min(4, (os.cpu_count() or 1)))
 
 
-def run_extraction(engine: Engine, all: bool = False, workers: int | None = None, *, progress: bool | None = None) -> ExtractCounts:
+def run_extraction(engine: Engine, all: bool = False, workers: int | None = None, *,
+                   on_progress: ProgressCallback | None = None) -> ExtractCounts:
     """Extract every pending article and store the results.
 
     Parameters
@@ -89,12 +98,19 @@ def run_extraction(engine: Engine, all: bool = False, workers: int | None = None
         Re-extract every (non-deleted) article, not just pending ones.
     workers : int, optional
         Worker processes (default: CPU count, at most 4); 1 runs in-process.
-    progress : bool, optional
-        Force the progress bar on/off (default: on a terminal).
+    on_progress : Callable[[int, int], None], optional
+        Called as ``on_progress(done, total)`` once before the first chunk
+        (``done == 0``) and after each chunk is stored; not called when
+        nothing is pending.
 
     Returns
     -------
     ExtractCounts
+
+    Raises
+    ------
+    ExtractionWorkersError
+        The worker processes stopped before the run finished.
     """
     pmids = articles_to_extract(engine, EXTRACTOR_VERSION, all=all)
     counts = ExtractCounts(pending=len(pmids))
@@ -107,7 +123,7 @@ def run_extraction(engine: Engine, all: bool = False, workers: int | None = None
         # An executor, not multiprocessing.Pool: a worker that dies (or whose
         # initializer fails) raises BrokenProcessPool instead of being
         # respawned forever, so a broken environment fails the run clearly.
-        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker)
+        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=init_worker)
     chunks = [pmids[i : i + CHUNK] for i in range(0, len(pmids), CHUNK)]
 
     def submit(chunk: list[int]):
@@ -117,31 +133,35 @@ def run_extraction(engine: Engine, all: bool = False, workers: int | None = None
             return articles, tasks
         return articles, [pool.submit(extract_batch, t) for t in tasks]
 
+    report = on_progress or (lambda done, total: None)
+    done = 0
     try:
-        with Progress(len(pmids), "extract", "articles", interactive=progress) as bar:
-            pending = submit(chunks[0])
-            for k in range(len(chunks)):
-                articles, work = pending
-                # the workers extract the next chunk while this one is written
-                pending = submit(chunks[k + 1]) if k + 1 < len(chunks) else None
-                results: list[dict] = []
-                if pool is None:
-                    for t in work:
-                        results.extend(extract_batch(t))
-                else:
-                    try:
-                        for future in work:
-                            results.extend(future.result())
-                    except BrokenProcessPool as exc:
-                        raise TrackerError(f"extraction workers stopped unexpectedly ({exc}); "
-                                           "run `ketamine-tracker extract --workers 1` to see the error") from exc
-                good = [r for r in results if "error" not in r]
-                for r in results:
-                    if "error" in r:
-                        log.warning("extraction of PMID %s failed: %s", r["pmid"], r["error"])
-                counts.extracted += write_extractions(engine, good)
-                counts.failed += len(results) - len(good)
-                bar.update(len(articles), failed=counts.failed)
+        report(done, len(pmids))
+        pending = submit(chunks[0])
+        for k in range(len(chunks)):
+            articles, work = pending
+            # the workers extract the next chunk while this one is written
+            pending = submit(chunks[k + 1]) if k + 1 < len(chunks) else None
+            results: list[dict] = []
+            if pool is None:
+                for t in work:
+                    results.extend(extract_batch(t))
+            else:
+                try:
+                    for future in work:
+                        results.extend(future.result())
+                except BrokenProcessPool as exc:
+                    raise ExtractionWorkersError(
+                        f"extraction workers stopped unexpectedly ({exc}); "
+                        "run `ketamine-tracker extract --workers 1` to see the error") from exc
+            good = [r for r in results if "error" not in r]
+            for r in results:
+                if "error" in r:
+                    log.warning("extraction of PMID %s failed: %s", r["pmid"], r["error"])
+            counts.extracted += write_extractions(engine, good)
+            counts.failed += len(results) - len(good)
+            done += len(articles)
+            report(done, len(pmids))
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)

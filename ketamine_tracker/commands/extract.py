@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import logging
+
+from db.lock import run_lock
 
 from ..app import open_database
 from ..errors import UsageError
+from ..progress import ProgressCallback
 from ..settings import Settings
 
 log = logging.getLogger("ketamine_tracker")
@@ -28,9 +29,10 @@ def run_extract(engine, settings: Settings | None = None, all: bool = False, wor
     dict
         ``pending``, ``extracted``, ``failed`` and the extractor ``version``.
     """
-    from nlp.runner import run_extraction
+    from nlp.runner import run_extraction  # here, not at the top: it loads spaCy, which other commands never need
 
-    counts = run_extraction(engine, all=all, workers=workers)
+    with ProgressCallback("extract", "articles") as on_progress:
+        counts = run_extraction(engine, all=all, workers=workers, on_progress=on_progress)
     log.info(
         "extraction: %d pending, %d extracted, %d failed (extractor %s)",
         counts.pending, counts.extracted, counts.failed, counts.version,
@@ -39,20 +41,12 @@ def run_extract(engine, settings: Settings | None = None, all: bool = False, wor
     return counts.as_dict()
 
 
-def _lock(engine):
-    try:
-        module = importlib.import_module("db.lock")
-    except ModuleNotFoundError:
-        return contextlib.nullcontext()
-    return module.run_lock(engine)
-
-
 def run(args, settings: Settings) -> int:
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
     engine = open_database(settings, migrate=True)
     try:
-        with _lock(engine):
+        with run_lock(engine):
             counts = run_extract(engine, settings, all=args.all, workers=args.workers)
     finally:
         engine.dispose()

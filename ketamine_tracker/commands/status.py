@@ -26,11 +26,9 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _extractor_version() -> str | None:
-    try:
-        from nlp.extract import EXTRACTOR_VERSION
-    except ImportError:
-        return None
+def _extractor_version() -> str:
+    from nlp.extract import EXTRACTOR_VERSION  # here, not at the top: it loads the NLP stack
+
     return EXTRACTOR_VERSION
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harvester.topics import SHIPPED_TOPICS, Topic, load_topics, select_topics
-from ketamine_tracker.errors import UsageError
+from harvester.errors import TopicsError
 
 
 def _write(tmp_path, text: str):
@@ -24,32 +24,32 @@ def test_shipped_queries_have_the_ketamine_block_filled_in():
 
 
 def test_missing_query_is_a_usage_error(tmp_path):
-    with pytest.raises(UsageError, match=r"\[topics.pain\] has no query"):
+    with pytest.raises(TopicsError, match=r"\[topics.pain\] has no query"):
         load_topics(_write(tmp_path, '[topics.pain]\nlabel = "Pain"\n'))
 
 
 def test_invalid_toml_is_a_usage_error(tmp_path):
-    with pytest.raises(UsageError, match="is not valid TOML"):
+    with pytest.raises(TopicsError, match="is not valid TOML"):
         load_topics(_write(tmp_path, "[topics.pain\n"))
 
 
 def test_unknown_placeholder_is_a_usage_error(tmp_path):
-    with pytest.raises(UsageError, match=r"uses \{opioid\}"):
+    with pytest.raises(TopicsError, match=r"uses \{opioid\}"):
         load_topics(_write(tmp_path, "[topics.pain]\nquery = '{opioid} AND pain'\n"))
 
 
 def test_file_without_topics_is_a_usage_error(tmp_path):
-    with pytest.raises(UsageError, match="no \\[topics.NAME\\] tables"):
+    with pytest.raises(TopicsError, match="no \\[topics.NAME\\] tables"):
         load_topics(_write(tmp_path, 'ketamine = "ketamine"\n'))
 
 
 def test_missing_file_is_a_usage_error(tmp_path):
-    with pytest.raises(UsageError, match="cannot read topics file"):
+    with pytest.raises(TopicsError, match="cannot read topics file"):
         load_topics(tmp_path / "absent.toml")
 
 
 def test_unknown_topic_name_lists_known_topics():
-    with pytest.raises(UsageError, match="unknown topic 'nope'; known topics: migraine, pain, depression"):
+    with pytest.raises(TopicsError, match="unknown topic 'nope'; known topics: migraine, pain, depression"):
         select_topics(load_topics(), ["nope"])
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from db.engine import make_engine
 from db.lock import lock_path, run_lock
-from ketamine_tracker.errors import LockedError
+from db.errors import LockedError
+from ketamine_tracker.errors import exit_code
 
 HOLD = """
 import sys, time
@@ -44,7 +45,7 @@ def test_second_holder_is_refused(db_url):
     engine = make_engine(db_url)
     with run_lock(engine):
         err = _in_other_thread(engine)
-    assert isinstance(err, LockedError) and err.exit_code == 75
+    assert isinstance(err, LockedError) and exit_code(err) == 75
     engine.dispose()
 
 

@@ -36,8 +36,8 @@ def test_pool_over_several_chunks_stores_the_same_as_one_process(tmp_path, monke
     monkeypatch.setattr(runner, "CHUNK", 40)  # 130 articles: four chunks
     monkeypatch.setattr(runner, "TASK", 7)
     one, pool = _engine(tmp_path / "one.db"), _engine(tmp_path / "pool.db")
-    runner.run_extraction(one, workers=1, progress=False)
-    counts = runner.run_extraction(pool, workers=2, progress=False)
+    runner.run_extraction(one, workers=1)
+    counts = runner.run_extraction(pool, workers=2)
     assert (counts.extracted, counts.failed) == (130, 0)
     assert _stored(pool) == _stored(one)
 
@@ -45,7 +45,7 @@ def test_pool_over_several_chunks_stores_the_same_as_one_process(tmp_path, monke
 def test_pool_over_several_chunks_clears_every_pending_flag(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "CHUNK", 40)
     eng = _engine(tmp_path / "pool.db")
-    runner.run_extraction(eng, workers=2, progress=False)
+    runner.run_extraction(eng, workers=2)
     with eng.connect() as c:
         assert not any(c.execute(select(Article.needs_extraction)).scalars().all())
 
@@ -56,7 +56,7 @@ def test_a_broken_worker_pool_fails_the_run_instead_of_hanging(tmp_path, monkeyp
 
     import pytest
 
-    from ketamine_tracker.errors import TrackerError
+    from nlp.errors import ExtractionWorkersError
 
     # A __main__ that spawn children cannot re-import (what Streamlit's AppTest
     # leaves behind): every worker dies before it can extract anything.
@@ -64,5 +64,5 @@ def test_a_broken_worker_pool_fails_the_run_instead_of_hanging(tmp_path, monkeyp
     fake_main.__file__ = str(tmp_path / "vanished_script.py")
     monkeypatch.setitem(sys.modules, "__main__", fake_main)
     eng = _engine(tmp_path / "broken.db")
-    with pytest.raises(TrackerError, match="extraction workers stopped unexpectedly"):
-        runner.run_extraction(eng, workers=2, progress=False)
+    with pytest.raises(ExtractionWorkersError, match="extraction workers stopped unexpectedly"):
+        runner.run_extraction(eng, workers=2)
