@@ -1,21 +1,20 @@
 """Streamlit entry point: ``streamlit run dashboard/app.py`` (or ``ketamine-tracker dashboard``).
 
 A multipage app (``st.navigation``); each page is a script in ``dashboard/pages``
-that reads the database only through :mod:`db.queries` (see ``dashboard/common.py``).
+that reads the database only through :mod:`db.queries` (see ``dashboard/common.py``)
+and runs inside :func:`dashboard.common.guard`. The packages are imported from the
+installed project (``pip install -e .``), not from a path added here.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+import streamlit as st
+
+from dashboard.common import PAGE_PATHS
+
 HERE = Path(__file__).resolve().parent
-if str(HERE.parent) not in sys.path:
-    sys.path.insert(0, str(HERE.parent))
-
-import streamlit as st  # noqa: E402
-
-from dashboard.common import PAGE_PATHS  # noqa: E402
 
 st.set_page_config(page_title="Ketamine evidence tracker", page_icon=":material/science:", layout="wide")
 

@@ -1,5 +1,13 @@
 """What every dashboard page shares: the read-only engine, cached queries,
-labels, links and the friendly "no data yet" page.
+labels, links, the friendly "no data yet" page, bounded query parameters,
+markdown escaping of PubMed text and the error guard of every page.
+
+Untrusted input: query parameters are clamped to valid ranges
+(:func:`param_int`) and free text is cut to :data:`MAX_QUERY_CHARS` /
+:data:`MAX_QUERY_WORDS` (:func:`bounded_text`); every field that comes from
+PubMed goes through :func:`md` before ``st.markdown`` / ``st.write`` /
+captions; and each page runs inside :func:`guard`, which logs an unexpected
+exception on the server and shows the browser one message without details.
 
 Caching: every query goes through :func:`Ctx.q`, an ``st.cache_data`` entry
 keyed on the database URL, the query's name and arguments and the database's
@@ -12,24 +20,27 @@ without a timer.
 from __future__ import annotations
 
 import json
-import sys
-from html import escape
+import logging
+import re
+import string
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape
 from pathlib import Path
 from typing import Any, Iterable
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
-    sys.path.insert(0, str(REPO))
+import streamlit as st
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-import streamlit as st  # noqa: E402
-from sqlalchemy.engine import Engine  # noqa: E402
-from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
+from db import queries
+from db.config import database_url_from_env
+from db.engine import DatabaseConfigError, make_engine, redact
 
-from db import queries  # noqa: E402
-from db.engine import DatabaseConfigError, make_engine, redact  # noqa: E402
+log = logging.getLogger("dashboard")
 
 LABELS_PATH = Path(__file__).with_name("labels.json")
 
@@ -136,7 +147,44 @@ def pubmed_url(pmid: int) -> str:
 
 
 def doi_url(doi: str | None) -> str | None:
-    return f"https://doi.org/{doi}" if doi else None
+    """The doi.org URL of a DOI, percent-encoded (a DOI may hold ``()[]<>`` and spaces)."""
+    return f"https://doi.org/{quote(doi.strip(), safe='/')}" if doi and doi.strip() else None
+
+
+def pmc_url(pmcid: str) -> str:
+    return f"https://pmc.ncbi.nlm.nih.gov/articles/{quote(pmcid.strip(), safe='')}/"
+
+
+def trial_url(nct_id: str) -> str:
+    return f"https://clinicaltrials.gov/study/{quote(nct_id.strip(), safe='')}"
+
+
+_MD_SPECIAL = re.compile(f"([{re.escape(string.punctuation)}])")  # every ASCII punctuation character
+
+
+def md(value: Any) -> str:
+    """Text from PubMed (or a user) made inert for ``st.markdown``, ``st.write`` and captions.
+
+    Every ASCII punctuation character is backslash-escaped (CommonMark allows
+    that for all of them), so ``[text](https://...)`` is not a link, ``*``/``_``
+    no emphasis, ``<b>`` no HTML, ``:red[...]`` / ``:smile:`` no Streamlit
+    directive and ``$...$`` no formula; the text reads exactly as written.
+    Line breaks and runs of white space become one space, so no line can start
+    a heading, list, quote or code block.
+
+    Parameters
+    ----------
+    value:
+        Any value; ``None`` gives ``""``.
+
+    Returns
+    -------
+    str
+        Markdown source that renders as the plain text of ``value``.
+    """
+    if value is None:
+        return ""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
 
 
 def link(url: str, text: str) -> None:
@@ -154,9 +202,12 @@ def link_list(items: Iterable[tuple[str, str]]) -> None:
 
 
 def database_url() -> str:
-    from ketamine_tracker.settings import Settings
+    """The database the dashboard reads (``DATABASE_URL``, see :func:`db.config.database_url_from_env`).
 
-    return Settings.from_env().database_url
+    ``ketamine-tracker dashboard`` passes its ``--database-url`` to the
+    Streamlit process in this variable.
+    """
+    return database_url_from_env()
 
 
 @st.cache_resource(show_spinner=False)
@@ -249,12 +300,108 @@ def param_list(name: str) -> list[str]:
         return []
 
 
-def param_int(name: str) -> int | None:
-    values = param_list(name)
-    try:
-        return int(values[0]) if values else None
-    except ValueError:
+#: the largest PMID the database can hold: ``article.pmid`` is an INTEGER, 32 bits on PostgreSQL
+#: (a larger value in a query is an SQL error there; real PMIDs have 8 digits)
+MAX_PMID = 2**31 - 1
+#: the largest minimum sample size the explorer accepts (more than any study enrols)
+MAX_SAMPLE_SIZE = 10**7
+#: free-text search: at most this many characters ...
+MAX_QUERY_CHARS = 500
+#: ... and words (each word is one more LIKE scan of every title and abstract)
+MAX_QUERY_WORDS = 20
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def bounded_int(text: str | None, lo: int, hi: int) -> int | None:
+    """An integer written in ASCII digits, clamped to ``lo..hi``.
+
+    Parameters
+    ----------
+    text:
+        What was typed or passed in the URL; surrounding spaces are ignored.
+    lo, hi:
+        The valid range (inclusive).
+
+    Returns
+    -------
+    int or None
+        The clamped value; ``None`` when ``text`` is not an optionally signed
+        run of ASCII digits (``"12a"``, ``"1e9"``, ``"１２"``, ``""``). Any number
+        of digits is accepted without converting a huge string to ``int``.
+    """
+    text = (text or "").strip()
+    if not _INTEGER.fullmatch(text):
         return None
+    negative = text.startswith("-")
+    digits = text.lstrip("+-").lstrip("0") or "0"
+    if len(digits) > len(str(max(abs(lo), abs(hi)))) + 1:
+        return lo if negative else hi
+    return max(lo, min(hi, -int(digits) if negative else int(digits)))
+
+
+def param_int(name: str, lo: int = 0, hi: int = MAX_PMID) -> int | None:
+    """The first value of an integer query parameter, clamped to ``lo..hi`` (``None`` if absent or not a number)."""
+    values = param_list(name)
+    return bounded_int(values[0], lo, hi) if values else None
+
+
+def bounded_text(text: str | None) -> str:
+    """Free search text cut to :data:`MAX_QUERY_CHARS` characters and :data:`MAX_QUERY_WORDS` words.
+
+    Parameters
+    ----------
+    text:
+        The search box or ``?q=`` value.
+
+    Returns
+    -------
+    str
+        The first words, joined by single spaces.
+    """
+    return " ".join((text or "")[:MAX_QUERY_CHARS].split()[:MAX_QUERY_WORDS])
+
+
+def was_capped(text: str | None) -> bool:
+    """Whether :func:`bounded_text` drops words or characters of ``text`` (not just spacing).
+
+    Parameters
+    ----------
+    text:
+        The search box or ``?q=`` value.
+
+    Returns
+    -------
+    bool
+    """
+    return bounded_text(text) != " ".join((text or "").split())
+
+
+# --------------------------------------------------------------------------- errors
+
+#: the only thing the browser learns about an unexpected error
+FRIENDLY_ERROR = (
+    "Sorry, this page could not be shown. The problem has been logged on the server; "
+    "reload the page or change the filters and try again."
+)
+
+
+@contextmanager
+def guard(page: str) -> Iterator[None]:
+    """Run a page's body; an unexpected exception is logged here and shown as :data:`FRIENDLY_ERROR`.
+
+    ``st.stop()`` and reruns pass through (they are not ``Exception``). No
+    type, message, path or SQL reaches the browser.
+
+    Parameters
+    ----------
+    page:
+        The page's name, for the server log.
+    """
+    try:
+        yield
+    except Exception:  # noqa: BLE001 - the last line of defence of a page
+        log.exception("dashboard page %r failed", page)
+        st.error(FRIENDLY_ERROR, icon=":material/error:")
 
 
 def join(values: Iterable[str] | None) -> str:

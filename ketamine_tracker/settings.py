@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 
-from db.engine import DEFAULT_DATABASE_URL
+from db.config import DEFAULT_DATABASE_URL, database_url_from_env
 
 DEFAULT_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 
@@ -35,7 +35,7 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
         env = os.environ if env is None else env
         return cls(
-            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=database_url_from_env(env),
             eutils_url=env.get("NCBI_EUTILS_URL") or DEFAULT_EUTILS_URL,
             api_key=env.get("NCBI_API_KEY") or None,
             email=env.get("NCBI_EMAIL") or None,

@@ -8,173 +8,179 @@ year_max, min_n, new = harvest | 7 | 30).
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
-from pathlib import Path
 
-if "dashboard" not in sys.modules:  # run as a single page (AppTest.from_file)
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+import pandas as pd
+import streamlit as st
 
-import pandas as pd  # noqa: E402
-import streamlit as st  # noqa: E402
-
-from dashboard import common as c  # noqa: E402
-from dashboard import exports  # noqa: E402
-from db.models import utcnow  # noqa: E402
-from db.queries import SORTS, ArticleFilter  # noqa: E402
+from dashboard import common as c
+from dashboard import exports
+from db.models import utcnow
+from db.queries import SORTS, ArticleFilter
 
 SHOW = 500
 
-ctx = c.start("Evidence explorer")
-opts = ctx.q("filter_options")
-tiers = c.labels()["tiers"]
-tier_codes = [t["code"] for t in tiers]
-topic_values = [v for v, _ in opts["topics"]]
-condition_values = [v for v, _ in opts["conditions"]]
-design_values = [v for v, _ in opts["designs"]] + [c.queries.NOT_EXTRACTED]
-route_values = [v for v, _ in opts["routes"]]
-form_values = list(c.labels()["forms"])
-direction_values = [v for v, _ in opts["directions"]]
-ae_values = [v for v, _ in opts["adverse_events"]]
-y0, y1 = int(opts["year_min"] or 1990), int(opts["year_max"] or 1990)
+with c.guard("explorer"):
+    ctx = c.start("Evidence explorer")
+    opts = ctx.q("filter_options")
+    tiers = c.labels()["tiers"]
+    tier_codes = [t["code"] for t in tiers]
+    topic_values = [v for v, _ in opts["topics"]]
+    condition_values = [v for v, _ in opts["conditions"]]
+    design_values = [v for v, _ in opts["designs"]] + [c.queries.NOT_EXTRACTED]
+    route_values = [v for v, _ in opts["routes"]]
+    form_values = list(c.labels()["forms"])
+    direction_values = [v for v, _ in opts["directions"]]
+    ae_values = [v for v, _ in opts["adverse_events"]]
+    y0, y1 = int(opts["year_min"] or 1990), int(opts["year_max"] or 1990)
 
-# ---------------------------------------------------------------- presets from the URL
-query_string = tuple(sorted((k, tuple(st.query_params.get_all(k))) for k in st.query_params.keys()))
-if st.session_state.get("_explorer_qs") != query_string or "f_topics" not in st.session_state:
-    st.session_state["_explorer_qs"] = query_string
-    keep = lambda name, allowed: [v for v in c.param_list(name) if v in allowed]  # noqa: E731
-    st.session_state["f_topics"] = keep("topic", topic_values)
-    st.session_state["f_conditions"] = keep("condition", condition_values)
-    st.session_state["f_tiers"] = keep("tier", tier_codes)
-    st.session_state["f_designs"] = keep("design", design_values)
-    st.session_state["f_routes"] = keep("route", route_values)
-    st.session_state["f_forms"] = keep("form", form_values)
-    st.session_state["f_directions"] = keep("direction", direction_values)
-    ae = keep("ae", ae_values)
-    st.session_state["f_ae"] = ae[0] if ae else "(any)"
-    st.session_state["f_text"] = (c.param_list("q") or [""])[0]
-    lo, hi = c.param_int("year_min"), c.param_int("year_max")
-    st.session_state["f_years"] = (max(y0, min(lo or y0, y1)), min(y1, max(hi or y1, y0)))
-    st.session_state["f_min_n"] = max(0, c.param_int("min_n") or 0)
-    new = (c.param_list("new") or ["any"])[0]
-    st.session_state["f_new"] = new if new in ("harvest", "7", "30") else "any"
-    st.session_state["f_retracted"] = True
+    # ---------------------------------------------------------------- presets from the URL
+    query_string = tuple(sorted((k, tuple(st.query_params.get_all(k))) for k in st.query_params.keys()))
+    if st.session_state.get("_explorer_qs") != query_string or "f_topics" not in st.session_state:
+        st.session_state["_explorer_qs"] = query_string
+        keep = lambda name, allowed: [v for v in c.param_list(name) if v in allowed]  # noqa: E731
+        st.session_state["f_topics"] = keep("topic", topic_values)
+        st.session_state["f_conditions"] = keep("condition", condition_values)
+        st.session_state["f_tiers"] = keep("tier", tier_codes)
+        st.session_state["f_designs"] = keep("design", design_values)
+        st.session_state["f_routes"] = keep("route", route_values)
+        st.session_state["f_forms"] = keep("form", form_values)
+        st.session_state["f_directions"] = keep("direction", direction_values)
+        ae = keep("ae", ae_values)
+        st.session_state["f_ae"] = ae[0] if ae else "(any)"
+        url_q = (c.param_list("q") or [""])[0]
+        st.session_state["f_text"] = c.bounded_text(url_q)
+        # a capped ?q= is noted below as long as the box still holds what the URL gave
+        st.session_state["_q_capped_to"] = st.session_state["f_text"] if c.was_capped(url_q) else None
+        lo, hi = c.param_int("year_min", y0, y1), c.param_int("year_max", y0, y1)
+        st.session_state["f_years"] = (lo or y0, max(hi or y1, lo or y0))
+        st.session_state["f_min_n"] = c.param_int("min_n", 0, c.MAX_SAMPLE_SIZE) or 0
+        new = (c.param_list("new") or ["any"])[0]
+        st.session_state["f_new"] = new if new in ("harvest", "7", "30") else "any"
+        st.session_state["f_retracted"] = True
 
-with st.sidebar:
-    st.header("Filters")
-    f_text = st.text_input("Search title and abstract", key="f_text", placeholder="e.g. suicidal ideation",
-                           help="Every word must appear in the title or abstract (case-insensitive, plain text).")
-    f_topics = st.multiselect("Topic", topic_values, key="f_topics", help="The harvest query (topic) that found the article.")
-    f_conditions = st.multiselect("Condition", condition_values, key="f_conditions", help=c.help_text("condition"))
-    f_tiers = st.multiselect("Design tier", tier_codes, key="f_tiers", format_func=c.tier_label, help=c.help_text("design"))
-    f_designs = st.multiselect("Design (detailed)", design_values, key="f_designs", format_func=c.design_label,
-                               help=c.help_text("design"))
-    if y0 < y1:
-        f_years = st.slider("Publication year", y0, y1, key="f_years")
-    else:
-        f_years = (y0, y1)
-    f_routes = st.multiselect("Route", route_values, key="f_routes", format_func=c.nice, help=c.help_text("route"))
-    f_forms = st.multiselect("Ketamine form", form_values, key="f_forms", format_func=lambda v: c.labels()["forms"].get(v, v),
-                             help=c.help_text("form"))
-    f_min_n = st.number_input("Minimum sample size", min_value=0, step=10, key="f_min_n", help=c.help_text("sample_size"))
-    f_directions = st.multiselect("Efficacy direction", direction_values, key="f_directions", format_func=c.direction_label,
-                                  help=c.help_text("efficacy_direction"))
-    f_ae = st.selectbox("Reports adverse event", ["(any)", *ae_values], key="f_ae",
-                        help="Articles reporting the event as occurring in the study. Events only planned or measured, "
-                             "recalled as a known effect or another drug's do not count.")
-    f_new = st.selectbox("First stored", ["any", "harvest", "7", "30"], key="f_new",
-                         format_func={"any": "any time", "harvest": "since the last harvest", "7": "in the last 7 days",
-                                      "30": "in the last 30 days"}.get)
-    f_retracted = st.checkbox("Include retracted articles", key="f_retracted")
+    with st.sidebar:
+        st.header("Filters")
+        f_text = st.text_input("Search title and abstract", key="f_text", placeholder="e.g. suicidal ideation",
+                               max_chars=c.MAX_QUERY_CHARS,
+                               help=f"Every word must appear in the title or abstract (case-insensitive, plain text; "
+                                    f"the first {c.MAX_QUERY_WORDS} words are used).")
+        f_topics = st.multiselect("Topic", topic_values, key="f_topics", help="The harvest query (topic) that found the article.")
+        f_conditions = st.multiselect("Condition", condition_values, key="f_conditions", help=c.help_text("condition"))
+        f_tiers = st.multiselect("Design tier", tier_codes, key="f_tiers", format_func=c.tier_label, help=c.help_text("design"))
+        f_designs = st.multiselect("Design (detailed)", design_values, key="f_designs", format_func=c.design_label,
+                                   help=c.help_text("design"))
+        if y0 < y1:
+            f_years = st.slider("Publication year", y0, y1, key="f_years")
+        else:
+            f_years = (y0, y1)
+        f_routes = st.multiselect("Route", route_values, key="f_routes", format_func=c.nice, help=c.help_text("route"))
+        f_forms = st.multiselect("Ketamine form", form_values, key="f_forms", format_func=lambda v: c.labels()["forms"].get(v, v),
+                                 help=c.help_text("form"))
+        f_min_n = st.number_input("Minimum sample size", min_value=0, max_value=c.MAX_SAMPLE_SIZE, step=10, key="f_min_n",
+                                  help=c.help_text("sample_size"))
+        f_directions = st.multiselect("Efficacy direction", direction_values, key="f_directions", format_func=c.direction_label,
+                                      help=c.help_text("efficacy_direction"))
+        f_ae = st.selectbox("Reports adverse event", ["(any)", *ae_values], key="f_ae",
+                            help="Articles reporting the event as occurring in the study. Events only planned or measured, "
+                                 "recalled as a known effect or another drug's do not count.")
+        f_new = st.selectbox("First stored", ["any", "harvest", "7", "30"], key="f_new",
+                             format_func={"any": "any time", "harvest": "since the last harvest", "7": "in the last 7 days",
+                                          "30": "in the last 30 days"}.get)
+        f_retracted = st.checkbox("Include retracted articles", key="f_retracted")
 
-designs = set(f_designs)
-for t in f_tiers:
-    designs.update(c.tier_designs(t))
-since = None
-if f_new == "harvest":
-    harvest = ctx.q("last_harvest")
-    since = harvest["started"] if harvest else None
-elif f_new in ("7", "30"):
-    since = (utcnow() - timedelta(days=int(f_new))).replace(minute=0, second=0, microsecond=0)
-flt = ArticleFilter(
-    topics=tuple(f_topics),
-    conditions=tuple(f_conditions),
-    designs=tuple(sorted(designs)),
-    year_min=f_years[0] if f_years[0] > y0 else None,
-    year_max=f_years[1] if f_years[1] < y1 else None,
-    routes=tuple(f_routes),
-    forms=tuple(f_forms),
-    min_sample_size=int(f_min_n) if f_min_n else None,
-    directions=tuple(f_directions),
-    adverse_event=None if f_ae == "(any)" else f_ae,
-    text=f_text.strip(),
-    since=since,
-    include_retracted=bool(f_retracted),
-)
+    search = c.bounded_text(f_text)
+    if c.was_capped(f_text) or (f_text and f_text == st.session_state.get("_q_capped_to")):
+        st.caption(f"The search uses the first {c.MAX_QUERY_WORDS} words ({c.MAX_QUERY_CHARS} characters) only: "
+                   f"{c.md(search[:80])}{'…' if len(search) > 80 else ''}")
+    designs = set(f_designs)
+    for t in f_tiers:
+        designs.update(c.tier_designs(t))
+    since = None
+    if f_new == "harvest":
+        harvest = ctx.q("last_harvest")
+        since = harvest["started"] if harvest else None
+    elif f_new in ("7", "30"):
+        since = (utcnow() - timedelta(days=int(f_new))).replace(minute=0, second=0, microsecond=0)
+    flt = ArticleFilter(
+        topics=tuple(f_topics),
+        conditions=tuple(f_conditions),
+        designs=tuple(sorted(designs)),
+        year_min=f_years[0] if f_years[0] > y0 else None,
+        year_max=f_years[1] if f_years[1] < y1 else None,
+        routes=tuple(f_routes),
+        forms=tuple(f_forms),
+        min_sample_size=max(0, min(int(f_min_n), c.MAX_SAMPLE_SIZE)) if f_min_n else None,
+        directions=tuple(f_directions),
+        adverse_event=None if f_ae == "(any)" else f_ae,
+        text=search,
+        since=since,
+        include_retracted=bool(f_retracted),
+    )
 
-top = st.columns([1, 2, 1, 1, 1])
-sort = top[1].selectbox("Sort by", list(SORTS), format_func=SORTS.get, key="f_sort")
-total, rows = ctx.q("search_articles", flt, sort=sort, limit=SHOW)
-top[0].metric("Matching articles", f"{total:,}")
-
-
-def _export(kind: str):
-    def build() -> str:
-        data = c.queries.export_articles(ctx.engine, flt, sort=sort)
-        return {"csv": exports.to_csv, "ris": exports.to_ris, "bib": exports.to_bibtex}[kind](data)
-    return build
+    top = st.columns([1, 2, 1, 1, 1])
+    sort = top[1].selectbox("Sort by", list(SORTS), format_func=SORTS.get, key="f_sort")
+    total, rows = ctx.q("search_articles", flt, sort=sort, limit=SHOW)
+    top[0].metric("Matching articles", f"{total:,}")
 
 
-top[2].download_button("CSV", _export("csv"), file_name="ketamine-evidence.csv", mime="text/csv", disabled=not total,
-                       icon=":material/download:", help="All matching articles with their extracted facts.")
-top[3].download_button("RIS", _export("ris"), file_name="ketamine-evidence.ris", mime="application/x-research-info-systems",
-                       disabled=not total, icon=":material/download:", help="For Zotero, EndNote, Mendeley.")
-top[4].download_button("BibTeX", _export("bib"), file_name="ketamine-evidence.bib", mime="application/x-bibtex",
-                       disabled=not total, icon=":material/download:", help="For LaTeX reference lists.")
+    def _export(kind: str):
+        def build() -> str:
+            data = c.queries.export_articles(ctx.engine, flt, sort=sort)
+            return {"csv": exports.to_csv, "ris": exports.to_ris, "bib": exports.to_bibtex}[kind](data)
+        return build
 
-if not rows:
-    st.info("No article matches these filters. Remove a filter in the sidebar to see more.")
-    st.stop()
-if total > SHOW:
-    st.caption(f"Showing the first {SHOW:,} of {total:,} in this order; the downloads contain all {total:,}.")
 
-df = pd.DataFrame(rows)
-table = pd.DataFrame({
-    "article": [c.article_url(p) for p in df["pmid"]],
-    "year": df["pub_year"],
-    "title": df["title"],
-    "journal": df["journal"],
-    "design": [c.design_label(d) for d in df["design"]],
-    "n": df["sample_size"],
-    "conditions": [c.join(x) for x in df["conditions"]],
-    "routes": [c.join(x) for x in df["routes"]],
-    "forms": [c.join(x) for x in df["ketamine_forms"]],
-    "direction": [c.direction_label(d) if d else "" for d in df["efficacy_direction"]],
-    "serious_ae": df["serious_ae"].fillna(""),
-    "retracted": df["is_retracted"].astype(bool),
-    "pubmed": [c.pubmed_url(p) for p in df["pmid"]],
-    "doi": [c.doi_url(d) for d in df["doi"]],
-})
-st.dataframe(
-    table,
-    hide_index=True,
-    height=640,
-    key="results",
-    column_config={
-        "article": st.column_config.LinkColumn("PMID", display_text=r"pmid=(\d+)", help="Open the article page (abstract with highlighted facts)"),
-        "year": st.column_config.NumberColumn("Year", format="%d"),
-        "title": st.column_config.TextColumn("Title", width="large"),
-        "journal": st.column_config.TextColumn("Journal"),
-        "design": st.column_config.TextColumn("Design", help=c.help_text("design")),
-        "n": st.column_config.NumberColumn("N", help=c.help_text("sample_size")),
-        "conditions": st.column_config.TextColumn("Conditions", help=c.help_text("condition")),
-        "routes": st.column_config.TextColumn("Routes", help=c.help_text("route")),
-        "forms": st.column_config.TextColumn("Form", help=c.help_text("form")),
-        "direction": st.column_config.TextColumn("Direction", help=c.help_text("efficacy_direction")),
-        "serious_ae": st.column_config.TextColumn("Serious AE", help="Whether the abstract reports serious adverse events (yes / no / unstated)."),
-        "retracted": st.column_config.CheckboxColumn("Retracted"),
-        "pubmed": st.column_config.LinkColumn("PubMed", display_text="PubMed ↗"),
-        "doi": st.column_config.LinkColumn("DOI", display_text="DOI ↗"),
-    },
-)
-st.caption("Click a column header to sort the shown rows; click a PMID for the abstract with every extracted fact highlighted.")
+    top[2].download_button("CSV", _export("csv"), file_name="ketamine-evidence.csv", mime="text/csv", disabled=not total,
+                           icon=":material/download:", help="All matching articles with their extracted facts.")
+    top[3].download_button("RIS", _export("ris"), file_name="ketamine-evidence.ris", mime="application/x-research-info-systems",
+                           disabled=not total, icon=":material/download:", help="For Zotero, EndNote, Mendeley.")
+    top[4].download_button("BibTeX", _export("bib"), file_name="ketamine-evidence.bib", mime="application/x-bibtex",
+                           disabled=not total, icon=":material/download:", help="For LaTeX reference lists.")
+
+    if not rows:
+        st.info("No article matches these filters. Remove a filter in the sidebar to see more.")
+        st.stop()
+    if total > SHOW:
+        st.caption(f"Showing the first {SHOW:,} of {total:,} in this order; the downloads contain all {total:,}.")
+
+    df = pd.DataFrame(rows)
+    table = pd.DataFrame({
+        "article": [c.article_url(p) for p in df["pmid"]],
+        "year": df["pub_year"],
+        "title": df["title"],
+        "journal": df["journal"],
+        "design": [c.design_label(d) for d in df["design"]],
+        "n": df["sample_size"],
+        "conditions": [c.join(x) for x in df["conditions"]],
+        "routes": [c.join(x) for x in df["routes"]],
+        "forms": [c.join(x) for x in df["ketamine_forms"]],
+        "direction": [c.direction_label(d) if d else "" for d in df["efficacy_direction"]],
+        "serious_ae": df["serious_ae"].fillna(""),
+        "retracted": df["is_retracted"].astype(bool),
+        "pubmed": [c.pubmed_url(p) for p in df["pmid"]],
+        "doi": [c.doi_url(d) for d in df["doi"]],
+    })
+    st.dataframe(
+        table,
+        hide_index=True,
+        height=640,
+        key="results",
+        column_config={
+            "article": st.column_config.LinkColumn("PMID", display_text=r"pmid=(\d+)", help="Open the article page (abstract with highlighted facts)"),
+            "year": st.column_config.NumberColumn("Year", format="%d"),
+            "title": st.column_config.TextColumn("Title", width="large"),
+            "journal": st.column_config.TextColumn("Journal"),
+            "design": st.column_config.TextColumn("Design", help=c.help_text("design")),
+            "n": st.column_config.NumberColumn("N", help=c.help_text("sample_size")),
+            "conditions": st.column_config.TextColumn("Conditions", help=c.help_text("condition")),
+            "routes": st.column_config.TextColumn("Routes", help=c.help_text("route")),
+            "forms": st.column_config.TextColumn("Form", help=c.help_text("form")),
+            "direction": st.column_config.TextColumn("Direction", help=c.help_text("efficacy_direction")),
+            "serious_ae": st.column_config.TextColumn("Serious AE", help="Whether the abstract reports serious adverse events (yes / no / unstated)."),
+            "retracted": st.column_config.CheckboxColumn("Retracted"),
+            "pubmed": st.column_config.LinkColumn("PubMed", display_text="PubMed ↗"),
+            "doi": st.column_config.LinkColumn("DOI", display_text="DOI ↗"),
+        },
+    )
+    st.caption("Click a column header to sort the shown rows; click a PMID for the abstract with every extracted fact highlighted.")

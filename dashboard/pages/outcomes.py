@@ -2,164 +2,159 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import altair as alt
+import pandas as pd
+import streamlit as st
 
-if "dashboard" not in sys.modules:  # run as a single page (AppTest.from_file)
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-import altair as alt  # noqa: E402
-import pandas as pd  # noqa: E402
-import streamlit as st  # noqa: E402
-
-from dashboard import common as c  # noqa: E402
+from dashboard import common as c
 
 TRIALS_SHOWN = 500
 
-ctx = c.start("Outcomes and efficacy")
-st.caption(c.help_text("efficacy_direction"))
-LAB = c.labels()
-tiers = LAB["tiers"]
-dir_order = list(LAB["directions"])
-LEGEND = alt.Legend(labelLimit=320, orient="bottom", columns=3)
-dir_scale = alt.Scale(domain=[c.direction_label(d) for d in dir_order], range=[LAB["direction_colors"][d] for d in dir_order])
+with c.guard("outcomes"):
+    ctx = c.start("Outcomes and efficacy")
+    st.caption(c.help_text("efficacy_direction"))
+    LAB = c.labels()
+    tiers = LAB["tiers"]
+    dir_order = list(LAB["directions"])
+    LEGEND = alt.Legend(labelLimit=320, orient="bottom", columns=3)
+    dir_scale = alt.Scale(domain=[c.direction_label(d) for d in dir_order], range=[LAB["direction_colors"][d] for d in dir_order])
 
-conds_all = [x for x, _ in ctx.q("counts_by_condition")]
-f1, f2, f3 = st.columns([2, 2, 1])
-conditions = f1.multiselect("Condition", conds_all, key="out_conditions", help=c.help_text("condition"))
-tier_sel = f2.multiselect("Design tier", [t["code"] for t in tiers if t["code"] not in ("other",)], key="out_tiers",
-                          format_func=c.tier_label, help=c.help_text("design"))
-weighted = f3.toggle("Weight by sample size", key="out_weighted", help=c.help_text("weighted"))
-designs = tuple(sorted({d for t in tier_sel for d in c.tier_designs(t)}))
+    conds_all = [x for x, _ in ctx.q("counts_by_condition")]
+    f1, f2, f3 = st.columns([2, 2, 1])
+    conditions = f1.multiselect("Condition", conds_all, key="out_conditions", help=c.help_text("condition"))
+    tier_sel = f2.multiselect("Design tier", [t["code"] for t in tiers if t["code"] not in ("other",)], key="out_tiers",
+                              format_func=c.tier_label, help=c.help_text("design"))
+    weighted = f3.toggle("Weight by sample size", key="out_weighted", help=c.help_text("weighted"))
+    designs = tuple(sorted({d for t in tier_sel for d in c.tier_designs(t)}))
 
-# Rows are per (condition, design, direction): narrowing the unfiltered
-# aggregate (cached once) equals asking SQL again for the selection.
-rows = pd.DataFrame(ctx.q("direction_counts"))
-if not rows.empty and conditions:
-    rows = rows[rows["condition"].isin(conditions)]
-if not rows.empty and designs:
-    rows = rows[rows["design"].isin(designs)]
-rows = rows.reset_index(drop=True)
-if rows.empty:
-    st.info("No extracted study for this selection.")
-    st.stop()
-rows["tier"] = [c.tier_label(c.tier_of(d)) for d in rows["design"]]
-rows["tier_order"] = [next(i for i, t in enumerate(tiers) if t["code"] == c.tier_of(d)) for d in rows["design"]]
-rows["result"] = [c.direction_label(d) for d in rows["direction"]]
-with_result = rows[rows["direction"] != "not_applicable"]
+    # Rows are per (condition, design, direction): narrowing the unfiltered
+    # aggregate (cached once) equals asking SQL again for the selection.
+    rows = pd.DataFrame(ctx.q("direction_counts"))
+    if not rows.empty and conditions:
+        rows = rows[rows["condition"].isin(conditions)]
+    if not rows.empty and designs:
+        rows = rows[rows["design"].isin(designs)]
+    rows = rows.reset_index(drop=True)
+    if rows.empty:
+        st.info("No extracted study for this selection.")
+        st.stop()
+    rows["tier"] = [c.tier_label(c.tier_of(d)) for d in rows["design"]]
+    rows["tier_order"] = [next(i for i, t in enumerate(tiers) if t["code"] == c.tier_of(d)) for d in rows["design"]]
+    rows["result"] = [c.direction_label(d) for d in rows["direction"]]
+    with_result = rows[rows["direction"] != "not_applicable"]
 
-measure = "participants" if weighted else "studies"
-m1, m2, m3 = st.columns(3)
-m1.metric("Studies with a stated result", f"{int(with_result['studies'].sum()):,}")
-fav = with_result[with_result["direction"] == "improved"]
-m2.metric("…favouring ketamine", f"{int(fav['studies'].sum()):,}",
-          help="Studies whose abstract states the main result favours ketamine.")
-m3.metric("Participants in studies with a result", f"{int(with_result['participants'].sum()):,}", help=c.help_text("weighted"))
+    measure = "participants" if weighted else "studies"
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Studies with a stated result", f"{int(with_result['studies'].sum()):,}")
+    fav = with_result[with_result["direction"] == "improved"]
+    m2.metric("…favouring ketamine", f"{int(fav['studies'].sum()):,}",
+              help="Studies whose abstract states the main result favours ketamine.")
+    m3.metric("Participants in studies with a result", f"{int(with_result['participants'].sum()):,}", help=c.help_text("weighted"))
 
-# ---------------------------------------------------------------- direction by condition and design
-st.subheader("Direction of results by condition and design" + (" (weighted by sample size)" if weighted else ""))
-agg = with_result.groupby(["condition", "tier", "tier_order", "result"], as_index=False)[["studies", "participants"]].sum()
-if agg.empty:
-    st.info("No study in this selection states a direction of effect.")
-else:
-    st.altair_chart(
-        alt.Chart(agg)
-        .mark_bar()
-        .encode(
-            y=alt.Y("tier:N", sort=alt.SortField("tier_order"), title=None, axis=alt.Axis(labelLimit=260)),
-            x=alt.X(f"sum({measure}):Q", stack="normalize", title=f"Share of {measure}", axis=alt.Axis(format="%")),
-            color=alt.Color("result:N", title="Result", scale=dir_scale, legend=LEGEND),
-            row=alt.Row("condition:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold")),
-            tooltip=["condition:N", "tier:N", "result:N", alt.Tooltip("studies:Q", title="Studies"),
-                     alt.Tooltip("participants:Q", title="Participants", format=",")],
+    # ---------------------------------------------------------------- direction by condition and design
+    st.subheader("Direction of results by condition and design" + (" (weighted by sample size)" if weighted else ""))
+    agg = with_result.groupby(["condition", "tier", "tier_order", "result"], as_index=False)[["studies", "participants"]].sum()
+    if agg.empty:
+        st.info("No study in this selection states a direction of effect.")
+    else:
+        st.altair_chart(
+            alt.Chart(agg)
+            .mark_bar()
+            .encode(
+                y=alt.Y("tier:N", sort=alt.SortField("tier_order"), title=None, axis=alt.Axis(labelLimit=260)),
+                x=alt.X(f"sum({measure}):Q", stack="normalize", title=f"Share of {measure}", axis=alt.Axis(format="%")),
+                color=alt.Color("result:N", title="Result", scale=dir_scale, legend=LEGEND),
+                row=alt.Row("condition:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold")),
+                tooltip=["condition:N", "tier:N", "result:N", alt.Tooltip("studies:Q", title="Studies"),
+                         alt.Tooltip("participants:Q", title="Participants", format=",")],
+            )
+            .properties(height=alt.Step(22)),
+            width="stretch",
         )
-        .properties(height=alt.Step(22)),
-        width="stretch",
-    )
 
-    drill = with_result.groupby(["condition", "direction", "result"], as_index=False)[["studies", "participants"]].sum()
-    drill["studies_link"] = [
-        c.page_url("explorer", condition=cond, direction=d, tier=list(tier_sel)) for cond, d in zip(drill["condition"], drill["direction"])
-    ]
-    with st.expander("Counts behind the chart, with links to the studies"):
-        st.dataframe(drill[["condition", "result", "studies", "participants", "studies_link"]], hide_index=True, key="direction_table",
-                     column_config={"studies_link": st.column_config.LinkColumn("Studies", display_text="list studies →"),
-                                    "participants": st.column_config.NumberColumn("Participants", help=c.help_text("weighted"))})
+        drill = with_result.groupby(["condition", "direction", "result"], as_index=False)[["studies", "participants"]].sum()
+        drill["studies_link"] = [
+            c.page_url("explorer", condition=cond, direction=d, tier=list(tier_sel)) for cond, d in zip(drill["condition"], drill["direction"])
+        ]
+        with st.expander("Counts behind the chart, with links to the studies"):
+            st.dataframe(drill[["condition", "result", "studies", "participants", "studies_link"]], hide_index=True, key="direction_table",
+                         column_config={"studies_link": st.column_config.LinkColumn("Studies", display_text="list studies →"),
+                                        "participants": st.column_config.NumberColumn("Participants", help=c.help_text("weighted"))})
 
-# ---------------------------------------------------------------- weighted view
-st.subheader("Sample-size-weighted view", help=c.help_text("weighted"))
-wv = with_result.groupby(["condition", "result"], as_index=False)[["studies", "participants"]].sum()
-st.caption("Colours as in the chart above. A study without a stated N counts as one participant.")
-wcols = st.columns(2)
-for col, (field, title) in zip(wcols, [("studies", "Each study counts once"), ("participants", "Each participant counts once")]):
-    col.altair_chart(
-        alt.Chart(wv)
-        .mark_bar()
-        .encode(
-            y=alt.Y("condition:N", title=None),
-            x=alt.X(f"{field}:Q", stack="normalize", title=f"{title} (share)", axis=alt.Axis(format="%")),
-            color=alt.Color("result:N", title="Result", scale=dir_scale, legend=None),
-            tooltip=["condition:N", "result:N", alt.Tooltip("studies:Q", title="Studies", format=","),
-                     alt.Tooltip("participants:Q", title="Participants", format=",")],
+    # ---------------------------------------------------------------- weighted view
+    st.subheader("Sample-size-weighted view", help=c.help_text("weighted"))
+    wv = with_result.groupby(["condition", "result"], as_index=False)[["studies", "participants"]].sum()
+    st.caption("Colours as in the chart above. A study without a stated N counts as one participant.")
+    wcols = st.columns(2)
+    for col, (field, title) in zip(wcols, [("studies", "Each study counts once"), ("participants", "Each participant counts once")]):
+        col.altair_chart(
+            alt.Chart(wv)
+            .mark_bar()
+            .encode(
+                y=alt.Y("condition:N", title=None),
+                x=alt.X(f"{field}:Q", stack="normalize", title=f"{title} (share)", axis=alt.Axis(format="%")),
+                color=alt.Color("result:N", title="Result", scale=dir_scale, legend=None),
+                tooltip=["condition:N", "result:N", alt.Tooltip("studies:Q", title="Studies", format=","),
+                         alt.Tooltip("participants:Q", title="Participants", format=",")],
+            )
+            .properties(title=title, height=alt.Step(32)),
+            width="stretch",
         )
-        .properties(title=title, height=alt.Step(32)),
-        width="stretch",
-    )
 
-# ---------------------------------------------------------------- outcome measures
-st.subheader("Outcome measures used", help=c.help_text("outcome"))
-om = pd.DataFrame(ctx.q("outcome_measures", conditions=tuple(conditions), designs=designs))
-if om.empty:
-    st.info("No named outcome measure extracted for this selection.")
-else:
-    om["result"] = [c.direction_label(d) for d in om["direction"]]
-    top = om.groupby("measure")["studies"].sum().sort_values(ascending=False)
-    st.altair_chart(
-        alt.Chart(om[om["measure"].isin(top.index[:25])])
-        .mark_bar()
-        .encode(
-            y=alt.Y("measure:N", sort=list(top.index[:25]), title=None, axis=alt.Axis(labelLimit=280)),
-            x=alt.X("studies:Q", title="Studies"),
-            color=alt.Color("result:N", title="Result", scale=dir_scale, legend=LEGEND),
-            tooltip=["measure:N", "result:N", "studies:Q"],
+    # ---------------------------------------------------------------- outcome measures
+    st.subheader("Outcome measures used", help=c.help_text("outcome"))
+    om = pd.DataFrame(ctx.q("outcome_measures", conditions=tuple(conditions), designs=designs))
+    if om.empty:
+        st.info("No named outcome measure extracted for this selection.")
+    else:
+        om["result"] = [c.direction_label(d) for d in om["direction"]]
+        top = om.groupby("measure")["studies"].sum().sort_values(ascending=False)
+        st.altair_chart(
+            alt.Chart(om[om["measure"].isin(top.index[:25])])
+            .mark_bar()
+            .encode(
+                y=alt.Y("measure:N", sort=list(top.index[:25]), title=None, axis=alt.Axis(labelLimit=280)),
+                x=alt.X("studies:Q", title="Studies"),
+                color=alt.Color("result:N", title="Result", scale=dir_scale, legend=LEGEND),
+                tooltip=["measure:N", "result:N", "studies:Q"],
+            )
+            .properties(height=alt.Step(22)),
+            width="stretch",
         )
-        .properties(height=alt.Step(22)),
-        width="stretch",
-    )
 
-# ---------------------------------------------------------------- RCT table
-st.subheader("Randomised controlled trials")
-rct_designs = tuple(c.tier_designs("rct"))
-n_rct, trials = ctx.q("trial_table", rct_designs, conditions=tuple(conditions), limit=TRIALS_SHOWN)
-st.write(f"**{n_rct:,}** RCTs" + (f" (the {TRIALS_SHOWN:,} largest shown)" if n_rct > TRIALS_SHOWN else "") + ", largest first.")
-c.link(c.page_url("explorer", tier="rct", condition=list(conditions)), "Filter and export them in the evidence explorer →")
-if trials:
-    t = pd.DataFrame(trials)
-    st.dataframe(
-        pd.DataFrame({
-            "article": [c.article_url(p) for p in t["pmid"]],
-            "year": t["pub_year"],
-            "title": t["title"],
-            "n": t["sample_size"],
-            "conditions": [c.join(x) for x in t["conditions"]],
-            "route": [c.join(x) for x in t["routes"]],
-            "form": [c.join(x) for x in t["ketamine_forms"]],
-            "dose": ["; ".join(x) for x in t["doses"]],
-            "comparator": [c.join(x) for x in t["comparators"]],
-            "direction": [c.direction_label(d) for d in t["efficacy_direction"]],
-            "retracted": t["is_retracted"].astype(bool),
-        }),
-        hide_index=True, key="rct_table", height=480,
-        column_config={
-            "article": st.column_config.LinkColumn("PMID", display_text=r"pmid=(\d+)"),
-            "year": st.column_config.NumberColumn("Year", format="%d"),
-            "title": st.column_config.TextColumn("Title", width="large"),
-            "n": st.column_config.NumberColumn("N", help=c.help_text("sample_size")),
-            "route": st.column_config.TextColumn("Route", help=c.help_text("route")),
-            "form": st.column_config.TextColumn("Form", help=c.help_text("form")),
-            "dose": st.column_config.TextColumn("Dose", help="Ketamine doses as written in the abstract."),
-            "comparator": st.column_config.TextColumn("Comparator"),
-            "direction": st.column_config.TextColumn("Direction", help=c.help_text("efficacy_direction")),
-            "retracted": st.column_config.CheckboxColumn("Retracted"),
-        },
-    )
+    # ---------------------------------------------------------------- RCT table
+    st.subheader("Randomised controlled trials")
+    rct_designs = tuple(c.tier_designs("rct"))
+    n_rct, trials = ctx.q("trial_table", rct_designs, conditions=tuple(conditions), limit=TRIALS_SHOWN)
+    st.write(f"**{n_rct:,}** RCTs" + (f" (the {TRIALS_SHOWN:,} largest shown)" if n_rct > TRIALS_SHOWN else "") + ", largest first.")
+    c.link(c.page_url("explorer", tier="rct", condition=list(conditions)), "Filter and export them in the evidence explorer →")
+    if trials:
+        t = pd.DataFrame(trials)
+        st.dataframe(
+            pd.DataFrame({
+                "article": [c.article_url(p) for p in t["pmid"]],
+                "year": t["pub_year"],
+                "title": t["title"],
+                "n": t["sample_size"],
+                "conditions": [c.join(x) for x in t["conditions"]],
+                "route": [c.join(x) for x in t["routes"]],
+                "form": [c.join(x) for x in t["ketamine_forms"]],
+                "dose": ["; ".join(x) for x in t["doses"]],
+                "comparator": [c.join(x) for x in t["comparators"]],
+                "direction": [c.direction_label(d) for d in t["efficacy_direction"]],
+                "retracted": t["is_retracted"].astype(bool),
+            }),
+            hide_index=True, key="rct_table", height=480,
+            column_config={
+                "article": st.column_config.LinkColumn("PMID", display_text=r"pmid=(\d+)"),
+                "year": st.column_config.NumberColumn("Year", format="%d"),
+                "title": st.column_config.TextColumn("Title", width="large"),
+                "n": st.column_config.NumberColumn("N", help=c.help_text("sample_size")),
+                "route": st.column_config.TextColumn("Route", help=c.help_text("route")),
+                "form": st.column_config.TextColumn("Form", help=c.help_text("form")),
+                "dose": st.column_config.TextColumn("Dose", help="Ketamine doses as written in the abstract."),
+                "comparator": st.column_config.TextColumn("Comparator"),
+                "direction": st.column_config.TextColumn("Direction", help=c.help_text("efficacy_direction")),
+                "retracted": st.column_config.CheckboxColumn("Retracted"),
+            },
+        )

@@ -1,8 +1,11 @@
 """``ketamine-tracker dashboard``: serve the Streamlit evidence map.
 
 Runs ``streamlit run dashboard/app.py`` as a child process with the configured
-``DATABASE_URL`` in its environment, headless and without usage statistics.
-The dashboard opens the database read-only.
+``DATABASE_URL`` in its environment (the dashboard reads it through
+:func:`db.config.database_url_from_env`), headless, without usage statistics
+and with error details hidden from the browser (``client.showErrorDetails``
+``none``: an uncaught exception shows a generic message; the type, message and
+traceback go to the console only). The dashboard opens the database read-only.
 """
 
 from __future__ import annotations
@@ -28,7 +31,20 @@ def app_path() -> Path:
 
 
 def streamlit_command(port: int, address: str) -> list[str]:
-    """The ``streamlit run`` command line (headless, no telemetry, no file watcher)."""
+    """The ``streamlit run`` command line (headless, no telemetry, no file watcher, no error details in the browser).
+
+    Parameters
+    ----------
+    port:
+        TCP port to listen on.
+    address:
+        Address to listen on.
+
+    Returns
+    -------
+    list[str]
+        The argument vector, starting with this Python interpreter.
+    """
     return [
         sys.executable, "-m", "streamlit", "run", str(app_path()),
         "--server.headless", "true",
@@ -37,6 +53,8 @@ def streamlit_command(port: int, address: str) -> list[str]:
         "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "viewer",
+        # "none", not the deprecated false (which still shows the traceback)
+        "--client.showErrorDetails", "none",
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from db.engine import make_engine
@@ -85,3 +86,15 @@ def build_database(url: str, n: int = 240, seed: int = 11) -> list[ArticleSpec]:
     return specs + extra
 
 
+
+
+def reset_postgres(url: str) -> None:
+    """Drop every table of the PostgreSQL database ``url`` (a module's own fresh start)."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            tables = [r[0] for r in conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))]
+            if tables:
+                conn.execute(text("DROP TABLE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+    finally:
+        engine.dispose()

@@ -27,3 +27,9 @@ def test_bad_port_is_a_usage_error(capsys):
 def test_bad_database_url_is_a_usage_error(capsys):
     assert main(["--database-url", "mysql://x@y/z", "dashboard"]) == 2
     assert "only sqlite and postgresql" in capsys.readouterr().err
+
+
+def test_streamlit_command_hides_error_details_from_the_browser():
+    cmd = streamlit_command(8600, "127.0.0.1")
+    pairs = dict(zip(cmd[5::2], cmd[6::2]))
+    assert pairs["--client.showErrorDetails"] == "none"

@@ -2,6 +2,7 @@
 
 import sqlite3
 
+from db.config import DEFAULT_DATABASE_URL, database_url_from_env
 from db.engine import SQLITE_PAGE_SIZE, SQLITE_WRITER_CACHE_KIB, make_engine
 
 
@@ -58,3 +59,15 @@ def test_an_existing_database_keeps_its_page_size(tmp_path):
             assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 2
     finally:
         eng.dispose()
+
+
+def test_database_url_comes_from_the_environment():
+    assert database_url_from_env({"DATABASE_URL": "postgresql://u@h/d"}) == "postgresql://u@h/d"
+
+
+def test_database_url_defaults_to_the_sqlite_file():
+    assert database_url_from_env({}) == DEFAULT_DATABASE_URL
+
+
+def test_blank_database_url_means_the_default():
+    assert database_url_from_env({"DATABASE_URL": "  "}) == DEFAULT_DATABASE_URL
