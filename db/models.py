@@ -267,3 +267,8 @@ class ExtractedDose(SQLModel, table=True):
 
 
 Index("ix_article_topic_topic_pmid", ArticleTopic.topic, ArticleTopic.pmid)
+
+# full-text search tables and triggers (migration 0005) follow every create_all too
+from .search_schema import attach as _attach_search  # noqa: E402
+
+_attach_search(SQLModel.metadata)

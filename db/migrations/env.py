@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import db.models  # noqa: F401 - registers the tables on SQLModel.metadata
+from db.search_schema import include_name
 
 target_metadata = SQLModel.metadata
 config = context.config
@@ -21,6 +22,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=include_name,  # the fts_* search tables are not in the models
         )
         context.run_migrations()
 

@@ -6,7 +6,7 @@ from sqlalchemy import column, inspect, insert, select, table, text
 from db.engine import make_engine
 from db.migrate import alembic_config, current_revision, ensure_schema, head_revision, upgrade
 from db.models import Article, ExtractedAdverseEvent, Extraction
-from db.records import ArticleRecord
+from db.records import ArticleRecord, DeletedCitation, MeshHeading
 from db.store import upsert_articles
 
 
@@ -38,11 +38,14 @@ def test_migrations_at_head_match_the_models(db_url):
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
+    from db.search_schema import include_name
+
     eng = make_engine(db_url)
     try:
         ensure_schema(eng)
         with eng.connect() as c:
-            assert compare_metadata(MigrationContext.configure(c), SQLModel.metadata) == []
+            context = MigrationContext.configure(c, opts={"include_name": include_name})
+            assert compare_metadata(context, SQLModel.metadata) == []
     finally:
         eng.dispose()
 
@@ -111,5 +114,92 @@ def test_0004_downgrade_drops_status_and_arm_and_keeps_events(db_url):
         assert not {"status", "arm"} & _columns(eng, "extracted_adverse_event")
         with eng.connect() as c:
             assert c.execute(text("SELECT count(*) FROM extracted_adverse_event")).scalar_one() == 2
+    finally:
+        eng.dispose()
+
+
+def _stored_at_0004(eng):
+    """A database at 0004 holding two articles (one with MeSH and keywords) and a deleted one."""
+    upgrade(eng, "0004")
+    upsert_articles(eng, [
+        ArticleRecord(pmid=21, title="Esketamine nasal spray", abstract="Remission of depression.",
+                      keywords=["suicidal ideation"], mesh=[MeshHeading("Depressive Disorder, Treatment-Resistant")]),
+        ArticleRecord(pmid=22, title="Ketamine infusion for migraine", abstract="Headache relief."),
+        ArticleRecord(pmid=23, title="Withdrawn ketamine citation", abstract="Migraine."),
+    ])
+    upsert_articles(eng, [DeletedCitation(pmid=23)])
+
+
+def _found(eng, query):
+    from db.search import search
+
+    return sorted(hit.pmid for hit in search(eng, query, limit=50).hits)
+
+
+def test_0005_indexes_stored_titles_and_abstracts(db_url):
+    eng = make_engine(db_url)
+    try:
+        _stored_at_0004(eng)
+        assert ensure_schema(eng) is True
+        assert _found(eng, "migraine") == [22]
+    finally:
+        eng.dispose()
+
+
+def test_0005_indexes_stored_keywords(db_url):
+    eng = make_engine(db_url)
+    try:
+        _stored_at_0004(eng)
+        ensure_schema(eng)
+        assert _found(eng, '"suicidal ideation"') == [21]
+    finally:
+        eng.dispose()
+
+
+def test_0005_indexes_stored_mesh(db_url):
+    eng = make_engine(db_url)
+    try:
+        _stored_at_0004(eng)
+        ensure_schema(eng)
+        assert _found(eng, "treatment-resistant") == [21]
+    finally:
+        eng.dispose()
+
+
+def test_0005_downgrade_drops_the_search_tables_and_keeps_articles(db_url):
+    eng = make_engine(db_url)
+    try:
+        _stored_at_0004(eng)
+        ensure_schema(eng)
+        command.downgrade(alembic_config(eng), "0004")
+        assert not [t for t in inspect(eng).get_table_names() if t.startswith("fts_")]
+        with eng.connect() as c:
+            assert c.execute(text("SELECT count(*) FROM article")).scalar_one() == 3
+    finally:
+        eng.dispose()
+
+
+def test_0005_downgrade_leaves_article_writes_working(db_url):
+    eng = make_engine(db_url)
+    try:
+        _stored_at_0004(eng)
+        ensure_schema(eng)
+        command.downgrade(alembic_config(eng), "0004")
+        counts = upsert_articles(eng, [ArticleRecord(pmid=22, title="Ketamine for cluster headache", abstract="x",
+                                                     mesh=[MeshHeading("Cluster Headache")])])
+        assert counts.updated == 1
+    finally:
+        eng.dispose()
+
+
+def test_0005_upgrade_after_downgrade_indexes_what_changed_meanwhile(db_url):
+    eng = make_engine(db_url)
+    try:
+        _stored_at_0004(eng)
+        ensure_schema(eng)
+        command.downgrade(alembic_config(eng), "0004")
+        upsert_articles(eng, [ArticleRecord(pmid=22, title="Ketamine for cluster headache", abstract="x")])
+        ensure_schema(eng)
+        assert (_found(eng, "cluster"), _found(eng, "migraine")) == ([22], [])
     finally:
         eng.dispose()

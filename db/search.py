@@ -1,0 +1,542 @@
+"""Full-text search over title, abstract, author keywords and MeSH, PubMed style.
+
+Query syntax (see ``docs/search.md``)::
+
+    ketamine depression              both words (implicit AND)
+    "treatment resistant depression" the words next to each other, in order
+    migraine OR headache             either word
+    esketamine NOT intranasal        the first without the second
+    (migraine OR headache) AND nasal parentheses group
+    anesthe*                         any word starting with "anesthe"
+
+Operators are the uppercase words ``AND``, ``OR``, ``NOT`` and are applied
+from left to right as PubMed does (``a OR b AND c`` is ``(a OR b) AND c``);
+lowercase ``and``/``or``/``not`` are ordinary words. Everything else is text:
+quotes, colons, FTS5 keywords such as ``NEAR``, column names such as
+``title:``. Words are stemmed (``studies`` finds ``study``).
+
+Evaluation: the query is parsed here into a tree (:func:`parse`). Each leaf
+(word, phrase or prefix) becomes the set of articles whose text document
+matches it (``fts_article``) or that carry a MeSH descriptor matching it
+(``fts_mesh`` / ``fts_mesh_term`` through ``article_mesh``, see
+:mod:`db.search_schema`); ``AND``/``OR``/``NOT`` combine those sets in SQL.
+Every piece of user text reaches the database as a bound parameter: on SQLite
+each leaf is one FTS5 string (every term double-quoted, so no FTS5 syntax is
+possible), on PostgreSQL ``phraseto_tsquery`` / ``to_tsquery`` of a validated
+prefix. Ranking is bm25 (SQLite; title weighted 10, keywords 5, abstract 1) or
+``ts_rank`` (PostgreSQL, weights A/B/C) of the document against all the
+query's positive leaves; articles found only through MeSH rank last.
+Snippets and highlighted titles are computed for the returned page only;
+matching words sit between :data:`MARK_START` and :data:`MARK_END`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Union
+
+from sqlalchemy import Select, and_, bindparam, column, func, literal_column, not_, or_, select, table
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from .errors import DbError
+from .models import Article, ArticleMesh
+from .search_schema import PG_CONFIG
+
+#: longest query accepted, in characters
+MAX_QUERY_CHARS = 500
+#: most words, phrases and prefixes in one query
+MAX_TERMS = 20
+#: shortest stem a prefix search accepts (``ket*``), as PubMed asks for a few letters
+MIN_PREFIX_CHARS = 3
+#: most results one page may hold
+MAX_LIMIT = 200
+#: marks around a matching word in :attr:`SearchHit.title` and :attr:`SearchHit.snippet`
+#: (Unicode private-use characters: they do not occur in PubMed text; escape the text, then
+#: replace them with markup)
+MARK_START, MARK_END = "\ue000", "\ue001"
+#: what stands for left-out text in a snippet
+ELLIPSIS = "…"
+#: words of a snippet (SQLite counts tokens; PostgreSQL takes MaxWords per fragment)
+SNIPPET_WORDS = 32
+
+#: bm25 weight of each FTS5 column: title, abstract, keywords
+_BM25_WEIGHTS = (10.0, 1.0, 5.0)
+_PG_HEADLINE = (
+    f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=20, MinWords=8, "
+    f'MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "'
+)
+_PG_TITLE_HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, HighlightAll=true"
+
+OPERATORS = ("AND", "OR", "NOT")
+_QUOTES = {'"', "\u201c", "\u201d", "\u201e"}  # straight and typographic double quotes
+_SPECIAL = _QUOTES | {"(", ")"}
+_ALNUM = re.compile(r"[^\W_]", re.UNICODE)
+_PREFIX_STEM = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+class SearchSyntaxError(DbError, ValueError):
+    """The search text is not a valid query.
+
+    Attributes
+    ----------
+    reason : str
+        What is wrong, in plain words.
+    position : int
+        0-based character offset in the query where the problem is.
+    query : str
+        The query as given.
+    """
+
+    def __init__(self, reason: str, position: int, query: str) -> None:
+        self.reason = reason
+        self.position = position
+        self.query = query
+        super().__init__(f"{reason} (at character {position + 1})")
+
+
+# --------------------------------------------------------------------------- query tree
+
+
+@dataclass(frozen=True)
+class Term:
+    """A leaf: a word, a quoted phrase or a prefix (``kind``), with its text and position."""
+
+    kind: str  # "word" | "phrase" | "prefix"
+    text: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Op:
+    """``left AND|OR|NOT right``."""
+
+    op: str
+    left: "Node"
+    right: "Node"
+
+
+Node = Union[Term, Op]
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "term", "op", "(", ")"
+    value: str
+    position: int
+    term: Term | None = None
+
+
+def _tokens(query: str) -> list[_Token]:
+    out: list[_Token] = []
+    i, n = 0, len(query)
+    while i < n:
+        ch = query[i]
+        if ch.isspace():
+            i += 1
+        elif ch in _QUOTES:
+            end = next((j for j in range(i + 1, n) if query[j] in _QUOTES), -1)
+            if end < 0:
+                raise SearchSyntaxError('this quote is never closed: add the closing "', i, query)
+            phrase = " ".join(query[i + 1:end].split())
+            if not _ALNUM.search(phrase):
+                raise SearchSyntaxError("empty phrase: put words between the quotes", i, query)
+            out.append(_Token("term", phrase, i, Term("phrase", phrase, i)))
+            i = end + 1
+            if i < n and query[i] == "*":
+                raise SearchSyntaxError("a * goes right after a word, not after a phrase", i, query)
+        elif ch in "()":
+            out.append(_Token(ch, ch, i))
+            i += 1
+        else:
+            j = i
+            while j < n and not query[j].isspace() and query[j] not in _SPECIAL:
+                j += 1
+            word = query[i:j]
+            if word in OPERATORS:
+                out.append(_Token("op", word, i))
+            else:
+                out.append(_Token("term", word, i, _word(word, i, query)))
+            i = j
+    return out
+
+
+def _word(word: str, position: int, query: str) -> Term:
+    if not word.endswith("*"):
+        return Term("word", word, position)
+    stem = word.rstrip("*")
+    if not stem:
+        raise SearchSyntaxError("a * goes right after the start of a word, as in ketamin*", position, query)
+    if not _PREFIX_STEM.fullmatch(stem):
+        raise SearchSyntaxError(
+            f"{word!r}: a prefix search takes letters and digits only before the *", position, query)
+    if len(stem) < MIN_PREFIX_CHARS:
+        raise SearchSyntaxError(
+            f"{word!r}: write at least {MIN_PREFIX_CHARS} letters before the *", position, query)
+    return Term("prefix", stem, position)
+
+
+class _Parser:
+    """Left-to-right Boolean parser: ``expr := operand ((AND|OR|NOT)? operand)*``."""
+
+    def __init__(self, query: str, tokens: list[_Token]) -> None:
+        self.query, self.tokens, self.i = query, tokens, 0
+
+    def _peek(self) -> _Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def expr(self, opened: _Token | None) -> Node:
+        node = self.operand(opened)
+        while (tok := self._peek()) is not None and tok.kind != ")":
+            if tok.kind == "op":
+                self.i += 1
+                nxt = self._peek()
+                if nxt is None or nxt.kind in ("op", ")"):
+                    raise SearchSyntaxError(f"{tok.value} needs a search term after it", tok.position, self.query)
+                node = Op(tok.value, node, self.operand(opened))
+            else:
+                node = Op("AND", node, self.operand(opened))
+        return node
+
+    def operand(self, opened: _Token | None) -> Node:
+        tok = self._peek()
+        if tok is None:  # only after "(": the callers check the other cases
+            assert opened is not None
+            raise SearchSyntaxError("this parenthesis is never closed: add )", opened.position, self.query)
+        if tok.kind == "op":
+            raise SearchSyntaxError(f"{tok.value} needs a search term before it", tok.position, self.query)
+        if tok.kind == ")":
+            if opened is None:
+                raise SearchSyntaxError("this ) closes no parenthesis", tok.position, self.query)
+            raise SearchSyntaxError("empty parentheses: put search terms between them", opened.position, self.query)
+        self.i += 1
+        if tok.kind == "term":
+            assert tok.term is not None
+            return tok.term
+        node = self.expr(tok)
+        close = self._peek()
+        if close is None:
+            raise SearchSyntaxError("this parenthesis is never closed: add )", tok.position, self.query)
+        self.i += 1
+        return node
+
+
+def parse(query: str) -> Node:
+    """Parse a search text into a query tree.
+
+    Parameters
+    ----------
+    query : str
+        What the user typed.
+
+    Returns
+    -------
+    Node
+        A :class:`Term` or an :class:`Op` tree, evaluated left to right.
+
+    Raises
+    ------
+    SearchSyntaxError
+        Empty query, too long, too many terms, unclosed quote or parenthesis, a
+        ``)`` without ``(``, an operator without a term on each side, a bad prefix.
+    """
+    if len(query) > MAX_QUERY_CHARS:
+        raise SearchSyntaxError(f"the query is longer than {MAX_QUERY_CHARS} characters", MAX_QUERY_CHARS, query)
+    tokens = _tokens(query)
+    if not tokens:
+        raise SearchSyntaxError("type a word, a \"phrase\" or a prefix* to search", 0, query)
+    terms = [t for t in tokens if t.kind == "term"]
+    if len(terms) > MAX_TERMS:
+        raise SearchSyntaxError(f"a query may hold at most {MAX_TERMS} search terms", terms[MAX_TERMS].position, query)
+    parser = _Parser(query, tokens)
+    node = parser.expr(None)
+    rest = parser._peek()
+    if rest is not None:  # only a ")" stops the top-level expression early
+        raise SearchSyntaxError("this ) closes no parenthesis", rest.position, query)
+    return node
+
+
+def leaves(node: Node, *, positive: bool = True) -> list[Term]:
+    """The terms of a tree; with ``positive`` only those that must match (not under a NOT's right side).
+
+    Parameters
+    ----------
+    node : Node
+        A parsed query.
+    positive : bool
+        Leave out the terms an article must not match.
+
+    Returns
+    -------
+    list of Term
+        In query order.
+    """
+    if isinstance(node, Term):
+        return [node]
+    right = [] if positive and node.op == "NOT" else leaves(node.right, positive=positive)
+    return leaves(node.left, positive=positive) + right
+
+
+def _prune(node: Node, empty: set[Term]) -> Node | None:
+    """The tree without the terms the backend drops (stop words), as the backend's own query parser would."""
+    if isinstance(node, Term):
+        return None if node in empty else node
+    left, right = _prune(node.left, empty), _prune(node.right, empty)
+    if left is None:
+        return None if node.op == "NOT" else right
+    if right is None:
+        return left
+    return Op(node.op, left, right)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One article found.
+
+    Attributes
+    ----------
+    pmid : int
+        The article.
+    rank : float
+        Relevance, higher is better; 0 for an article found through its MeSH only.
+    title : str
+        The title, matching words between :data:`MARK_START` and :data:`MARK_END`.
+    snippet : str
+        The best passage of the abstract, marked the same way (its first words when
+        no word of the abstract matches).
+    mesh : list of str
+        The article's MeSH descriptors that match, each marked whole.
+    """
+
+    pmid: int
+    rank: float
+    title: str
+    snippet: str
+    mesh: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results: how many articles match in all, and this page's hits, best first."""
+
+    total: int
+    hits: list[SearchHit] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- SQL
+
+
+def _fts5_string(term: Term) -> str:
+    """A term as an FTS5 string: double-quoted (inner quotes doubled), ``*`` outside for a prefix."""
+    quoted = '"' + term.text.replace('"', '""') + '"'
+    return quoted + " *" if term.kind == "prefix" else quoted
+
+
+class _Sqlite:
+    fts = table("fts_article", column("rowid"))
+    mesh = table("fts_mesh", column("rowid"))
+    mesh_term = table("fts_mesh_term", column("id"), column("descriptor"))
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def leaf(self, term: Term) -> ColumnElement:
+        self.n += 1
+        value = bindparam(f"t{self.n}", _fts5_string(term))
+        in_text = select(self.fts.c.rowid).where(literal_column("fts_article").op("MATCH")(value))
+        descriptors = select(self.mesh_term.c.descriptor).where(self.mesh_term.c.id.in_(
+            select(self.mesh.c.rowid).where(literal_column("fts_mesh").op("MATCH")(value))))
+        in_mesh = select(ArticleMesh.pmid).where(ArticleMesh.descriptor.in_(descriptors))
+        return or_(Article.pmid.in_(in_text), Article.pmid.in_(in_mesh))
+
+    def ranked(self, positive: list[Term]):
+        expr = " OR ".join(_fts5_string(t) for t in positive)
+        rank = (-func.bm25(literal_column("fts_article"), *_BM25_WEIGHTS)).label("rank")
+        sub = (select(self.fts.c.rowid.label("pmid"), rank)
+               .where(literal_column("fts_article").op("MATCH")(bindparam("positive", expr))).subquery())
+        return sub, expr
+
+    def decorate(self, conn: Connection, expr: str, pmids: list[int]) -> dict[int, tuple[str, str]]:
+        fts = literal_column("fts_article")
+        stmt = select(
+            self.fts.c.rowid,
+            func.highlight(fts, 0, MARK_START, MARK_END),
+            func.snippet(fts, 1, MARK_START, MARK_END, ELLIPSIS, SNIPPET_WORDS),
+        ).where(fts.op("MATCH")(bindparam("positive", expr)), self.fts.c.rowid.in_(pmids))
+        return {pmid: (title, snippet) for pmid, title, snippet in conn.execute(stmt)}
+
+    def mesh_matches(self, conn: Connection, expr: str, pmids: list[int]) -> dict[int, list[str]]:
+        descriptors = select(self.mesh_term.c.descriptor).where(self.mesh_term.c.id.in_(
+            select(self.mesh.c.rowid).where(literal_column("fts_mesh").op("MATCH")(bindparam("positive", expr)))))
+        return _mesh_rows(conn, descriptors, pmids)
+
+    def stop_words(self, conn: Connection, terms: list[Term]) -> set[Term]:
+        return set()  # FTS5 indexes every word
+
+
+def _regconfig():
+    return literal_column(f"'{PG_CONFIG}'::regconfig")
+
+
+class _Postgres:
+    fts = table("fts_article", column("pmid"), column("document"))
+    mesh_term = table("fts_mesh_term", column("descriptor"), column("document"))
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def tsquery(self, term: Term) -> ColumnElement:
+        self.n += 1
+        if term.kind == "prefix":  # the stem is letters and digits only (checked by the parser)
+            return func.to_tsquery(_regconfig(), bindparam(f"t{self.n}", term.text + ":*"))
+        return func.phraseto_tsquery(_regconfig(), bindparam(f"t{self.n}", term.text))
+
+    def leaf(self, term: Term) -> ColumnElement:
+        q = self.tsquery(term)
+        in_text = select(self.fts.c.pmid).where(self.fts.c.document.op("@@")(q))
+        in_mesh = (select(ArticleMesh.pmid)
+                   .join(self.mesh_term, self.mesh_term.c.descriptor == ArticleMesh.descriptor)
+                   .where(self.mesh_term.c.document.op("@@")(q)))
+        return or_(Article.pmid.in_(in_text), Article.pmid.in_(in_mesh))
+
+    def positive_query(self, positive: list[Term]) -> ColumnElement:
+        q = self.tsquery(positive[0])
+        for term in positive[1:]:
+            q = q.op("||")(self.tsquery(term))
+        return q
+
+    def ranked(self, positive: list[Term]):
+        q = self.positive_query(positive)
+        rank = func.ts_rank(self.fts.c.document, q).label("rank")
+        sub = select(self.fts.c.pmid.label("pmid"), rank).where(self.fts.c.document.op("@@")(q)).subquery()
+        return sub, positive
+
+    def decorate(self, conn: Connection, positive: list[Term], pmids: list[int]) -> dict[int, tuple[str, str]]:
+        q = self.positive_query(positive)
+        stmt = select(
+            Article.pmid,
+            func.ts_headline(_regconfig(), Article.title, q, bindparam("title_opts", _PG_TITLE_HEADLINE)),
+            func.ts_headline(_regconfig(), Article.abstract, q, bindparam("opts", _PG_HEADLINE)),
+        ).where(Article.pmid.in_(pmids))
+        return {pmid: (title, snippet) for pmid, title, snippet in conn.execute(stmt)}
+
+    def mesh_matches(self, conn: Connection, positive: list[Term], pmids: list[int]) -> dict[int, list[str]]:
+        descriptors = select(self.mesh_term.c.descriptor).where(
+            self.mesh_term.c.document.op("@@")(self.positive_query(positive)))
+        return _mesh_rows(conn, descriptors, pmids)
+
+    def stop_words(self, conn: Connection, terms: list[Term]) -> set[Term]:
+        """The terms that are only stop words (an empty tsquery), which PostgreSQL drops."""
+        if not terms:
+            return set()
+        counts = conn.execute(select(*(func.numnode(self.tsquery(t)) for t in terms))).one()
+        return {t for t, n in zip(terms, counts) if n == 0}
+
+
+def _mesh_rows(conn: Connection, descriptors: Select, pmids: list[int]) -> dict[int, list[str]]:
+    """The descriptors among ``descriptors`` of each of ``pmids``, marked whole, in name order."""
+    stmt = (select(ArticleMesh.pmid, ArticleMesh.descriptor)
+            .where(ArticleMesh.pmid.in_(pmids), ArticleMesh.descriptor.in_(descriptors))
+            .order_by(ArticleMesh.pmid, ArticleMesh.descriptor))
+    out: dict[int, list[str]] = {}
+    for pmid, descriptor in conn.execute(stmt):
+        out.setdefault(pmid, []).append(MARK_START + descriptor + MARK_END)
+    return out
+
+
+def _lead(text: str) -> str:
+    """The first :data:`SNIPPET_WORDS` words of ``text`` (the snippet of an article matched through MeSH only)."""
+    words = (text or "").split()
+    return " ".join(words[:SNIPPET_WORDS]) + (f" {ELLIPSIS}" if len(words) > SNIPPET_WORDS else "")
+
+
+def _predicate(node: Node, backend) -> ColumnElement:
+    if isinstance(node, Term):
+        return backend.leaf(node)
+    left, right = _predicate(node.left, backend), _predicate(node.right, backend)
+    if node.op == "AND":
+        return and_(left, right)
+    if node.op == "OR":
+        return or_(left, right)
+    return and_(left, not_(right))
+
+
+def _connection(session_or_engine: Session | Engine | Connection):
+    if isinstance(session_or_engine, Session):
+        return session_or_engine.connection()
+    return session_or_engine
+
+
+def search(session_or_engine: Session | Engine | Connection, query: str, *, limit: int = 20,
+           offset: int = 0) -> SearchPage:
+    """Search the articles that are not deleted; best matches first.
+
+    Parameters
+    ----------
+    session_or_engine : Session, Engine or Connection
+        Where to read (the dashboard's read-only engine is fine).
+    query : str
+        PubMed-style query (see the module docstring).
+    limit : int
+        Hits per page (1 to :data:`MAX_LIMIT`).
+    offset : int
+        Hits to skip (0 or more).
+
+    Returns
+    -------
+    SearchPage
+        The number of matching articles and the requested page of hits.
+
+    Raises
+    ------
+    SearchSyntaxError
+        If ``query`` is not a valid query (see :func:`parse`).
+    ValueError
+        If ``limit`` or ``offset`` is out of range.
+    """
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+    if offset < 0:
+        raise ValueError(f"offset must be 0 or more, not {offset}")
+    tree: Node | None = parse(query)
+    target = _connection(session_or_engine)
+    if isinstance(target, Engine):
+        with target.connect() as conn:
+            return _run(conn, tree, query, limit, offset)
+    return _run(target, tree, query, limit, offset)
+
+
+def _run(conn: Connection, tree: Node, query: str, limit: int, offset: int) -> SearchPage:
+    backend = _Postgres() if conn.dialect.name == "postgresql" else _Sqlite()
+    terms = leaves(tree, positive=False)
+    blank = {t for t in terms if not _ALNUM.search(t.text)}  # punctuation only: no word to look for
+    empty = blank | backend.stop_words(conn, [t for t in terms if t not in blank])
+    pruned = _prune(tree, empty) if empty else tree
+    if pruned is None:
+        raise SearchSyntaxError("only very common words (such as 'the', 'of'): add a more specific word", 0, query)
+    where = and_(Article.is_deleted.is_(False), _predicate(pruned, backend))
+    total = conn.execute(select(func.count()).select_from(Article).where(where)).scalar_one()
+    if total == 0 or offset >= total:
+        return SearchPage(total=total)
+    positive = leaves(pruned)
+    ranked, context = backend.ranked(positive)
+    rank = func.coalesce(ranked.c.rank, 0.0)
+    page: Select = (select(Article.pmid, rank.label("rank"), Article.title, Article.abstract)
+                    .select_from(Article.__table__.outerjoin(ranked, ranked.c.pmid == Article.pmid))
+                    .where(where).order_by(rank.desc(), Article.pmid.desc()).limit(limit).offset(offset))
+    rows = conn.execute(page).all()
+    pmids = [r.pmid for r in rows]
+    shown = backend.decorate(conn, context, pmids)
+    mesh = backend.mesh_matches(conn, context, pmids)
+    hits = []
+    for pmid, score, title, abstract in rows:
+        marked_title, snippet = shown.get(pmid, (title, ""))
+        hits.append(SearchHit(pmid=pmid, rank=float(score), title=marked_title or "",
+                              snippet=snippet if snippet and MARK_START in snippet else _lead(abstract),
+                              mesh=mesh.get(pmid, [])))
+    return SearchPage(total=total, hits=hits)
