@@ -38,10 +38,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
-from sqlalchemy import String, cast, false, func, or_, select
+from sqlalchemy import String, cast, exists, false, func, literal, or_, select
 from sqlalchemy.engine import Connection, Engine
 
-from .models import Article, Extraction
+from .models import Article, ArticleTopic, Extraction, ExtractionCondition
 
 REGISTRIES_PATH = Path(__file__).with_name("registries.json")
 #: PMIDs per ``IN (...)`` list (SQLite's default limit of bound parameters is 999)
@@ -379,3 +379,72 @@ def count_trials(target: Engine | Connection, pmids: Iterable[int], index: Optio
             )
             rows += [(int(p), n) for p, n in conn.execute(stmt)]
     return summarise(rows, index)
+
+
+#: what :func:`trials_by` can group on
+GROUPINGS = ("topic", "condition", "design", "all")
+
+
+def trials_by(
+    target: Engine | Connection,
+    by: str,
+    *,
+    conditions: Iterable[str] = (),
+    design_groups: Optional[Mapping[str, str]] = None,
+    index: Optional[Mapping[int, str]] = None,
+) -> dict[str, TrialCount]:
+    """Trials and participants per topic, per extracted condition or per design (group).
+
+    Parameters
+    ----------
+    target : Engine or Connection
+        The database.
+    by : str
+        ``topic`` (harvest topics), ``condition`` (extracted conditions),
+        ``design`` (extracted design codes; articles not extracted yet under
+        ``not_extracted``) or ``all`` (one group, ``all``).
+    conditions : iterable of str
+        Only articles with one of these extracted conditions (empty: all).
+    design_groups : mapping, optional
+        With ``by="design"``: design code -> group (e.g. the pyramid tiers), so
+        a trial reported under two designs of one group counts once there;
+        codes it does not name keep their own name.
+    index : mapping, optional
+        A :func:`trial_index` already read; read when None.
+
+    Returns
+    -------
+    dict
+        ``{group: TrialCount}`` for every group with at least one (non-deleted) article.
+
+    Raises
+    ------
+    ValueError
+        ``by`` is not one of :data:`GROUPINGS`.
+    """
+    if by not in GROUPINGS:
+        raise ValueError(f"cannot group trials by {by!r}: use one of {', '.join(GROUPINGS)}")
+    a, e = Article.__table__, Extraction.__table__
+    t, ec = ArticleTopic.__table__, ExtractionCondition.__table__
+    joined = a.outerjoin(e, e.c.pmid == a.c.pmid)
+    if by == "topic":
+        key, joined = t.c.topic, joined.join(t, t.c.pmid == a.c.pmid)
+    elif by == "condition":
+        key, joined = ec.c.condition, joined.join(ec, ec.c.pmid == a.c.pmid)
+    elif by == "design":
+        key = func.coalesce(e.c.design, "not_extracted")
+    else:
+        key = literal("all")
+    stmt = select(key, a.c.pmid, e.c.sample_size).select_from(joined).where(a.c.is_deleted == false())
+    wanted = tuple(conditions)
+    if wanted:
+        stmt = stmt.where(exists().where(ec.c.pmid == a.c.pmid, ec.c.condition.in_(wanted)))
+    rows: dict[str, list[tuple[int, Optional[int]]]] = {}
+    with _connect(target) as conn:
+        if index is None:
+            index = trial_index(conn)
+        for group, pmid, n in conn.execute(stmt):
+            if by == "design" and design_groups is not None:
+                group = design_groups.get(group, group)
+            rows.setdefault(str(group), []).append((int(pmid), n))
+    return {group: summarise(r, index) for group, r in rows.items()}

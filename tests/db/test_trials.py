@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from db.models import Article, Extraction
-from db.trials import count_trials, parent_study_names, registry_ids, summarise, trial_index
+from db.trials import count_trials, parent_study_names, registry_ids, summarise, trial_index, trials_by
 
 from support import SHARED_DATA
 
@@ -198,3 +198,59 @@ def test_every_nct_number_in_real_ketamine_abstracts_is_found():
     written = {f"NCT{m}" for t in texts for m in re.findall(r"\bNCT(\d{8})\b", t)}
     found = {i for t in texts for i in registry_ids(t) if i.startswith("NCT")}
     assert written and written <= found
+
+
+# --------------------------------------------------------------------------- per group
+
+
+def tag(session: Session, pmid: int, *, topic: str | None = None, condition: str | None = None) -> None:
+    from db.models import ArticleTopic, ExtractionCondition
+
+    if topic:
+        session.add(ArticleTopic(pmid=pmid, topic=topic))
+    if condition:
+        session.add(ExtractionCondition(pmid=pmid, condition=condition))
+
+
+def test_trials_per_topic_count_reports_of_one_trial_once(db):
+    add(db, 1, "NCT01234567", n=100)
+    add(db, 2, "Secondary analysis of NCT01234567", n=40)
+    db.flush()
+    tag(db, 1, topic="depression")
+    tag(db, 2, topic="depression")
+    db.commit()
+    got = trials_by(db.connection(), "topic")["depression"]
+    assert (got.trials, got.participants) == (1, 100)
+
+
+def test_trials_per_condition_only_count_that_condition(db):
+    add(db, 1, n=10)
+    add(db, 2, n=20)
+    db.flush()
+    tag(db, 1, condition="migraine")
+    tag(db, 2, condition="pain")
+    db.commit()
+    assert trials_by(db.connection(), "condition")["migraine"].participants == 10
+
+
+def test_trials_per_design_group_count_a_trial_of_two_designs_once(db):
+    add(db, 1, "NCT01234567", n=100)
+    db.add(Article(pmid=2, title="t", abstract="Extension of NCT01234567"))
+    db.add(Extraction(pmid=2, extractor_version="t", design="crossover_rct", sample_size=80))
+    db.commit()
+    got = trials_by(db.connection(), "design", design_groups={"rct": "rct", "crossover_rct": "rct"})
+    assert got["rct"].trials == 1
+
+
+def test_trials_restricted_to_conditions(db):
+    add(db, 1, n=10)
+    add(db, 2, n=20)
+    db.flush()
+    tag(db, 1, condition="migraine")
+    db.commit()
+    assert trials_by(db.connection(), "all", conditions=["migraine"])["all"].participants == 10
+
+
+def test_trials_by_an_unknown_grouping_is_refused(db):
+    with pytest.raises(ValueError, match="cannot group trials by 'journal'"):
+        trials_by(db.connection(), "journal")
