@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -104,3 +105,50 @@ def test_lock_of_a_killed_holder_is_released(db_url, tmp_path):
             holder.kill()
     assert isinstance(held, LockedError) and err is None
     engine.dispose()
+
+
+def _hold_in_child(url: str) -> subprocess.Popen:
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, url], stdout=subprocess.PIPE, text=True,
+                              cwd=str(Path(__file__).resolve().parents[2]))
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def _stop(holder: subprocess.Popen) -> None:
+    holder.kill()
+    holder.wait(timeout=10)
+
+
+def test_writer_through_a_symlinked_file_is_refused_while_the_real_path_is_held(tmp_path):
+    real = tmp_path / "tracker.db"
+    make_engine(f"sqlite:///{real}").dispose()
+    (tmp_path / "link.db").symlink_to(real)
+    holder = _hold_in_child(f"sqlite:///{real}")
+    try:
+        engine = make_engine(f"sqlite:///{tmp_path / 'link.db'}")
+        err = _in_other_thread(engine)
+    finally:
+        _stop(holder)
+    assert isinstance(err, LockedError)
+    engine.dispose()
+
+
+def test_writer_through_a_symlinked_directory_is_refused_while_the_real_path_is_held(tmp_path):
+    (tmp_path / "data").mkdir()
+    make_engine(f"sqlite:///{tmp_path / 'data' / 'tracker.db'}").dispose()
+    (tmp_path / "alias").symlink_to(tmp_path / "data", target_is_directory=True)
+    holder = _hold_in_child(f"sqlite:///{tmp_path / 'alias' / 'tracker.db'}")
+    try:
+        engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'tracker.db'}")
+        err = _in_other_thread(engine)
+    finally:
+        _stop(holder)
+    assert isinstance(err, LockedError)
+    engine.dispose()
+
+
+def test_lock_file_of_a_symlink_sits_next_to_the_real_database(tmp_path):
+    (tmp_path / "real.db").touch()
+    (tmp_path / "link.db").symlink_to(tmp_path / "real.db")
+    engine = make_engine(f"sqlite:///{tmp_path / 'link.db'}")
+    assert lock_path(engine) == Path(os.path.realpath(tmp_path)) / "real.db.lock"
