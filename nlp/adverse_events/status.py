@@ -44,6 +44,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from db.models import AE_ARMS, AE_NOT_OCCURRED, AE_OCCURRED, AE_STATUSES
+from nlp.sentences.index import background_sections, objective_sections
 
 RESOURCES = Path(__file__).with_name("resources")
 
@@ -95,7 +96,7 @@ def _any(patterns: list[str]) -> re.Pattern:
 
 #: the keys of ``status_rules.json`` (a misspelt key is an error, not a silently ignored rule)
 RULE_KEYS = frozenset({
-    "description", "planned_sections", "background_sections", "result_sections", "result_patterns",
+    "description", "planned_sections", "result_sections", "result_patterns",
     "planned_patterns", "background_strong_patterns", "background_patterns", "no_difference_patterns",
     "significant_patterns", "p_value", "p_threshold", "other_drug_before", "other_drug_more_with", "arm_ketamine",
     "arm_comparator", "arm_both", "arm_less", "efficacy_terms", "efficacy_after", "efficacy_before",
@@ -126,7 +127,7 @@ def load_rules(raw: dict) -> Rules:
         raise ValueError(f"status rules: unknown keys {sorted(unknown)}, missing keys {sorted(missing)}")
     return Rules(
         planned_sections=frozenset(raw["planned_sections"]),
-        background_sections=frozenset(raw["background_sections"]),
+        background_sections=background_sections() | objective_sections(),
         result_sections=frozenset(raw["result_sections"]),
         result=_any(raw["result_patterns"]),
         planned=re.compile("|".join(f"(?:{p})" for p in raw["planned_patterns"]), re.I | re.M),

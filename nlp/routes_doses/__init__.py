@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from ..resources import load_json
 from ..resources.terms import Term, trie_regex
-from ..sentences.index import SentenceIndex
+from ..sentences.index import SentenceIndex, background_sections
 
 ROUTES = ("intravenous", "intranasal", "oral", "intramuscular", "subcutaneous", "neuraxial", "sublingual", "other")
 _NEUTRAL = {"placebo", "saline", "sham", "usual_care"}
@@ -134,7 +134,7 @@ def _route_rules() -> _RouteRules:
         frozenset(w.lower() for w in data["generic_iv_terms"]),
         re.compile(data["generic_gap"], re.IGNORECASE),
         int(data["generic_window"]),
-        frozenset(data["background_sections"]),
+        background_sections(),
         re.compile(data["background_cue"], re.IGNORECASE),
     )
 

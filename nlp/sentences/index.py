@@ -18,9 +18,34 @@ _TITLE_LABEL = re.compile(r"^\s*([A-Z][a-z]+(?:\s+(?:and|&|of|the|[A-Za-z][a-z]+
 
 
 @lru_cache(maxsize=1)
+def _sections() -> dict:
+    return json.loads((Path(__file__).with_name("resources") / "sections.json").read_text(encoding="utf-8"))
+
+
 def _headings() -> frozenset[str]:
-    raw = json.loads((Path(__file__).with_name("resources") / "sections.json").read_text(encoding="utf-8"))
-    return frozenset(raw["headings"])
+    return frozenset(_sections()["headings"])
+
+
+def background_sections() -> frozenset[str]:
+    """Section labels about earlier work (``"BACKGROUND"``, ``"INTRODUCTION"``, ...).
+
+    Returns
+    -------
+    frozenset of str
+        The ``background`` group of ``resources/sections.json``, upper case.
+    """
+    return frozenset(_sections()["background"])
+
+
+def objective_sections() -> frozenset[str]:
+    """Section labels stating the study's aim (``"OBJECTIVE"``, ``"AIMS"``, ...).
+
+    Returns
+    -------
+    frozenset of str
+        The ``objective`` group of ``resources/sections.json``, upper case.
+    """
+    return frozenset(_sections()["objective"])
 
 
 def _label(sentence: str) -> str | None:

@@ -73,6 +73,12 @@ def test_structured_background_section_is_background(nlp):
     assert (got["dissociation"][0], got["nausea"][0]) == ("background", "occurred")
 
 
+@pytest.mark.parametrize("heading", ["INTRODUCTION AND BACKGROUND", "OBJECTIVE", "AIM OF THE STUDY"])
+def test_background_and_objective_sections_are_background(nlp, heading):
+    text = f"{heading}: Dissociation occurred in 12 of 40 patients after ketamine. RESULTS: Nausea occurred in 4 patients."
+    assert status_of(nlp, text, "dissociation") == "background"
+
+
 def test_protocol_design_makes_every_event_planned(nlp):
     assert status_of(nlp, "Participants report nausea and dizziness on a daily diary.", "nausea", design="protocol") == "planned"
 

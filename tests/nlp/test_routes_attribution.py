@@ -45,6 +45,12 @@ def test_route_of_earlier_work_is_dropped(title, abstract, expected):
     assert routes(abstract, title) == expected
 
 
+@pytest.mark.parametrize("heading", ["BACKGROUND", "BACKGROUND AND OBJECTIVE", "INTRODUCTION AND BACKGROUND"])
+def test_route_of_a_background_section_is_dropped(heading):
+    abstract = f"{heading}: Intravenous ketamine relieves depression. METHODS: Patients self-administered intranasal ketamine."
+    assert routes(abstract, "Ketamine for depression") == ["intranasal"]
+
+
 def test_background_route_kept_when_no_other_route_is_named():
     abstract = "BACKGROUND: Intravenous ketamine relieves depression. METHODS: Twenty patients received ketamine."
     assert routes(abstract, "Ketamine for depression") == ["intravenous"]
