@@ -42,6 +42,7 @@ topics_file = _harvester.topics_file
 pubmed_fixture = _harvester.pubmed_fixture
 medline_fixture = _harvester.medline_fixture
 cli = _harvester.cli
+run_main = _harvester.run_main
 
 QUERIES = _harvester.QUERIES
 TODAY = _harvester.TODAY
