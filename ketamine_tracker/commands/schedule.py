@@ -17,6 +17,7 @@ import os
 import shlex
 import shutil
 import sys
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from ..errors import UsageError
 
 UNIT = "ketamine-tracker"
 NCBI_TZ = "America/New_York"
+UNIT_FILE_MODE = 0o644  # what systemd expects of a unit file, whatever the umask
 
 
 def register(sub) -> None:
@@ -48,6 +50,52 @@ def _parse_time(value: str) -> tuple[int, int]:
     if not (0 <= hour < 24 and 0 <= minute < 60):
         raise UsageError(f"--time {value!r} is not a time of day")
     return hour, minute
+
+
+def refuse_control_characters(values: dict[str, str]) -> None:
+    """Refuse any value holding a newline or another control character.
+
+    A newline in a path would end the line of a unit file or of the crontab
+    and start a directive (or a cron job) of its own.
+
+    Parameters
+    ----------
+    values : dict[str, str]
+        What each value is (``--workdir``, ...) and the value.
+
+    Raises
+    ------
+    UsageError
+        A value holds a control character (Unicode category ``Cc``) or a line
+        or paragraph separator; the message names the value and shows it escaped.
+    """
+    for name, value in values.items():
+        if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value):
+            raise UsageError(f"{name} {value!r} contains a newline or another control character; "
+                             "nothing was written")
+
+
+def write_unit(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically with mode 0644, whatever the umask.
+
+    Parameters
+    ----------
+    path : Path
+        The unit file.
+    text : str
+        Its content.
+    """
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, UNIT_FILE_MODE)
+    try:
+        os.fchmod(fd, UNIT_FILE_MODE)  # os.open's mode is filtered by the umask
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            fd = -1
+            f.write(text)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    os.replace(tmp, path)
 
 
 def _executable() -> str:
@@ -114,12 +162,17 @@ WantedBy=timers.target
 
 
 def run(args, settings) -> int:
+    refuse_control_characters({"--time": args.time, "--workdir": args.workdir, "--log-file": args.log_file,
+                               "--unit-dir": args.unit_dir or ""})
     hour, minute = _parse_time(args.time)
     workdir = Path(args.workdir).resolve()
     log_file = Path(args.log_file)
     if not log_file.is_absolute():
         log_file = workdir / log_file
     exe = _executable()
+    # the resolved paths too: the current directory or the executable's path may hold a newline
+    refuse_control_characters({"--workdir": str(workdir), "--log-file": str(log_file),
+                               "the ketamine-tracker executable": exe})
     if args.cron:
         print(cron_line(hour, minute, workdir, log_file, exe))
         return 0
@@ -131,9 +184,7 @@ def run(args, settings) -> int:
     unit_dir = Path(args.unit_dir or Path.home() / ".config" / "systemd" / "user")
     unit_dir.mkdir(parents=True, exist_ok=True)
     for name, text in units.items():
-        tmp = unit_dir / f".{name}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, unit_dir / name)
+        write_unit(unit_dir / name, text)
         print(f"wrote {unit_dir / name}")
     print(f"enable with: systemctl --user daemon-reload && systemctl --user enable --now {UNIT}.timer")
     print(f"(run `loginctl enable-linger {os.environ.get('USER', '$USER')}` so it runs while you are logged out)")

@@ -1,6 +1,10 @@
+import os
+import stat
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from ketamine_tracker.cli import main
 from ketamine_tracker.commands.schedule import cron_line
@@ -47,3 +51,48 @@ def test_secrets_are_never_written(capsys, monkeypatch, tmp_path):
 def test_bad_time_is_a_usage_error(capsys):
     assert main(["schedule", "--cron", "--time", "25:00"]) == 2
     assert "--time '25:00' is not a time of day" in capsys.readouterr().err
+
+
+@pytest.fixture
+def umask():
+    """``umask(mask)``: set the process umask for the test, restored afterwards."""
+    saved = os.umask(0o022)
+    os.umask(saved)
+    yield os.umask
+    os.umask(saved)
+
+
+@pytest.mark.parametrize("mask", [0o077, 0o000], ids=["umask-077", "umask-000"])
+def test_systemd_units_are_written_0644_whatever_the_umask(capsys, tmp_path, umask, mask):
+    umask(mask)
+    assert main(["schedule", "--systemd", "--unit-dir", str(tmp_path), "--workdir", str(tmp_path)]) == 0
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.glob("ketamine-tracker.*")}
+    assert modes == {"ketamine-tracker.service": 0o644, "ketamine-tracker.timer": 0o644}
+
+
+@pytest.mark.parametrize("option", ["--workdir", "--log-file", "--unit-dir", "--time"])
+def test_a_newline_in_any_value_exits_2(capsys, tmp_path, option):
+    args = {"--workdir": str(tmp_path), "--unit-dir": str(tmp_path / "units"), "--time": "02:17"}
+    args[option] = f"{args.get(option, 'x.log')}\nExecStartPre=/bin/sh -c id"
+    argv = ["schedule", "--systemd", *(x for kv in args.items() for x in kv)]
+    assert main(argv) == 2
+
+
+@pytest.mark.parametrize("option", ["--workdir", "--log-file", "--unit-dir", "--time"])
+def test_a_newline_in_any_value_is_one_line_on_stderr(capsys, tmp_path, option):
+    args = {"--workdir": str(tmp_path), "--unit-dir": str(tmp_path / "units"), "--time": "02:17"}
+    args[option] = f"{args.get(option, 'x.log')}\nExecStartPre=/bin/sh -c id"
+    main(["schedule", "--systemd", *(x for kv in args.items() for x in kv)])
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and option in err
+
+
+def test_a_newline_in_a_value_writes_nothing(capsys, tmp_path):
+    units = tmp_path / "units"
+    main(["schedule", "--systemd", "--unit-dir", str(units), "--log-file", "a.log\n[Install]"])
+    assert not units.exists()
+
+
+def test_a_newline_in_the_workdir_is_refused_for_cron_too(capsys, tmp_path):
+    assert main(["schedule", "--cron", "--workdir", f"{tmp_path}\n* * * * * id"]) == 2
+    assert capsys.readouterr().out == ""
