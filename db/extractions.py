@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from sqlalchemy import and_, bindparam, delete, exists, false, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, false, insert, or_, select, update
 from sqlalchemy.engine import Connection, Dialect, Engine
 
 from .models import (
@@ -31,8 +31,7 @@ from .models import (
     ae_status,
     utcnow,
 )
-from .rows import _json
-from .store import _Bulk, bulk_of, per_dialect
+from .store import execute_rows, per_dialect
 
 _CHUNK = 500
 _CHILDREN = (ExtractionCondition, ExtractionRoute, ExtractedAdverseEvent, ExtractedOutcome, ExtractedDose)
@@ -126,28 +125,14 @@ _CHILD_COLUMNS = (
 )
 
 
-def _insert(table, columns: tuple[str, ...], dialect, per_row: frozenset) -> _Bulk:
-    """An INSERT of ``columns`` compiled once for ``dialect``, as :class:`db.store._Bulk`.
-
-    Compiled ``for_executemany`` so PostgreSQL gets no ``RETURNING id`` (the
-    ids are never read); JSON columns are passed serialised by :func:`db.rows._json`,
-    other values through the dialect's bind processors, as in :mod:`db.store`.
-    """
-    compiled = table.insert().compile(dialect=dialect, column_keys=list(columns), for_executemany=True)
-    if set(compiled.binds) - set(columns):
-        raise RuntimeError(f"{table.name}: compiled parameters {sorted(compiled.binds)} beyond {columns}")
-    return bulk_of(compiled, table, columns, dialect, per_row)
-
-
 @dataclass(frozen=True)
 class _Statements:
-    """The statements of :func:`write_extractions`, compiled once per dialect."""
+    """The SQLAlchemy Core statements of :func:`write_extractions`, built once per dialect."""
 
-    insert_extraction: _Bulk
-    insert_children: tuple  # (_Bulk, ...) in _CHILD_COLUMNS order
+    insert_extraction: object
+    insert_children: tuple  # one INSERT per table, in _CHILD_COLUMNS order
     deletes: tuple  # child tables first, then extraction
-    clear_sql: str  # needs_extraction cleared for (pmid, content_hash)
-    clear_names: tuple[str, str]
+    clear: object  # needs_extraction cleared for (b_pmid, b_hash)
 
 
 @per_dialect
@@ -160,22 +145,12 @@ def _statements(dialect: Dialect) -> _Statements:
         update(a)
         .where(a.c.pmid == bindparam("b_pmid"), a.c.content_hash == bindparam("b_hash"))
         .values(needs_extraction=false())
-        .compile(dialect=dialect, for_executemany=True)
     )
-    names = ("b_pmid", "b_hash")
-    if clear.positional and tuple(clear.positiontup) != names:
-        raise RuntimeError(f"article: compiled parameter order {clear.positiontup} != {names}")
-    for col in (a.c.pmid, a.c.content_hash):  # values passed as they are: no processing expected
-        if col.type.dialect_impl(dialect).bind_processor(dialect) is not None:
-            raise RuntimeError(f"article.{col.name}: unexpected bind processor")
     return _Statements(
-        insert_extraction=_insert(
-            Extraction.__table__, _EXTRACTION_COLUMNS, dialect, frozenset(_EXTRACTION_COLUMNS) - {"extracted_at"}
-        ),
-        insert_children=tuple(_insert(m.__table__, cols, dialect, frozenset(cols)) for m, cols in _CHILD_COLUMNS),
+        insert_extraction=insert(Extraction.__table__),
+        insert_children=tuple(insert(m.__table__) for m, _ in _CHILD_COLUMNS),
         deletes=deletes,
-        clear_sql=str(clear),
-        clear_names=() if clear.positional else names,
+        clear=clear,
     )
 
 
@@ -199,14 +174,14 @@ def _rows(result: dict, extracted_at, children: tuple[list, ...]) -> tuple:
         get("sample_size"),
         get("sample_size_basis"),
         get("pooled_participants"),
-        _json(conditions),
-        _json(list(get("condition_subtypes") or [])),
-        _json(routes),
-        _json(list(get("ketamine_forms") or [])),
-        _json(list(get("comparators") or [])),
+        conditions,
+        list(get("condition_subtypes") or []),
+        routes,
+        list(get("ketamine_forms") or []),
+        list(get("comparators") or []),
         get("efficacy_direction") or "not_applicable",
         get("serious_ae") or "unstated",
-        _json(list(get("spans") or [])),
+        list(get("spans") or []),
     )
     cond_rows, route_rows, ae_rows, outcome_rows, dose_rows = children
     for c in dict.fromkeys(conditions):
@@ -233,7 +208,7 @@ def _rows(result: dict, extracted_at, children: tuple[list, ...]) -> tuple:
             pmid,
             _str(o.get("measure"), 255),
             o.get("direction"),
-            _json([str(n) for n in o.get("numbers") or []]),
+            [str(n) for n in o.get("numbers") or []],
             _str(o.get("sentence")),
             int(o.get("start") or 0),
             int(o.get("end") or 0),
@@ -257,10 +232,8 @@ def _rows(result: dict, extracted_at, children: tuple[list, ...]) -> tuple:
 def write_extractions(target: Engine | Connection, results: Iterable[dict]) -> int:
     """Replace the extractions of a batch of articles, atomically.
 
-    Statements are compiled once per dialect and every table gets one DBAPI
-    ``executemany`` of plain row tuples (the approach of :mod:`db.store`):
-    SQLAlchemy's per-row parameter handling and ``json.dumps`` per value cost
-    more than the database work.
+    Every table gets its rows as SQLAlchemy Core ``executemany`` batches (the
+    approach of :mod:`db.store`).
 
     Parameters
     ----------
@@ -283,21 +256,17 @@ def write_extractions(target: Engine | Connection, results: Iterable[dict]) -> i
     if not latest:
         return 0
     stmts = _statements(conn)
-    ins = stmts.insert_extraction
-    extracted_at = ins.const("extracted_at", utcnow())
+    extracted_at = utcnow()
     children: tuple[list, ...] = tuple([] for _ in _CHILD_COLUMNS)
     ext_rows = [_rows(r, extracted_at, children) for r in latest.values()]
     pmids = list(latest)
     for chunk in _chunks(pmids):
         for stmt in stmts.deletes:
             conn.execute(stmt, {"pmids": chunk})
-    ins.run(conn, ext_rows)
-    for bulk, rows in zip(stmts.insert_children, children):
-        bulk.run(conn, rows)
-    clear = [(row[0], row[2]) for row in ext_rows]
-    if stmts.clear_names:
-        clear = [dict(zip(stmts.clear_names, row)) for row in clear]
-    conn.exec_driver_sql(stmts.clear_sql, clear)
+    execute_rows(conn, stmts.insert_extraction, _EXTRACTION_COLUMNS, ext_rows)
+    for stmt, (_, columns), rows in zip(stmts.insert_children, _CHILD_COLUMNS, children):
+        execute_rows(conn, stmt, columns, rows)
+    execute_rows(conn, stmts.clear, ("b_pmid", "b_hash"), [(row[0], row[2]) for row in ext_rows])
     return len(ext_rows)
 
 

@@ -14,25 +14,8 @@ from datetime import date
 from typing import Optional
 
 
-def _hash_json_py(data) -> str:
+def _hash_json(data) -> str:
     return json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
-
-
-try:  # json.dumps builds a new C encoder per call; one built once gives the same text
-    from json.encoder import c_make_encoder as _c_make_encoder
-    from json.encoder import encode_basestring as _unicode
-except ImportError:  # pragma: no cover - CPython always has _json
-    _c_make_encoder = None
-
-if _c_make_encoder is not None:
-    # Same arguments json.dumps(sort_keys=True, default=str, ensure_ascii=False) passes
-    # (no circular-reference bookkeeping: records are trees).
-    _encode = _c_make_encoder(None, str, _unicode, None, ": ", ", ", True, False, True)
-
-    def _hash_json(data) -> str:
-        return "".join(_encode(data, 0))
-else:  # pragma: no cover
-    _hash_json = _hash_json_py
 
 
 @dataclass
@@ -83,9 +66,8 @@ class ArticleRecord:
         The hashed payload is ``json.dumps(dataclasses.asdict(self), sort_keys=True,
         default=str, ensure_ascii=False)`` encoded as UTF-8; the dict is built
         field by field instead of by ``asdict`` (which deep-copies every nested
-        list and dict, ~6x slower) and encoded by one C encoder built once with
-        ``json.dumps``'s arguments, so the bytes, and the hashes stored by
-        earlier versions, are the same.
+        list and dict, ~6x slower), with the same result, so the hashes stored
+        by earlier versions stay valid.
 
         Returns
         -------

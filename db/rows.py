@@ -1,18 +1,15 @@
 """Records flattened into table rows, without a database.
 
 :func:`prepare_batch` does everything an upsert needs that does not depend on
-what is already stored: the content hash of each record, the JSON columns
-serialised exactly as SQLAlchemy's ``JSON`` type serialises them
-(``json.dumps`` with default settings), and the MeSH and publication-type child
-rows. The result is plain tuples, cheap to pickle, so the ``ingest`` command
-can prepare batches in a parser process while another process writes them
-(:func:`db.store.store_prepared`). This module imports nothing but the records,
-so that process starts in a fraction of a second.
+what is already stored: the content hash of each record, its ``article`` row
+and its MeSH and publication-type child rows, as plain tuples in column order
+(:data:`RECORD_COLUMNS`, :data:`MESH_COLUMNS`, :data:`PUBTYPE_COLUMNS`). JSON
+columns hold the Python lists and dicts; SQLAlchemy's ``JSON`` type serialises
+them when :func:`db.store.store_prepared` writes the rows.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -30,39 +27,16 @@ ARTICLE_COLUMNS = RECORD_COLUMNS + ("is_deleted", "content_hash", "first_seen", 
 MESH_COLUMNS = ("pmid", "descriptor", "descriptor_ui", "major_topic", "qualifiers")
 PUBTYPE_COLUMNS = ("pmid", "pub_type", "ui")
 
-try:  # json.dumps builds a new C encoder on every call; one built once gives the same text
-    from json.encoder import c_make_encoder as _c_make_encoder
-    from json.encoder import encode_basestring_ascii as _ascii
-except ImportError:  # pragma: no cover - CPython always has _json
-    _c_make_encoder = None
-
-if _c_make_encoder is not None:
-    _encode = _c_make_encoder(None, json.JSONEncoder().default, _ascii, None, ": ", ", ", False, False, True)
-
-    def _dumps(value) -> str:
-        return "".join(_encode(value, 0))
-else:  # pragma: no cover
-    _dumps = json.dumps
-
-
-def _json(value) -> str:
-    """A JSON column's value exactly as SQLAlchemy's ``JSON`` type serialises it
-    (``json.dumps`` with default settings); the empty list, most columns of most
-    records, without encoding anything."""
-    return "[]" if value == [] else _dumps(value)
-
-
 # --------------------------------------------------------------------------- prepared batches
 
 
 @dataclass
 class PreparedBatch:
-    """One batch of records reduced to plain, picklable row tuples.
+    """One batch of records reduced to row tuples.
 
-    What :func:`prepare_batch` computes needs no database (content hashes, JSON
-    columns, MeSH and publication-type rows), so a parsing process can do it
-    while another one writes; :func:`store_prepared` only compares hashes and
-    writes.
+    What :func:`prepare_batch` computes needs no database (content hashes,
+    MeSH and publication-type rows); :func:`db.store.store_prepared` only
+    compares hashes and writes.
 
     Attributes
     ----------
@@ -96,10 +70,9 @@ class PreparedBatch:
 def _prepare(rec: ArticleRecord) -> tuple:
     pmid = rec.pmid
     values = (
-        pmid, rec.version, rec.title, rec.abstract, _json(rec.abstract_sections), rec.journal, rec.journal_iso,
+        pmid, rec.version, rec.title, rec.abstract, rec.abstract_sections, rec.journal, rec.journal_iso,
         rec.pub_year, rec.pub_date, rec.entrez_date, rec.revised_date, rec.language, rec.doi, rec.pmcid,
-        _json(rec.authors), _json(rec.keywords), _json(rec.nct_ids), _json(rec.comments_corrections),
-        rec.is_book, rec.is_retracted,
+        rec.authors, rec.keywords, rec.nct_ids, rec.comments_corrections, rec.is_book, rec.is_retracted,
     )
     mesh_rows = []
     if rec.mesh:
@@ -108,7 +81,7 @@ def _prepare(rec: ArticleRecord) -> tuple:
             if m.descriptor in seen:
                 continue
             seen.add(m.descriptor)
-            mesh_rows.append((pmid, m.descriptor, m.descriptor_ui, m.major_topic, _json(m.qualifiers)))
+            mesh_rows.append((pmid, m.descriptor, m.descriptor_ui, m.major_topic, m.qualifiers))
     pt_rows = []
     if rec.publication_types:
         seen = set()
@@ -122,7 +95,7 @@ def _prepare(rec: ArticleRecord) -> tuple:
 
 def prepared_items(records: Iterable[ArticleRecord | DeletedCitation]) -> Iterator[tuple[int, tuple | None]]:
     """``(pmid, prepared)`` per record, as it arrives: :func:`_prepare` of an
-    article, None for a deleted citation (the C parser's items have this shape)."""
+    article, None for a deleted citation."""
     for rec in records:
         yield rec.pmid, None if isinstance(rec, DeletedCitation) else _prepare(rec)
 

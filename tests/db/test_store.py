@@ -169,27 +169,3 @@ def test_json_columns_are_stored_as_json_dumps_text(engine):
     with engine.connect() as conn:
         stored = conn.exec_driver_sql("SELECT authors FROM article WHERE pmid = 1").scalar()
     assert stored == json.dumps(authors)
-
-
-def test_postgres_copy_of_a_pmid_stored_meanwhile_falls_back_to_upsert(postgres_url):
-    """COPY loads PMIDs the lookup found absent; if another writer stored one in
-    between, the savepoint is rolled back and the caller is told to upsert."""
-    from db import store
-    from db.engine import make_engine
-    from db.migrate import ensure_schema
-    from db.rows import prepare_batch
-
-    eng = make_engine(postgres_url)
-    try:
-        ensure_schema(eng)
-        with eng.begin() as conn:
-            conn.execute(Article.__table__.delete().where(Article.pmid == 990000001))
-        upsert_articles(eng, [_rec(pmid=990000001)])
-        prepared = prepare_batch([_rec(pmid=990000001, title="changed")])
-        digest, values, mesh, pubtypes = prepared.articles[990000001]
-        with eng.begin() as conn:
-            loaded = store._copy_fresh(conn, [(values, digest, mesh, pubtypes)], None, utcnow())
-            still_usable = conn.execute(select(Article.title).where(Article.pmid == 990000001)).scalar()
-    finally:
-        eng.dispose()
-    assert (loaded, still_usable) == (False, "Ketamine for depression")
