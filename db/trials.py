@@ -382,7 +382,7 @@ def count_trials(target: Engine | Connection, pmids: Iterable[int], index: Optio
 
 
 #: what :func:`trials_by` can group on
-GROUPINGS = ("topic", "condition", "design", "all")
+GROUPINGS = ("topic", "condition", "design", "direction", "all")
 
 
 def trials_by(
@@ -390,6 +390,8 @@ def trials_by(
     by: str,
     *,
     conditions: Iterable[str] = (),
+    designs: Iterable[str] = (),
+    directions: Iterable[str] = (),
     design_groups: Optional[Mapping[str, str]] = None,
     index: Optional[Mapping[int, str]] = None,
 ) -> dict[str, TrialCount]:
@@ -402,9 +404,14 @@ def trials_by(
     by : str
         ``topic`` (harvest topics), ``condition`` (extracted conditions),
         ``design`` (extracted design codes; articles not extracted yet under
-        ``not_extracted``) or ``all`` (one group, ``all``).
+        ``not_extracted``), ``direction`` (the extracted efficacy direction,
+        extracted articles only) or ``all`` (one group, ``all``).
     conditions : iterable of str
         Only articles with one of these extracted conditions (empty: all).
+    designs : iterable of str
+        Only articles of these extracted design codes (empty: all).
+    directions : iterable of str
+        Only articles of these extracted efficacy directions (empty: all).
     design_groups : mapping, optional
         With ``by="design"``: design code -> group (e.g. the pyramid tiers), so
         a trial reported under two designs of one group counts once there;
@@ -433,12 +440,18 @@ def trials_by(
         key, joined = ec.c.condition, joined.join(ec, ec.c.pmid == a.c.pmid)
     elif by == "design":
         key = func.coalesce(e.c.design, "not_extracted")
+    elif by == "direction":
+        key, joined = e.c.efficacy_direction, a.join(e, e.c.pmid == a.c.pmid)
     else:
         key = literal("all")
     stmt = select(key, a.c.pmid, e.c.sample_size).select_from(joined).where(a.c.is_deleted == false())
     wanted = tuple(conditions)
     if wanted:
         stmt = stmt.where(exists().where(ec.c.pmid == a.c.pmid, ec.c.condition.in_(wanted)))
+    if tuple(designs):
+        stmt = stmt.where(e.c.design.in_(tuple(designs)))
+    if tuple(directions):
+        stmt = stmt.where(e.c.efficacy_direction.in_(tuple(directions)))
     rows: dict[str, list[tuple[int, Optional[int]]]] = {}
     with _connect(target) as conn:
         if index is None:

@@ -7,24 +7,35 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common as c
+from dashboard import trial_counts
 
 TRIALS_SHOWN = 500
+#: what ``Extraction.efficacy_direction`` holds (the authors' verdict on the whole study), in legend order
+STUDY_DIRECTIONS = ("positive", "mixed", "null", "negative")
+#: what ``ExtractedOutcome.direction`` holds (one outcome measure's result), in legend order
+OUTCOME_DIRECTIONS = ("improved", "no_difference", "worsened", "unclear")
+#: the study verdict that favours ketamine
+FAVOURS_KETAMINE = "positive"
 
 with c.guard("outcomes"):
     ctx = c.start("Outcomes and efficacy")
     st.caption(c.help_text("efficacy_direction"))
     LAB = c.labels()
     tiers = LAB["tiers"]
-    dir_order = list(LAB["directions"])
-    LEGEND = alt.Legend(labelLimit=320, orient="bottom", columns=3)
-    dir_scale = alt.Scale(domain=[c.direction_label(d) for d in dir_order], range=[LAB["direction_colors"][d] for d in dir_order])
+    LEGEND = alt.Legend(labelLimit=320, orient="bottom", columns=2)
+
+    def direction_scale(codes) -> alt.Scale:
+        """One chart's colours: its own label set only (codes outside it, from old extractions, appended)."""
+        return alt.Scale(domain=[c.direction_label(d) for d in codes],
+                         range=[LAB["direction_colors"].get(d, "#bdbdbd") for d in codes])
 
     conds_all = [x for x, _ in ctx.q("counts_by_condition")]
-    f1, f2, f3 = st.columns([2, 2, 1])
+    f1, f2 = st.columns(2)
     conditions = f1.multiselect("Condition", conds_all, key="out_conditions", help=c.help_text("condition"))
     tier_sel = f2.multiselect("Design tier", [t["code"] for t in tiers if t["code"] not in ("other",)], key="out_tiers",
                               format_func=c.tier_label, help=c.help_text("design"))
-    weighted = f3.toggle("Weight by sample size", key="out_weighted", help=c.help_text("weighted"))
+    # full width: in a narrow column the label was cut to "Weight by sampl..."
+    weighted = st.toggle("Weight by sample size", key="out_weighted", help=c.help_text("weighted"))
     designs = tuple(sorted({d for t in tier_sel for d in c.tier_designs(t)}))
 
     # Rows are per (condition, design, direction): narrowing the unfiltered
@@ -43,13 +54,21 @@ with c.guard("outcomes"):
     rows["result"] = [c.direction_label(d) for d in rows["direction"]]
     with_result = rows[rows["direction"] != "not_applicable"]
 
+    study_codes = [*STUDY_DIRECTIONS, *sorted(set(rows["direction"]) - set(STUDY_DIRECTIONS) - {"not_applicable"})]
+    dir_scale = direction_scale(study_codes)
+
     measure = "participants" if weighted else "studies"
+    # each trial once (its reports grouped by registry id), each article once whatever its conditions
+    verdicts = sorted(set(rows["direction"]) - {"not_applicable"})
+    stated = trial_counts.by(ctx, "all", conditions=conditions, designs=designs, directions=verdicts).get("all")
+    favouring = trial_counts.by(ctx, "all", conditions=conditions, designs=designs, directions=[FAVOURS_KETAMINE]).get("all")
     m1, m2, m3 = st.columns(3)
-    m1.metric("Studies with a stated result", f"{int(with_result['studies'].sum()):,}")
-    fav = with_result[with_result["direction"] == "improved"]
-    m2.metric("…favouring ketamine", f"{int(fav['studies'].sum()):,}",
-              help="Studies whose abstract states the main result favours ketamine.")
-    m3.metric("Participants in studies with a result", f"{int(with_result['participants'].sum()):,}", help=c.help_text("weighted"))
+    m1.metric("Trials with a stated result", f"{stated.trials if stated else 0:,}",
+              help="Studies whose abstract states a verdict on ketamine's benefit; reports of one trial count once.")
+    m2.metric("…favouring ketamine", f"{favouring.trials if favouring else 0:,}",
+              help="Of those, studies whose authors conclude ketamine helps (verdict positive); reports of one trial count once.")
+    m3.metric("Participants in trials with a result", f"{stated.participants if stated else 0:,}",
+              help="Each trial's largest stated sample size, each trial once. " + c.help_text("weighted"))
 
     # ---------------------------------------------------------------- direction by condition and design
     st.subheader("Direction of results by condition and design" + (" (weighted by sample size)" if weighted else ""))
@@ -63,7 +82,7 @@ with c.guard("outcomes"):
             .encode(
                 y=alt.Y("tier:N", sort=alt.SortField("tier_order"), title=None, axis=alt.Axis(labelLimit=260)),
                 x=alt.X(f"sum({measure}):Q", stack="normalize", title=f"Share of {measure}", axis=alt.Axis(format="%")),
-                color=alt.Color("result:N", title="Result", scale=dir_scale, legend=LEGEND),
+                color=alt.Color("result:N", title="Authors' verdict", scale=dir_scale, legend=LEGEND),
                 row=alt.Row("condition:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold")),
                 tooltip=["condition:N", "tier:N", "result:N", alt.Tooltip("studies:Q", title="Studies"),
                          alt.Tooltip("participants:Q", title="Participants", format=",")],
@@ -108,6 +127,7 @@ with c.guard("outcomes"):
         st.info("No named outcome measure extracted for this selection.")
     else:
         om["result"] = [c.direction_label(d) for d in om["direction"]]
+        outcome_codes = [*OUTCOME_DIRECTIONS, *sorted(set(om["direction"]) - set(OUTCOME_DIRECTIONS))]
         top = om.groupby("measure")["studies"].sum().sort_values(ascending=False)
         st.altair_chart(
             alt.Chart(om[om["measure"].isin(top.index[:25])])
@@ -115,7 +135,7 @@ with c.guard("outcomes"):
             .encode(
                 y=alt.Y("measure:N", sort=list(top.index[:25]), title=None, axis=alt.Axis(labelLimit=280)),
                 x=alt.X("studies:Q", title="Studies"),
-                color=alt.Color("result:N", title="Result", scale=dir_scale, legend=LEGEND),
+                color=alt.Color("result:N", title="Result of the measure", scale=direction_scale(outcome_codes), legend=LEGEND),
                 tooltip=["measure:N", "result:N", "studies:Q"],
             )
             .properties(height=alt.Step(22)),
@@ -126,7 +146,9 @@ with c.guard("outcomes"):
     st.subheader("Randomised controlled trials")
     rct_designs = tuple(c.tier_designs("rct"))
     n_rct, trials = ctx.q("trial_table", rct_designs, conditions=tuple(conditions), limit=TRIALS_SHOWN)
-    st.write(f"**{n_rct:,}** RCTs" + (f" (the {TRIALS_SHOWN:,} largest shown)" if n_rct > TRIALS_SHOWN else "") + ", largest first.")
+    rct_count = trial_counts.by(ctx, "all", conditions=conditions, designs=rct_designs).get("all")
+    st.write(f"**{n_rct:,}** RCT reports" + (f": {rct_count.label()} (reports of one trial counted once)" if rct_count else "")
+             + (f"; the {TRIALS_SHOWN:,} largest reports shown" if n_rct > TRIALS_SHOWN else "") + ", largest first.")
     c.link(c.page_url("explorer", tier="rct", condition=list(conditions)), "Filter and export them in the evidence explorer →")
     if trials:
         t = pd.DataFrame(trials)
