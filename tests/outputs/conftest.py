@@ -107,3 +107,17 @@ def sqlite_news_db(engine) -> NewsDb:
     now = datetime.now(timezone.utc).replace(microsecond=0)
     build_news_db(engine, now)
     return NewsDb(engine=engine, now=now)
+
+
+@pytest.fixture
+def migrated_news_db(db_url) -> tuple[str, NewsDb]:
+    """The table's rows in a database migrated to head (as the commands expect), once per backend."""
+    from db.engine import make_engine
+    from db.migrate import ensure_schema
+
+    engine = make_engine(db_url)
+    ensure_schema(engine)
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    build_news_db(engine, now)
+    yield db_url, NewsDb(engine=engine, now=now)
+    engine.dispose()
