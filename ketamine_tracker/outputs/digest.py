@@ -31,7 +31,8 @@ MARKDOWN_NAME, HTML_NAME = "digest.md", "digest.html"
 TITLE = "Ketamine evidence: new and revised studies"
 CAVEAT = ("Study facts (design, N, route, efficacy direction, adverse events reported as occurring) are extracted "
           "from the abstracts by rules: check the article before relying on them.")
-_MD_INLINE = re.compile(r"([\\`*_{}\[\]()!|~])")
+#: inline Markdown punctuation; ( ) and ! only act after an (escaped) bracket, so they stay readable
+_MD_INLINE = re.compile(r"([\\`*_\[\]~])")
 _MD_LINE_START = re.compile(r"^([-+#>=])")
 _MD_ORDERED = re.compile(r"^(\d+)([.)])")
 _SPACE = re.compile(r"\s+")
