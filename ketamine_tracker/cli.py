@@ -16,7 +16,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from harvester.eutils import url_secrets
 
 from . import __version__
-from .commands import dashboard, dbcmd, demo, digest, evaluate, export, extract, harvest, ingest, schedule, status, update
+from .commands import (
+    dashboard, dbcmd, demo, digest, evaluate, export, extract, feeds, harvest, ingest, schedule, status, update,
+)
 from .errors import EXIT_LOCKED, EXIT_OK, REPORTED_ERRORS, exit_code
 from .logs import mask, register_secret, setup_logging
 from .settings import Settings
@@ -24,7 +26,7 @@ from .settings import Settings
 log = logging.getLogger("ketamine_tracker")
 
 #: The subcommands, in the order ``--help`` lists them.
-COMMAND_MODULES = [update, harvest, ingest, extract, export, digest, evaluate, dbcmd, dashboard, status, schedule, demo]
+COMMAND_MODULES = [update, harvest, ingest, extract, export, digest, feeds, evaluate, dbcmd, dashboard, status, schedule, demo]
 
 
 # Commands whose failure is worth waking someone for (the nightly job).
