@@ -520,23 +520,27 @@ def _run(conn: Connection, tree: Node, query: str, limit: int, offset: int) -> S
     if pruned is None:
         raise SearchSyntaxError("only very common words (such as 'the', 'of'): add a more specific word", 0, query)
     where = and_(Article.is_deleted.is_(False), _predicate(pruned, backend))
-    total = conn.execute(select(func.count()).select_from(Article).where(where)).scalar_one()
-    if total == 0 or offset >= total:
-        return SearchPage(total=total)
     positive = leaves(pruned)
     ranked, context = backend.ranked(positive)
     rank = func.coalesce(ranked.c.rank, 0.0)
-    page: Select = (select(Article.pmid, rank.label("rank"), Article.title, Article.abstract)
+    # pmid and score only (the is_deleted index covers them): title and abstract are read for the page
+    page: Select = (select(Article.pmid, rank.label("rank"), func.count().over().label("total"))
                     .select_from(Article.__table__.outerjoin(ranked, ranked.c.pmid == Article.pmid))
                     .where(where).order_by(rank.desc(), Article.pmid.desc()).limit(limit).offset(offset))
     rows = conn.execute(page).all()
+    if not rows:
+        total = conn.execute(select(func.count()).select_from(Article).where(where)).scalar_one() if offset else 0
+        return SearchPage(total=total)
     pmids = [r.pmid for r in rows]
+    texts = {pmid: (title, abstract) for pmid, title, abstract in
+             conn.execute(select(Article.pmid, Article.title, Article.abstract).where(Article.pmid.in_(pmids)))}
     shown = backend.decorate(conn, context, pmids)
     mesh = backend.mesh_matches(conn, context, pmids)
     hits = []
-    for pmid, score, title, abstract in rows:
+    for pmid, score, _ in rows:
+        title, abstract = texts[pmid]
         marked_title, snippet = shown.get(pmid, (title, ""))
         hits.append(SearchHit(pmid=pmid, rank=float(score), title=marked_title or "",
                               snippet=snippet if snippet and MARK_START in snippet else _lead(abstract),
                               mesh=mesh.get(pmid, [])))
-    return SearchPage(total=total, hits=hits)
+    return SearchPage(total=rows[0].total, hits=hits)

@@ -308,3 +308,9 @@ def test_postgres_drops_stop_words_from_a_query(corpus):
     if corpus.dialect.name != "postgresql":
         pytest.skip("SQLite FTS5 has no stop words")
     assert found(corpus, "the migraine") == [MIGRAINE_IV, MIGRAINE_ABSTRACT]
+
+
+def test_withdrawn_article_delivered_again_is_found_again(corpus):
+    upsert_articles(corpus, [DeletedCitation(pmid=NEAR_HOSPITAL)])
+    upsert_articles(corpus, [ARTICLES[NEAR_HOSPITAL - 1]])
+    assert found(corpus, "hospital") == [NEAR_HOSPITAL]
