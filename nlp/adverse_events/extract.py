@@ -27,8 +27,8 @@ Rules (data in ``resources/``):
 
 from __future__ import annotations
 
-import json
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,6 +39,7 @@ from nlp.adverse_events.lexicon import Match, find_terms
 from nlp.document import Document
 from nlp.resources.regex import AnyOf
 from nlp.negation import context_tokens, negated_tokens
+from nlp.rules import RuleFile, load_rules
 from nlp.sentences.index import section_labels
 from nlp.adverse_events.status import NEGATED, classify, not_a_harm, mention_groups
 
@@ -49,19 +50,42 @@ WINDOW = 80
 CLAUSE_BREAK = re.compile(r";|\b(?:but|whereas|while|however|although|though|except)\b", re.I)
 
 
+@dataclass(frozen=True, kw_only=True)
+class BlockedRule:
+    """Lexicon terms that are no event with a pattern just before or after them."""
+
+    terms: list[str]
+    before: str | None = None
+    after: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContextRules(RuleFile):
+    """``resources/context_rules.json``: when a lexicon hit is an adverse event."""
+
+    cue_patterns: list[str]
+    strong_cue_patterns: list[str]
+    outcome_after: list[str]
+    outcome_before: list[str]
+    condition_title_rule: str = ""  # the rule in words (documentation)
+    title_effect_after: str
+    title_effect_before: str
+    blocked: list[BlockedRule] = field(default_factory=list)
+
+
 @lru_cache(maxsize=1)
 def _rules() -> dict:
-    raw = json.loads((RESOURCES / "context_rules.json").read_text(encoding="utf-8"))
+    raw = load_rules(RESOURCES / "context_rules.json", ContextRules)
     return {
         # found in a sentence when one cue is (each tried only where its words occur)
-        "cue": AnyOf(raw["cue_patterns"], re.I),
-        "strong": AnyOf(raw["strong_cue_patterns"], re.I),
-        "title_effect_after": re.compile(raw["title_effect_after"], re.I),
-        "title_effect_before": re.compile(raw["title_effect_before"], re.I),
-        "after": re.compile(r"^[\s\-]{0,2}(?:" + "|".join(raw["outcome_after"]) + r")\b", re.I),
-        "before": re.compile(r"\b(?:" + "|".join(raw["outcome_before"]) + r")[\s\-]*$", re.I),
-        "blocked": [(frozenset(b["terms"]), re.compile(b["before"], re.I) if "before" in b else None,
-                     re.compile(b["after"], re.I) if "after" in b else None) for b in raw.get("blocked", [])],
+        "cue": AnyOf(raw.cue_patterns, re.I),
+        "strong": AnyOf(raw.strong_cue_patterns, re.I),
+        "title_effect_after": re.compile(raw.title_effect_after, re.I),
+        "title_effect_before": re.compile(raw.title_effect_before, re.I),
+        "after": re.compile(r"^[\s\-]{0,2}(?:" + "|".join(raw.outcome_after) + r")\b", re.I),
+        "before": re.compile(r"\b(?:" + "|".join(raw.outcome_before) + r")[\s\-]*$", re.I),
+        "blocked": [(frozenset(b.terms), re.compile(b.before, re.I) if b.before is not None else None,
+                     re.compile(b.after, re.I) if b.after is not None else None) for b in raw.blocked],
     }
 
 

@@ -9,13 +9,13 @@ percentage ("12%", "12.5 %"; not "95% CI"), a fraction "12/40", "12 of 40",
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from nlp.resources.regex import fold
+from nlp.rules import RuleFile, load_rules
 
 RESOURCES = Path(__file__).with_name("resources")
 
@@ -30,9 +30,18 @@ class Frequency:
     pct: float | None
 
 
+@dataclass(frozen=True, kw_only=True)
+class FrequencyRules(RuleFile):
+    """``resources/frequency.json``: number words and what a count may count."""
+
+    number_words: dict[str, int]
+    count_nouns: list[str]
+    count_verbs: list[str]
+
+
 @lru_cache(maxsize=1)
-def _rules() -> dict:
-    return json.loads((RESOURCES / "frequency.json").read_text(encoding="utf-8"))
+def _rules() -> FrequencyRules:
+    return load_rules(RESOURCES / "frequency.json", FrequencyRules)
 
 
 def number_value(token: str) -> int | None:
@@ -50,7 +59,7 @@ def number_value(token: str) -> int | None:
     token = token.strip().lower()
     if token.isdigit():
         return int(token)
-    return _rules()["number_words"].get(token)
+    return _rules().number_words.get(token)
 
 
 @lru_cache(maxsize=1)
@@ -58,10 +67,10 @@ def _patterns() -> list[tuple[str, re.Pattern, bool]]:
     """``(kind, pattern, word_alone)`` in priority order; ``word_alone``: a number
     word can complete the pattern without any digit (every other pattern needs one)."""
     rules = _rules()
-    words = sorted(rules["number_words"], key=len, reverse=True)
+    words = sorted(rules.number_words, key=len, reverse=True)
     num = r"(?:\d+|" + "|".join(re.escape(w) for w in words) + r")"
-    nouns = "|".join(rules["count_nouns"])
-    verbs = "|".join(rules["count_verbs"])
+    nouns = "|".join(rules.count_nouns)
+    verbs = "|".join(rules.count_verbs)
     return [
         ("pct", re.compile(r"(?<![\w.])(\d{1,3}(?:[.,]\d+)?)\s?%(?!\s*(?:CI|C\.I\.|confidence|credible|of (?:the )?(?:variance|dose)))", re.I), False),
         ("frac", re.compile(r"(?<![\w./])(\d+)\s?/\s?(\d+)(?![\w./]|\s?(?:mg|kg|ml|min|h\b|d\b|day|week|month))", re.I), False),
@@ -85,7 +94,7 @@ def _runnable(text: str) -> list[tuple[str, re.Pattern, bool]]:
     if _DIGIT.search(text):
         return _patterns()
     folded = fold(text)
-    if folded is not None and not any(w in folded for w in _rules()["number_words"]):
+    if folded is not None and not any(w in folded for w in _rules().number_words):
         return []
     return _word_alone_patterns()
 

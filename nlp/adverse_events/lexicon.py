@@ -9,13 +9,13 @@ longest (leftmost on ties), as spaCy's ``filter_spans`` does.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 from nlp.resources.regex import first_char_alternation
+from nlp.rules import RuleFile, load_rules
 
 RESOURCES = Path(__file__).with_name("resources")
 
@@ -27,6 +27,31 @@ class Entry:
     terms: tuple[str, ...]
     organ_class: str
     needs_cue: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class LexiconEntry:
+    """One entry of ``resources/ae_lexicon.json``: canonical term(s), organ class, synonyms."""
+
+    terms: list[str]
+    organ_class: str
+    needs_cue: bool = False
+    synonyms: list[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LexiconRules(RuleFile):
+    """``resources/ae_lexicon.json``."""
+
+    entries: list[LexiconEntry]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdjectiveRules(RuleFile):
+    """``resources/ae_adjectives.json``: adjectives naming an event before a harm noun."""
+
+    heads: list[str]
+    adjectives: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -61,11 +86,11 @@ def load_lexicon() -> tuple[dict[str, Entry], re.Pattern]:
     tuple[dict[str, Entry], re.Pattern]
         ``normalise(synonym) -> Entry`` and one regex matching any synonym.
     """
-    raw = json.loads((RESOURCES / "ae_lexicon.json").read_text(encoding="utf-8"))
+    raw = load_rules(RESOURCES / "ae_lexicon.json", LexiconRules)
     table: dict[str, Entry] = {}
-    for item in raw["entries"]:
-        entry = Entry(tuple(item["terms"]), item["organ_class"], bool(item.get("needs_cue", False)))
-        for syn in item["synonyms"] + list(item["terms"]):
+    for item in raw.entries:
+        entry = Entry(tuple(item.terms), item.organ_class, item.needs_cue)
+        for syn in item.synonyms + list(item.terms):
             table.setdefault(normalise(syn), entry)
     alternatives = []
     for syn in sorted(table, key=len, reverse=True):
@@ -106,10 +131,10 @@ def adjective_pattern() -> tuple[dict[str, str], re.Pattern]:
         adjective followed, possibly through a coordinated list of other
         modifiers and parenthesised statistics, by a harm noun.
     """
-    raw = json.loads((RESOURCES / "ae_adjectives.json").read_text(encoding="utf-8"))
-    adjectives = {k.lower(): v for k, v in raw["adjectives"].items()}
+    raw = load_rules(RESOURCES / "ae_adjectives.json", AdjectiveRules)
+    adjectives = {k.lower(): v for k, v in raw.adjectives.items()}
     adj = "|".join(sorted(map(re.escape, adjectives), key=len, reverse=True))
-    heads = "|".join(sorted((r"[\s\-]+".join(map(re.escape, h.split())) for h in raw["heads"]), key=len, reverse=True))
+    heads = "|".join(sorted((r"[\s\-]+".join(map(re.escape, h.split())) for h in raw.heads), key=len, reverse=True))
     paren = r"(?:\s*\([^()]{0,40}\))?"
     pattern = re.compile(
         rf"(?<![\w\-])({adj}){paren}(?=(?:(?:\s*,\s*|\s+(?:and|or|and/or|nor)\s+|\s*,\s*(?:and|or)\s+)[a-z]+{paren}){{0,4}}\s+(?:{heads})\b)",

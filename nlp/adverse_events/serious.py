@@ -11,27 +11,38 @@ occurred"); a method sentence ("SAEs were recorded") is neither.
 
 from __future__ import annotations
 
-import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from nlp.adverse_events.extract import as_document
 from nlp.negation import context_tokens, negated_tokens
 from nlp.resources.regex import Alternation
+from nlp.rules import RuleFile, load_rules
 
 RESOURCES = Path(__file__).with_name("resources")
 
 
+@dataclass(frozen=True, kw_only=True)
+class SeriousRules(RuleFile):
+    """``resources/serious.json``: serious-adverse-event mentions and what they say."""
+
+    mention_patterns: list[str]
+    occurrence_patterns: list[str]
+    method_patterns: list[str]
+    zero_patterns: list[str]
+
+
 @lru_cache(maxsize=1)
 def _rules() -> dict[str, re.Pattern]:
-    raw = json.loads((RESOURCES / "serious.json").read_text(encoding="utf-8"))
-    mention = "|".join(raw["mention_patterns"])
+    raw = load_rules(RESOURCES / "serious.json", SeriousRules)
+    mention = "|".join(raw.mention_patterns)
     return {
         "mention": re.compile(rf"(?<![\w-])(?:{mention})(?![\w])", re.I),
-        "occurrence": re.compile("|".join(raw["occurrence_patterns"]), re.I),
-        "method": re.compile("|".join(raw["method_patterns"]), re.I),
-        "zero": re.compile("|".join(raw["zero_patterns"]), re.I),
+        "occurrence": re.compile("|".join(raw.occurrence_patterns), re.I),
+        "method": re.compile("|".join(raw.method_patterns), re.I),
+        "zero": re.compile("|".join(raw.zero_patterns), re.I),
     }
 
 

@@ -37,13 +37,13 @@ those between one mention and its neighbour (:func:`mention_groups`).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from db.models import AE_ARMS, AE_NOT_OCCURRED, AE_OCCURRED, AE_STATUSES
+from nlp.rules import RuleFile, load_rules
 from nlp.sentences.index import background_sections, objective_sections
 
 RESOURCES = Path(__file__).with_name("resources")
@@ -94,79 +94,94 @@ def _any(patterns: list[str]) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
 
 
-#: the keys of ``status_rules.json`` (a misspelt key is an error, not a silently ignored rule)
-RULE_KEYS = frozenset({
-    "description", "planned_sections", "result_sections", "result_patterns",
-    "planned_patterns", "background_strong_patterns", "background_patterns", "no_difference_patterns",
-    "significant_patterns", "p_value", "p_threshold", "other_drug_before", "other_drug_more_with", "arm_ketamine",
-    "arm_comparator", "arm_both", "arm_less", "efficacy_terms", "efficacy_after", "efficacy_before",
-    "efficacy_sentence", "absent_after", "negated_lead", "predictor_after",
-    "population_before", "population_exception_after", "relief_before", "condition_terms", "condition_terms_cue",
-})
+@dataclass(frozen=True, kw_only=True)
+class StatusRuleFile(RuleFile):
+    """``resources/status_rules.json`` as written (see its description)."""
+
+    planned_sections: list[str]
+    result_sections: list[str]
+    result_patterns: list[str]
+    planned_patterns: list[str]
+    background_strong_patterns: list[str]
+    background_patterns: list[str]
+    no_difference_patterns: list[str]
+    significant_patterns: list[str]
+    p_value: str
+    p_threshold: float
+    other_drug_before: list[str]
+    other_drug_more_with: str
+    arm_ketamine: str
+    arm_comparator: str
+    arm_both: str
+    arm_less: str
+    efficacy_terms: list[str]
+    efficacy_after: str
+    efficacy_before: str
+    efficacy_sentence: str
+    absent_after: str
+    negated_lead: str
+    predictor_after: str
+    population_before: str
+    population_exception_after: str
+    relief_before: str
+    condition_terms: list[str]
+    condition_terms_cue: str
 
 
-def load_rules(raw: dict) -> Rules:
+def compile_rules(raw: StatusRuleFile) -> Rules:
     """Compile a status rule table.
 
     Parameters
     ----------
-    raw : dict
-        The parsed JSON of ``status_rules.json``.
+    raw : StatusRuleFile
+        ``status_rules.json``, read by :func:`nlp.rules.load_rules`.
 
     Returns
     -------
     Rules
-
-    Raises
-    ------
-    ValueError
-        When a key is unknown or missing.
     """
-    unknown, missing = set(raw) - RULE_KEYS, RULE_KEYS - set(raw)
-    if unknown or missing:
-        raise ValueError(f"status rules: unknown keys {sorted(unknown)}, missing keys {sorted(missing)}")
     return Rules(
-        planned_sections=frozenset(raw["planned_sections"]),
+        planned_sections=frozenset(raw.planned_sections),
         background_sections=background_sections() | objective_sections(),
-        result_sections=frozenset(raw["result_sections"]),
-        result=_any(raw["result_patterns"]),
-        planned=re.compile("|".join(f"(?:{p})" for p in raw["planned_patterns"]), re.I | re.M),
-        background_strong=_any(raw["background_strong_patterns"]),
-        background=_any(raw["background_patterns"]),
-        no_difference=_any(raw["no_difference_patterns"]),
-        significant=_any(raw["significant_patterns"]),
-        p_value=re.compile(raw["p_value"], re.I),
-        p_threshold=float(raw["p_threshold"]),
-        other_drug_before=_any(raw["other_drug_before"]),
-        more_with=re.compile(raw["other_drug_more_with"], re.I),
-        less=re.compile(raw["arm_less"], re.I),
-        arm_ketamine=re.compile(raw["arm_ketamine"], re.I),
-        arm_comparator=re.compile(raw["arm_comparator"], re.I),
-        arm_both=re.compile(raw["arm_both"], re.I),
-        absent_after=re.compile(raw["absent_after"], re.I),
-        negated_lead=re.compile(raw["negated_lead"], re.I),
-        predictor_after=re.compile(raw["predictor_after"], re.I),
-        population_before=re.compile(raw["population_before"], re.I),
-        relief_before=re.compile(raw["relief_before"], re.I),
-        population_exception_after=re.compile(raw["population_exception_after"], re.I),
-        condition_terms=frozenset(raw["condition_terms"]),
-        condition_cue=re.compile(raw["condition_terms_cue"], re.I),
-        efficacy_terms=frozenset(raw["efficacy_terms"]),
-        efficacy_after=re.compile(raw["efficacy_after"], re.I),
-        efficacy_before=re.compile(raw["efficacy_before"], re.I),
-        efficacy_sentence=re.compile(raw["efficacy_sentence"], re.I),
+        result_sections=frozenset(raw.result_sections),
+        result=_any(raw.result_patterns),
+        planned=re.compile("|".join(f"(?:{p})" for p in raw.planned_patterns), re.I | re.M),
+        background_strong=_any(raw.background_strong_patterns),
+        background=_any(raw.background_patterns),
+        no_difference=_any(raw.no_difference_patterns),
+        significant=_any(raw.significant_patterns),
+        p_value=re.compile(raw.p_value, re.I),
+        p_threshold=float(raw.p_threshold),
+        other_drug_before=_any(raw.other_drug_before),
+        more_with=re.compile(raw.other_drug_more_with, re.I),
+        less=re.compile(raw.arm_less, re.I),
+        arm_ketamine=re.compile(raw.arm_ketamine, re.I),
+        arm_comparator=re.compile(raw.arm_comparator, re.I),
+        arm_both=re.compile(raw.arm_both, re.I),
+        absent_after=re.compile(raw.absent_after, re.I),
+        negated_lead=re.compile(raw.negated_lead, re.I),
+        predictor_after=re.compile(raw.predictor_after, re.I),
+        population_before=re.compile(raw.population_before, re.I),
+        relief_before=re.compile(raw.relief_before, re.I),
+        population_exception_after=re.compile(raw.population_exception_after, re.I),
+        condition_terms=frozenset(raw.condition_terms),
+        condition_cue=re.compile(raw.condition_terms_cue, re.I),
+        efficacy_terms=frozenset(raw.efficacy_terms),
+        efficacy_after=re.compile(raw.efficacy_after, re.I),
+        efficacy_before=re.compile(raw.efficacy_before, re.I),
+        efficacy_sentence=re.compile(raw.efficacy_sentence, re.I),
     )
 
 
 @lru_cache(maxsize=1)
 def rules() -> Rules:
-    """The status rules of ``resources/status_rules.json``, compiled (:func:`load_rules`).
+    """The status rules of ``resources/status_rules.json``, compiled (:func:`compile_rules`).
 
     Returns
     -------
     Rules
     """
-    return load_rules(json.loads((RESOURCES / "status_rules.json").read_text(encoding="utf-8")))
+    return compile_rules(load_rules(RESOURCES / "status_rules.json", StatusRuleFile))
 
 
 def mention_groups(text: str, spans: list[tuple[int, int]]) -> list[int]:

@@ -18,8 +18,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..resources import load_json
+from ..resources import NLP_ROOT
 from ..resources.terms import Term
+from ..rules import RuleFile, load_rules
 from ..sentences.index import SentenceIndex
 
 LABELS = ("depression", "pain", "migraine", "other")
@@ -33,23 +34,41 @@ class ConditionResult:
     evidence: list[Term] = field(default_factory=list)
 
 
+@dataclass(frozen=True, kw_only=True)
+class ConditionRules(RuleFile):
+    """``resources/rules.json``: how lexicon mentions and MeSH headings become conditions."""
+
+    min_mentions: dict[str, int]  # label -> mentions needed
+    ae_cues: str  # a mention next to these words is an adverse event, not the condition
+    exclude: list[str] = field(default_factory=list)  # described in the file, but read by no code today
+    mesh: dict[str, tuple[str, str | None]]  # descriptor -> (label, subtype)
+    title_override_mentions: int
+    yields_to: dict[str, list[str]] = field(default_factory=dict)
+    default_label: str | None = None
+
+
+@lru_cache(maxsize=1)
+def _rule_file() -> ConditionRules:
+    return load_rules(NLP_ROOT / "conditions" / "resources" / "rules.json", ConditionRules)
+
+
 @lru_cache(maxsize=1)
 def _rules():
-    data = load_json("conditions/resources/rules.json")
-    return data["min_mentions"], re.compile(data["ae_cues"], re.IGNORECASE), data["mesh"], int(data["title_override_mentions"])
+    data = _rule_file()
+    return data.min_mentions, re.compile(data.ae_cues, re.IGNORECASE), data.mesh, data.title_override_mentions
 
 
 @lru_cache(maxsize=1)
 def _yields() -> dict[str, frozenset]:
     """``label -> {mention text}``: mentions (as written, and lower-cased) that
     do not count as another condition when ``label`` is found."""
-    data = load_json("conditions/resources/rules.json").get("yields_to", {})
+    data = _rule_file().yields_to
     return {label: frozenset(list(words) + [w.lower() for w in words]) for label, words in data.items()}
 
 
 @lru_cache(maxsize=1)
 def _default_label() -> str | None:
-    return load_json("conditions/resources/rules.json").get("default_label")
+    return _rule_file().default_label
 
 
 def from_mesh(mesh) -> tuple[list[str], list[str]]:

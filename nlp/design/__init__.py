@@ -28,8 +28,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..resources import load_json
+from ..resources import NLP_ROOT
 from ..resources.regex import Alternation, LiteralIndex, fold
+from ..rules import RuleFile, load_rules
 from ..sentences.index import SentenceIndex
 
 DESIGNS = ("rct", "non_randomized_trial", "observational", "case_report", "review", "protocol", "preclinical", "other")
@@ -42,6 +43,70 @@ class DesignResult:
     source: str  # pubtype | mesh | text
     start: int | None = None  # evidence offsets into the document text
     end: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextRule:
+    """One text rule of ``design_rules.json``: ``patterns`` found in the text name ``design``.
+
+    ``min_hits``: distinct hits needed; ``requires``: a pattern that must also
+    occur; ``unless``: a pattern anywhere in the document that vetoes the rule;
+    ``scope``: ``sections`` (default), ``document`` or ``title``;
+    ``case_sensitive``: patterns matched as written; ``first`` / ``weak``: tried
+    before / after the other rules.
+    """
+
+    description: str = ""
+    design: str
+    detail: str
+    patterns: list[str]
+    min_hits: int = 1
+    requires: str | None = None
+    unless: str | None = None
+    scope: str = "sections"
+    case_sensitive: bool = False
+    first: bool = False
+    weak: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class PubtypeRules:
+    """Publication types as ``(name, design, detail)``, in priority order."""
+
+    order: list[tuple[str, str, str]]
+    weak: list[tuple[str, str, str]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeshTags:
+    """MeSH check tags of the preclinical vote."""
+
+    animals: str
+    humans: str
+    in_vitro: list[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreclinicalRules:
+    """Animal against human mentions: ``ratio`` animal mentions per human one, at least ``min_animal``."""
+
+    animal: str
+    human: str
+    min_animal: int
+    ratio: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class DesignRules(RuleFile):
+    """``resources/design_rules.json``."""
+
+    pubtypes: PubtypeRules
+    mesh: MeshTags
+    skip_sections: list[str]
+    self_reference: str
+    future_work: str
+    text_rules: list[TextRule]
+    preclinical: PreclinicalRules
 
 
 @dataclass(frozen=True)
@@ -65,7 +130,7 @@ class _Config:
 
     pubtype_order: list  # [name, design, detail] of strong publication types, in priority order
     pubtype_weak: list  # the same for weak ones ("Clinical Trial", ...)
-    mesh: dict  # MeSH check tags: humans, animals, in vitro
+    mesh: MeshTags  # MeSH check tags: humans, animals, in vitro
     skip_sections: frozenset  # background/objective labels not read for cues
     text_rules: tuple  # (_Rule, ...) in file order
     min_animal: int
@@ -78,38 +143,38 @@ class _Config:
 
 @lru_cache(maxsize=1)
 def _rules() -> _Config:
-    data = load_json("design/resources/design_rules.json")
+    data = load_rules(NLP_ROOT / "design" / "resources" / "design_rules.json", DesignRules)
     rules = []
-    for r in data["text_rules"]:
-        pattern = "|".join(f"(?:{p})" for p in r["patterns"])
-        flags = 0 if r.get("case_sensitive") else re.IGNORECASE
-        requires = r.get("requires")
+    for r in data.text_rules:
+        pattern = "|".join(f"(?:{p})" for p in r.patterns)
+        flags = 0 if r.case_sensitive else re.IGNORECASE
+        requires = r.requires
         rules.append(_Rule(
-            r["design"],
-            r["detail"],
+            r.design,
+            r.detail,
             re.compile(pattern, flags),
-            int(r.get("min_hits", 1)),
+            r.min_hits,
             re.compile(requires, re.IGNORECASE) if requires else None,
             Alternation(pattern, flags),
             Alternation(requires, re.IGNORECASE) if requires else None,
-            re.compile(r["unless"], re.IGNORECASE) if r.get("unless") else None,
-            r.get("scope", "sections"),
-            bool(r.get("case_sensitive", False)),
-            0 if r.get("first") else 2 if r.get("weak") else 1,
+            re.compile(r.unless, re.IGNORECASE) if r.unless else None,
+            r.scope,
+            r.case_sensitive,
+            0 if r.first else 2 if r.weak else 1,
         ))
-    pre = data["preclinical"]
+    pre = data.preclinical
     return _Config(
-        pubtype_order=data["pubtypes"]["order"],
-        pubtype_weak=data["pubtypes"]["weak"],
-        mesh=data["mesh"],
-        skip_sections=frozenset(data["skip_sections"]),
+        pubtype_order=data.pubtypes.order,
+        pubtype_weak=data.pubtypes.weak,
+        mesh=data.mesh,
+        skip_sections=frozenset(data.skip_sections),
         text_rules=tuple(rules),
-        min_animal=int(pre["min_animal"]),
-        ratio=float(pre["ratio"]),
-        animal=Alternation(pre["animal"], re.IGNORECASE),
-        human=Alternation(pre["human"], re.IGNORECASE),
-        self_reference=re.compile(data["self_reference"], re.IGNORECASE),
-        future_work=re.compile(data["future_work"], re.IGNORECASE),
+        min_animal=pre.min_animal,
+        ratio=float(pre.ratio),
+        animal=Alternation(pre.animal, re.IGNORECASE),
+        human=Alternation(pre.human, re.IGNORECASE),
+        self_reference=re.compile(data.self_reference, re.IGNORECASE),
+        future_work=re.compile(data.future_work, re.IGNORECASE),
     )
 
 
@@ -159,9 +224,9 @@ def from_mesh(mesh) -> DesignResult | None:
     """Preclinical when MeSH has "Animals" (or in-vitro headings) and not "Humans"."""
     m = _rules().mesh
     present = {x.strip().lower() for x in mesh}
-    if m["humans"].lower() in present:
+    if m.humans.lower() in present:
         return None
-    if m["animals"].lower() in present or any(x.lower() in present for x in m["in_vitro"]):
+    if m.animals.lower() in present or any(x.lower() in present for x in m.in_vitro):
         return DesignResult("preclinical", "animal", "mesh")
     return None
 

@@ -26,12 +26,13 @@ Precedence (phrases in ``resources/direction_rules.json``):
 
 from __future__ import annotations
 
-import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from nlp.resources.regex import Alternation, LiteralIndex, fold
+from nlp.rules import RuleFile, load_rules
 
 RESOURCES = Path(__file__).with_name("resources")
 
@@ -51,13 +52,30 @@ _DIGIT = re.compile(r"\d")  # CI, P_VALUE and PERCENT each need one: a text with
 PERCENT = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d+)?\s?%(?!\s?(?:CI|C\.I\.|confidence|credible))", re.I)
 
 
+@dataclass(frozen=True, kw_only=True)
+class DirectionRules(RuleFile):
+    """``resources/direction_rules.json``: phrases of a result's direction (see module docstring)."""
+
+    no_difference: list[str]
+    improved: list[str]
+    worsened: list[str]
+    decrease: list[str]
+    increase: list[str]
+    comparatives: list[str]
+    control_arm: list[str]
+    active_arm: list[str]
+    favours: list[str]
+    change_nouns: list[str]
+    change_verbs: list[str]
+
+
 @lru_cache(maxsize=1)
 def rules() -> dict:
     """Compiled direction phrases (see module docstring)."""
-    raw = json.loads((RESOURCES / "direction_rules.json").read_text(encoding="utf-8"))
+    raw = load_rules(RESOURCES / "direction_rules.json", DirectionRules)
 
     def alt(key: str) -> re.Pattern:
-        return re.compile(r"(?<![\w-])(?:" + "|".join(raw[key]) + r")(?![\w])", re.I)
+        return re.compile(r"(?<![\w-])(?:" + "|".join(getattr(raw, key)) + r")(?![\w])", re.I)
 
     return {
         "no_difference": alt("no_difference"),
@@ -65,12 +83,12 @@ def rules() -> dict:
         "worsened": alt("worsened"),
         "decrease": alt("decrease"),
         "increase": alt("increase"),
-        "comparatives": {w.lower() for w in raw["comparatives"]},
+        "comparatives": {w.lower() for w in raw.comparatives},
         "control": alt("control_arm"),
         "active": alt("active_arm"),
-        "favours": re.compile(r"(?<![\w-])(?:" + "|".join(raw["favours"]) + r")\s+(?:the\s+)?", re.I),
-        "change_noun": re.compile(r"(?<![\w-])(?:" + "|".join(raw["change_nouns"]) + r")(?:\s+from\s+baseline)?\s+(?:in|of)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I),
-        "change_before": re.compile(r"(?<![\w-])(" + "|".join(raw["change_nouns"]) + r"|(?:" + "|".join(raw["change_verbs"]) + r")\s+by)(?![\w])", re.I),
+        "favours": re.compile(r"(?<![\w-])(?:" + "|".join(raw.favours) + r")\s+(?:the\s+)?", re.I),
+        "change_noun": re.compile(r"(?<![\w-])(?:" + "|".join(raw.change_nouns) + r")(?:\s+from\s+baseline)?\s+(?:in|of)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I),
+        "change_before": re.compile(r"(?<![\w-])(" + "|".join(raw.change_nouns) + r"|(?:" + "|".join(raw.change_verbs) + r")\s+by)(?![\w])", re.I),
     }
 
 

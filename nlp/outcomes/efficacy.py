@@ -40,22 +40,54 @@ Method (phrases in ``resources/efficacy_rules.json``):
 
 from __future__ import annotations
 
-import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from nlp.adverse_events.extract import as_document, title_end
 from nlp.outcomes.direction import OTHER_TOPIC
 from nlp.resources.regex import Alternation, LiteralIndex, fold
+from nlp.rules import RuleFile, load_rules
 
 RESOURCES = Path(__file__).with_name("resources")
 VERDICTS = ("positive", "null", "negative", "mixed", "not_applicable")
 
 
+@dataclass(frozen=True, kw_only=True)
+class EfficacyRules(RuleFile):
+    """``resources/efficacy_rules.json``: the phrases of the method above."""
+
+    conclusion_headings: list[str]
+    conclusion_phrases: list[str]
+    back_matter: list[str]
+    positive: list[str]
+    null: list[str]
+    negative: list[str]
+    mixed: list[str]
+    future_research: list[str]
+    not_applicable: list[str]
+    no_efficacy_context: list[str]
+    efficacy_words: list[str]
+    no_efficacy_title: list[str]
+    review_title: list[str]
+    registry_headings: list[str]
+    harm: list[str]
+    pending_results: list[str]
+    mechanism_title: list[str]
+    safety_title: list[str]
+    efficacy_title: list[str]
+    efficacy_result: list[str]
+    efficacy_result_null: list[str]
+    primary_outcome: list[str]
+    review_verdict: bool = False
+    contrast: list[str]
+    interim_results: list[str]
+
+
 @lru_cache(maxsize=1)
-def _raw_rules() -> dict:
-    return json.loads((RESOURCES / "efficacy_rules.json").read_text(encoding="utf-8"))
+def _raw_rules() -> EfficacyRules:
+    return load_rules(RESOURCES / "efficacy_rules.json", EfficacyRules)
 
 
 @lru_cache(maxsize=1)
@@ -63,10 +95,10 @@ def _rules() -> dict[str, re.Pattern]:
     raw = _raw_rules()
 
     def alt(key: str, bounded: bool = True) -> re.Pattern:
-        body = "|".join(raw[key])
+        body = "|".join(getattr(raw, key))
         return re.compile(rf"(?<![\w-])(?:{body})" if bounded else body, re.I | re.M)
 
-    heading = "|".join(raw["conclusion_headings"])
+    heading = "|".join(raw.conclusion_headings)
     return {
         "heading": re.compile(rf"(?:^|\n|\s)(?:{heading})\s*(?::|\.|-|—)\s*", re.I),
         "phrase": alt("conclusion_phrases"),
@@ -82,15 +114,15 @@ def _rules() -> dict[str, re.Pattern]:
         "pending": alt("pending_results"),
         "no_efficacy": alt("no_efficacy_context"),
         "efficacy_words": alt("efficacy_words", bounded=False),
-        "no_efficacy_title": _words(raw["no_efficacy_title"]),
-        "mechanism_title": _words(raw["mechanism_title"]),
-        "safety_title": _words(raw["safety_title"]),
-        "efficacy_title": _words(raw["efficacy_title"]),
-        "review_title": _words(raw["review_title"]),
+        "no_efficacy_title": _words(raw.no_efficacy_title),
+        "mechanism_title": _words(raw.mechanism_title),
+        "safety_title": _words(raw.safety_title),
+        "efficacy_title": _words(raw.efficacy_title),
+        "review_title": _words(raw.review_title),
         "primary": alt("primary_outcome"),
         "result": alt("efficacy_result"),
         "result_null": alt("efficacy_result_null"),
-        "contrast": _words(raw["contrast"]),
+        "contrast": _words(raw.contrast),
         "interim": alt("interim_results"),
     }
 
@@ -457,7 +489,7 @@ def primary_null(doc) -> bool:
 
 
 # whether reviews get a verdict (``review_verdict`` in the rules)
-REVIEW_VERDICT = bool(_raw_rules().get("review_verdict", False))
+REVIEW_VERDICT = _raw_rules().review_verdict
 
 
 def efficacy_direction(doc, outcomes: list[dict] | None = None, design: str | None = None) -> str:

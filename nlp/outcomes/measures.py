@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from nlp.adverse_events.lexicon import normalise
 from nlp.resources.regex import first_char_alternation
+from nlp.rules import RuleFile, load_rules
 
 RESOURCES = Path(__file__).with_name("resources")
 
@@ -21,6 +21,24 @@ class Measure:
     name: str
     lower_is_better: bool
     efficacy: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeasureEntry:
+    """One entry of ``resources/measures.json``."""
+
+    measure: str
+    lower_is_better: bool
+    efficacy: bool = True
+    synonyms: list[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeasureRules(RuleFile):
+    """``resources/measures.json``: outcome measures and the synonyms that name no one measure."""
+
+    measures: list[MeasureEntry]
+    generic_synonyms: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -41,13 +59,13 @@ def load_measures() -> tuple[dict[str, Measure], frozenset[str], re.Pattern]:
     -------
     tuple[dict[str, Measure], frozenset[str], re.Pattern]
     """
-    raw = json.loads((RESOURCES / "measures.json").read_text(encoding="utf-8"))
+    raw = load_rules(RESOURCES / "measures.json", MeasureRules)
     table: dict[str, Measure] = {}
-    for item in raw["measures"]:
-        m = Measure(item["measure"], bool(item["lower_is_better"]), bool(item.get("efficacy", True)))
-        for syn in item["synonyms"]:
+    for item in raw.measures:
+        m = Measure(item.measure, item.lower_is_better, item.efficacy)
+        for syn in item.synonyms:
             table.setdefault(normalise(syn), m)
-    generic = frozenset(normalise(s) for s in raw.get("generic_synonyms", []))
+    generic = frozenset(normalise(s) for s in raw.generic_synonyms)
     alts = [(syn[0], r"[\s\-\u2010-\u2015]*".join(re.escape(p) for p in syn.split(" "))) for syn in sorted(table, key=len, reverse=True)]
     # longest synonym first, grouped by first character (same matches, several times faster)
     pattern = re.compile(r"(?<![\w\-])" + first_char_alternation(alts, re.I) + r"s?(?![\w])", re.I)

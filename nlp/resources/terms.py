@@ -17,7 +17,8 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import load_json
+from ..rules import RuleFile, convert, load_rules
+from . import NLP_ROOT, load_json
 from .regex import first_char_alternation
 
 
@@ -74,6 +75,55 @@ def _grouped_trie(words: list[str], flags: int) -> str:
         return trie_regex(words)
 
 
+@dataclass(frozen=True, kw_only=True)
+class LexiconEntry:
+    """One lexicon entry: the terms that name ``label`` (and ``subtype``).
+
+    ``case_sensitive``: the terms match only as written (abbreviations such as
+    "IN"); ``always``: the label counts wherever a term occurs.
+    """
+
+    label: str
+    subtype: str | None = None
+    terms: list[str]
+    case_sensitive: bool = False
+    always: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class LexiconFile(RuleFile):
+    """A lexicon file that holds nothing but entries (``resources/ketamine.json``,
+    ``conditions/resources/conditions.json``)."""
+
+    entries: list[LexiconEntry]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LexiconRegistry(RuleFile):
+    """``resources/lexicons.json``: kind -> lexicon file (relative to ``nlp/``)."""
+
+    lexicons: dict[str, str]
+
+
+def lexicon_entries(relpath: str) -> list[LexiconEntry]:
+    """The ``entries`` of a lexicon file, each checked as a :class:`LexiconEntry`.
+
+    The file's other keys belong to the module that reads them (routes and
+    comparators keep their rules beside their lexicon) and are checked by its
+    rule class.
+
+    Parameters
+    ----------
+    relpath : str
+        Path relative to the ``nlp`` package.
+
+    Returns
+    -------
+    list of LexiconEntry
+    """
+    return convert(list[LexiconEntry], load_json(relpath)["entries"], f"{relpath}: entries")
+
+
 @dataclass(frozen=True)
 class _Entry:
     kind: str
@@ -86,7 +136,7 @@ class Lexicon:
     """Compiled lexicons: ``find(text)`` yields :class:`Term` hits."""
 
     def __init__(self) -> None:
-        registry = load_json("resources/lexicons.json")["lexicons"]
+        registry = load_rules(NLP_ROOT / "resources" / "lexicons.json", LexiconRegistry).lexicons
         # one (case-insensitive, case-sensitive) table pair per kind, so that a
         # term of one kind never hides an overlapping term of another
         # ("esketamine nasal spray" is a ketamine name and contains a route)
@@ -96,10 +146,10 @@ class Lexicon:
         for kind, path in registry.items():
             ci: dict[str, list[_Entry]] = {}
             cs: dict[str, list[_Entry]] = {}
-            for entry in load_json(path)["entries"]:
-                e = _Entry(kind, entry["label"], entry.get("subtype"), bool(entry.get("always", False)))
-                sensitive = bool(entry.get("case_sensitive"))
-                for term in entry["terms"]:
+            for entry in lexicon_entries(path):
+                e = _Entry(kind, entry.label, entry.subtype, entry.always)
+                sensitive = entry.case_sensitive
+                for term in entry.terms:
                     key = term if sensitive else term.lower()
                     for table in ((cs, self.cs) if sensitive else (ci, self.ci)):
                         bucket = table.setdefault(key, [])

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..resources import load_json
-from ..resources.terms import Term, trie_regex
+from ..resources import NLP_ROOT
+from ..resources.terms import LexiconEntry, Term, trie_regex
+from ..rules import RuleFile, load_rules
 from ..sentences.index import SentenceIndex, background_sections
 
 ROUTES = ("intravenous", "intranasal", "oral", "intramuscular", "subcutaneous", "neuraxial", "sublingual", "other")
@@ -57,14 +58,48 @@ class Dose:
         }
 
 
+RESOURCES = NLP_ROOT / "routes_doses" / "resources"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DoseRules(RuleFile):
+    """``resources/doses.json``: a dose is a number (or range) and a unit."""
+
+    number: str
+    range_joiners: str
+    units: list[tuple[str, str]]  # (pattern, unit as stored)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RouteRules(RuleFile):
+    """``resources/routes.json``: the route lexicon and the rules beside it (see its description)."""
+
+    entries: list[LexiconEntry]
+    other_drugs: list[str]
+    drug_code: str
+    same_sentence_labels: list[str] = field(default_factory=list)
+    generic_iv_terms: list[str] = field(default_factory=list)
+    generic_gap: str
+    generic_window: int
+    background_cue: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComparatorRules(RuleFile):
+    """``resources/comparators.json``: the comparator lexicon and the words that introduce a comparison."""
+
+    comparison_cues: list[str]
+    entries: list[LexiconEntry]
+
+
 @lru_cache(maxsize=1)
 def _dose_regex() -> tuple[re.Pattern, list[tuple[re.Pattern, str]]]:
-    data = load_json("routes_doses/resources/doses.json")
-    num = data["number"]
-    units = [(re.compile(u, re.IGNORECASE), norm) for u, norm in data["units"]]
-    unit_alt = "|".join(f"(?:{u})" for u, _ in data["units"])
+    data = load_rules(RESOURCES / "doses.json", DoseRules)
+    num = data.number
+    units = [(re.compile(u, re.IGNORECASE), norm) for u, norm in data.units]
+    unit_alt = "|".join(f"(?:{u})" for u, _ in data.units)
     pattern = re.compile(
-        rf"(?<![\w.])(?P<lo>{num})(?:(?:{data['range_joiners']})(?P<hi>{num}))?\s*(?P<unit>{unit_alt})",
+        rf"(?<![\w.])(?P<lo>{num})(?:(?:{data.range_joiners})(?P<hi>{num}))?\s*(?P<unit>{unit_alt})",
         re.IGNORECASE,
     )
     return pattern, units
@@ -126,16 +161,16 @@ class _RouteRules:
 
 @lru_cache(maxsize=1)
 def _route_rules() -> _RouteRules:
-    data = load_json("routes_doses/resources/routes.json")
-    names = trie_regex(sorted({n.lower() for n in data["other_drugs"]}))
+    data = load_rules(RESOURCES / "routes.json", RouteRules)
+    names = trie_regex(sorted({n.lower() for n in data.other_drugs}))
     return _RouteRules(
-        re.compile(rf"(?<![\w-])(?:{names})(?![\w-])|(?-i:{data['drug_code']})", re.IGNORECASE),
-        frozenset(data["same_sentence_labels"]),
-        frozenset(w.lower() for w in data["generic_iv_terms"]),
-        re.compile(data["generic_gap"], re.IGNORECASE),
-        int(data["generic_window"]),
+        re.compile(rf"(?<![\w-])(?:{names})(?![\w-])|(?-i:{data.drug_code})", re.IGNORECASE),
+        frozenset(data.same_sentence_labels),
+        frozenset(w.lower() for w in data.generic_iv_terms),
+        re.compile(data.generic_gap, re.IGNORECASE),
+        data.generic_window,
         background_sections(),
-        re.compile(data["background_cue"], re.IGNORECASE),
+        re.compile(data.background_cue, re.IGNORECASE),
     )
 
 
@@ -285,8 +320,8 @@ def doses(terms: list[Term], index: SentenceIndex, route_terms: list[Term]) -> l
 
 @lru_cache(maxsize=1)
 def _cues() -> re.Pattern:
-    data = load_json("routes_doses/resources/comparators.json")
-    alts = "|".join(re.escape(c) for c in sorted(data["comparison_cues"], key=len, reverse=True))
+    data = load_rules(RESOURCES / "comparators.json", ComparatorRules)
+    alts = "|".join(re.escape(c) for c in sorted(data.comparison_cues, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -28,22 +29,32 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..resources import load_json
+from ..resources import NLP_ROOT
+from ..rules import RuleFile, load_rules
 
 _END = re.compile(r"[.?!]['\"”’)\]]*(?=\s+[^\s])")
 _NEWLINE = re.compile(r"\n\s*(?=\S)")
 
 
+@dataclass(frozen=True, kw_only=True)
+class NonfinalRules(RuleFile):
+    """``resources/nonfinal.json``: abbreviations a sentence does not end at, and inline section labels."""
+
+    abbreviations: list[str]
+    section_label_max_words: int
+    section_connectors: list[str]
+
+
 @lru_cache(maxsize=1)
 def _config() -> tuple[frozenset[str], re.Pattern]:
-    data = load_json("sentences/resources/nonfinal.json")
-    connectors = "|".join(re.escape(c) for c in data["section_connectors"])
-    n = int(data["section_label_max_words"]) - 1
+    data = load_rules(NLP_ROOT / "sentences" / "resources" / "nonfinal.json", NonfinalRules)
+    connectors = "|".join(re.escape(c) for c in data.section_connectors)
+    n = data.section_label_max_words - 1
     # "(?<![\w,(/-])[A-Z]" written as "[A-Z](?<![\w,(/-].)" (the character before
     # the capital, checked after it): the same matches, and a pattern opening
     # with a character set lets ``re`` skip every other character in C
     label = re.compile(rf"[A-Z](?<![\w,(/-].)[A-Z]+(?:\s*(?:{connectors})?\s*[A-Z][A-Z]+){{0,{n}}}\s*:(?=\s)")
-    return frozenset(a.lower() for a in data["abbreviations"]), label
+    return frozenset(a.lower() for a in data.abbreviations), label
 
 
 def _last_word(text: str, end: int) -> str:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_right
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from spacy.tokens import Doc
 
+from ..rules import RuleFile, load_rules
 from . import kt_sentences as _registers  # noqa: F401 - defines doc._.kt_sentence_spans
 
 _LABEL = re.compile(r"^\s*([A-Z][A-Z &/]{1,60}[A-Z])\s*:")
@@ -17,13 +18,23 @@ _LABEL = re.compile(r"^\s*([A-Z][A-Z &/]{1,60}[A-Z])\s*:")
 _TITLE_LABEL = re.compile(r"^\s*([A-Z][a-z]+(?:\s+(?:and|&|of|the|[A-Za-z][a-z]+)){0,3})\s*:")
 
 
+@dataclass(frozen=True, kw_only=True)
+class SectionRules(RuleFile):
+    """``resources/sections.json``: known headings, and the groups of section labels."""
+
+    headings: list[str]
+    background: list[str]
+    objective: list[str]
+
+
 @lru_cache(maxsize=1)
-def _sections() -> dict:
-    return json.loads((Path(__file__).with_name("resources") / "sections.json").read_text(encoding="utf-8"))
+def _sections() -> SectionRules:
+    return load_rules(Path(__file__).with_name("resources") / "sections.json", SectionRules)
 
 
+@lru_cache(maxsize=1)
 def _headings() -> frozenset[str]:
-    return frozenset(_sections()["headings"])
+    return frozenset(_sections().headings)
 
 
 def background_sections() -> frozenset[str]:
@@ -34,7 +45,7 @@ def background_sections() -> frozenset[str]:
     frozenset of str
         The ``background`` group of ``resources/sections.json``, upper case.
     """
-    return frozenset(_sections()["background"])
+    return frozenset(_sections().background)
 
 
 def objective_sections() -> frozenset[str]:
@@ -45,7 +56,7 @@ def objective_sections() -> frozenset[str]:
     frozenset of str
         The ``objective`` group of ``resources/sections.json``, upper case.
     """
-    return frozenset(_sections()["objective"])
+    return frozenset(_sections().objective)
 
 
 def _label(sentence: str) -> str | None:
