@@ -24,11 +24,13 @@ import json
 import re
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, TextIO, Union
+from typing import Iterator, Optional, TextIO, Union
 
 from Bio import Medline
 
 from db.records import ArticleRecord, MeshHeading, PubType
+from harvester import limits
+from harvester.limits import InputRejected
 
 _RULES = json.loads((Path(__file__).parent / "resources" / "pubmed_rules.json").read_text(encoding="utf-8"))
 _COMMENT_TAGS: dict[str, str] = _RULES["medline_comment_tags"]
@@ -38,10 +40,10 @@ _ENTREZ_STATUSES = tuple(_RULES["entrez_date_statuses"])
 _NCT_RE = re.compile(_RULES["nct_pattern"])
 
 _LINE_RE = re.compile(r"^[A-Z][A-Z0-9]{0,3} {0,3}- ")
-_YEAR_RE = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
-_SLASH_DATE_RE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})")
-_COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_PMID_IN_REF_RE = re.compile(r"\s*PMID:\s*(\d+)\s*$")
+_YEAR_RE = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b", re.ASCII)
+_SLASH_DATE_RE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})", re.ASCII)
+_COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII)
+_PMID_IN_REF_RE = re.compile(r"\s*PMID:\s*(\d+)\s*$", re.ASCII)
 # A structured-abstract label: capitalised words ending in ": " at the start of
 # the abstract or after a sentence end ("BACKGROUND: ...  METHODS: ...").
 _LABEL_RE = re.compile(r"(?:^|(?<=[.?!)\]] ))([A-Z][A-Z0-9 ,/&()'-]{2,60}): ")
@@ -50,49 +52,76 @@ _WS = re.compile(r"\s+")
 Source = Union[str, Path, bytes, TextIO]
 
 
-class MedlineError(ValueError):
-    """The input is not MEDLINE text, or a record in it is unusable."""
+class MedlineError(InputRejected):
+    """The input is not MEDLINE text, a record in it is unusable, or it is over a bound of :mod:`harvester.limits`."""
 
 
 class _Lines:
-    """Line iterator that checks MEDLINE syntax and remembers where records start."""
+    """Line iterator that checks MEDLINE syntax and the bounds of :mod:`harvester.limits`,
+    and remembers where records start.
 
-    def __init__(self, lines: Iterable[str], name: str):
-        self._lines = iter(lines)
+    Lines are read with a length limit, so a giant line is refused after
+    :data:`harvester.limits.MAX_FIELD_CHARS` characters, not read whole.
+    """
+
+    def __init__(self, lines: TextIO, name: str):
+        self._readline = lines.readline
         self.name = name
         self.lineno = 0
         self.record_starts: list[int] = []
         self._in_record = False
+        self._chars = 0  # of the file
+        self._field = 0  # of the current field
+        self._record = 0  # of the current record
 
     def __iter__(self) -> "_Lines":
         return self
 
+    def _refuse(self, what: str) -> None:
+        raise MedlineError(f"{self.name}: line {self.lineno}: {what}; refused (bounds in harvester/limits.py)")
+
     def __next__(self) -> str:
-        line = next(self._lines)
+        line = self._readline(limits.MAX_FIELD_CHARS + 1)
+        if not line:
+            raise StopIteration
         self.lineno += 1
+        size = len(line)
+        self._chars += size
+        if self._chars > limits.MAX_FILE_BYTES:
+            self._refuse(f"more than {limits.MAX_FILE_BYTES} characters of MEDLINE text")
+        if size > limits.MAX_FIELD_CHARS:
+            self._refuse(f"a line of more than {limits.MAX_FIELD_CHARS} characters")
         if self.lineno == 1 and line.startswith("\ufeff"):
             line = line[1:]
         if "\x00" in line:
             raise MedlineError(f"{self.name}: line {self.lineno}: binary data; not MEDLINE text")
         if line.strip() == "":
             self._in_record = False
+            self._record = 0
             return "\n"
+        self._record += size
+        if self._record > limits.MAX_RECORD_CHARS:
+            self._refuse(f"a record of more than {limits.MAX_RECORD_CHARS} characters")
         if line.startswith("      "):
             if not self._in_record:
                 raise MedlineError(f"{self.name}: line {self.lineno}: continuation line outside a record; not MEDLINE text")
+            self._field += size
+            if self._field > limits.MAX_FIELD_CHARS:
+                self._refuse(f"a field of more than {limits.MAX_FIELD_CHARS} characters")
             return line
         if not _LINE_RE.match(line):
             raise MedlineError(
                 f"{self.name}: line {self.lineno}: {line[:40].rstrip()!r} is not a MEDLINE field line "
                 "('TAG - value'); not MEDLINE text"
             )
+        self._field = size
         if not self._in_record:
             self._in_record = True
             self.record_starts.append(self.lineno)
         return line
 
 
-def _open_text(source: Source) -> tuple[Iterable[str], str, Optional[TextIO]]:
+def _open_text(source: Source) -> tuple[TextIO, str, Optional[TextIO]]:
     if isinstance(source, (bytes, bytearray)):
         try:
             text = bytes(source).decode("utf-8-sig")
@@ -288,16 +317,17 @@ def _comments(raw: dict) -> list[dict]:
         for value in _many(raw, tag):
             m = _PMID_IN_REF_RE.search(value)
             ref = (value[: m.start()] if m else value).strip().rstrip(".").strip()
-            out.append({"type": ref_type, "ref": ref or None, "pmid": int(m.group(1)) if m else None})
+            out.append({"type": ref_type, "ref": ref or None, "pmid": limits.pmid_value(m.group(1)) if m else None})
     return out
 
 
 def _record(raw: dict, name: str, index: int, line: int) -> ArticleRecord:
     pmid_raw = _one(raw, "PMID")
-    if not pmid_raw.isdigit():
-        shown = f"{pmid_raw!r}" if pmid_raw else "missing"
-        raise MedlineError(f"{name}: record {index} (line {line}): PMID is {shown}, expected a positive integer")
-    pmid = int(pmid_raw)
+    pmid = limits.pmid_value(pmid_raw)
+    if pmid is None:
+        shown = limits.shown(pmid_raw) if pmid_raw else "missing"
+        raise MedlineError(f"{name}: record {index} (line {line}): PMID is {shown}, "
+                           f"expected a positive integer of ASCII digits up to {limits.MAX_PMID}")
     book_title = _one(raw, "BTI")
     title = _one(raw, "TI") or book_title
     abstract, sections = _abstract(_one(raw, "AB"))

@@ -33,6 +33,8 @@ from typing import BinaryIO, Iterator, Optional, Union
 from lxml import etree
 
 from db.records import ArticleRecord, DeletedCitation, MeshHeading, PubType
+from harvester import limits
+from harvester.limits import InputRejected
 
 Source = Union[str, Path, bytes, bytearray, BinaryIO]
 
@@ -53,17 +55,24 @@ PARSER_OPTIONS = {
 }
 _IGNORED_REFS = frozenset(_RULES["ignored_comment_ref_types"])
 
-_TARGETS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation", "MedlineCitation")
+_TARGETS = frozenset({"PubmedArticle", "PubmedBookArticle", "DeleteCitation", "MedlineCitation"})
+_EVENT_TAGS = tuple(sorted(_TARGETS | _PUBMED_ROOTS))  # the roots for their start event
 _HEAD_BYTES = 64 * 1024
+_CHUNK = 64 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 _WS = re.compile(r"\s+")
-_YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")  # the year in a free-text MedlineDate
+_YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b", re.ASCII)  # the year in a free-text MedlineDate
+# <!DOCTYPE name [SYSTEM "sys" | PUBLIC "pub" "sys"]: literals in either quote, which may hold ">" or "["
+_LITERAL = r"(?:\"[^\"]*\"|'[^']*')"
+_DOCTYPE = re.compile(
+    rf"<!DOCTYPE\s+[^\s\[\]>\"']+(?:\s+(?:SYSTEM\s*{_LITERAL}|PUBLIC\s*{_LITERAL}\s*{_LITERAL}))?\s*"
+)
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
 _MONTH_ABBR = {i: name for i, name in enumerate(calendar.month_abbr) if name}
 
 
-class PubmedXMLError(ValueError):
-    """The input is not well-formed, not PubMed XML, or hostile."""
+class PubmedXMLError(InputRejected):
+    """The input is not well-formed, not PubMed XML, hostile, or over a bound of :mod:`harvester.limits`."""
 
 
 # --------------------------------------------------------------------------- input
@@ -185,15 +194,21 @@ def _check_prolog(head: bytes, name: str) -> None:
                 raise PubmedXMLError(f"{name}: unterminated comment at the start; not PubMed XML")
             pos = end + 3
         elif text.startswith("<!DOCTYPE", pos):
-            gt, bracket = text.find(">", pos), text.find("[", pos)
-            if bracket >= 0 and (gt < 0 or bracket < gt):
+            m = _DOCTYPE.match(text, pos)
+            after = text[m.end() : m.end() + 1] if m else ""
+            if after == "[":
                 raise PubmedXMLError(
                     f"{name}: the document declares an internal DTD subset (entity declarations); "
                     "refused: PubMed XML never does, and it is how XXE and entity-expansion attacks work"
                 )
-            if gt < 0:
+            if m is not None and not after:
                 raise PubmedXMLError(f"{name}: unterminated DOCTYPE; not PubMed XML")
-            pos = gt + 1
+            if after != ">":
+                raise PubmedXMLError(
+                    f"{name}: malformed DOCTYPE (expected a name, an optional SYSTEM or PUBLIC identifier "
+                    "and '>'); refused"
+                )
+            pos = m.end() + 1
         elif text.startswith("<", pos):
             m = re.match(r"<([A-Za-z_][\w.:-]*)", text[pos : pos + 200])
             if not m:
@@ -216,6 +231,12 @@ def _check_prolog(head: bytes, name: str) -> None:
 def iter_records(source: Source) -> Iterator[ArticleRecord | DeletedCitation]:
     """Yield the records of a PubMed XML document one at a time.
 
+    The document is fed to a pull parser in chunks of :data:`_CHUNK` bytes; each
+    record is converted and cleared as soon as it ends, and after every chunk
+    the finished elements under the root are dropped, records or not, so the
+    tree never holds more than the element being read. The bounds of
+    :mod:`harvester.limits` are checked on the bytes as they stream in.
+
     Parameters
     ----------
     source : str | pathlib.Path | bytes | binary file object
@@ -233,46 +254,62 @@ def iter_records(source: Source) -> Iterator[ArticleRecord | DeletedCitation]:
     Raises
     ------
     PubmedXMLError
-        Truncated, malformed, non-XML, non-PubMed or hostile input; the message
-        names the source, the line and the last PMID parsed completely.
+        Truncated, malformed, non-XML, non-PubMed or hostile input, or input
+        over a bound of :mod:`harvester.limits`; the message names the source,
+        the line and the last PMID parsed completely.
     """
     stream, name, to_close = _open(source)
     last_pmid: Optional[int] = None
     count = 0
+    guard = _Guard(name)
+    parser = etree.XMLPullParser(
+        events=("start", "end"),
+        tag=_EVENT_TAGS,
+        **PARSER_OPTIONS,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    root = None
     try:
-        context = etree.iterparse(
-            stream,
-            events=("end",),
-            tag=_TARGETS,
-            **PARSER_OPTIONS,
-            remove_comments=True,
-            remove_pis=True,
-        )
-        for _event, elem in context:
-            tag = elem.tag
-            if tag == "MedlineCitation":
-                parent = elem.getparent()
-                if parent is not None and parent.tag == "PubmedArticle":
-                    continue  # handled with its PubmedArticle
-            count += 1
-            try:
-                if tag == "DeleteCitation":
-                    for pmid_el in elem.iterfind("PMID"):
-                        pmid = _pmid(pmid_el, name, count)
-                        yield DeletedCitation(pmid=pmid)
-                elif tag == "PubmedBookArticle":
-                    rec = _book_article(elem, name, count)
-                    last_pmid = rec.pmid
-                    yield rec
-                else:
-                    rec = _article(elem, name, count)
-                    last_pmid = rec.pmid
-                    yield rec
-            finally:
-                _release(elem)
-        root = context.root
-        if root is not None and root.tag not in _PUBMED_ROOTS:  # pragma: no cover - caught by the prolog check
-            raise PubmedXMLError(f"{name}: not PubMed XML: root element <{root.tag}>")
+        while True:
+            chunk = stream.read(_CHUNK)
+            if chunk:
+                guard.feed(chunk)
+                parser.feed(chunk)
+            else:
+                parser.close()
+            for event, elem in parser.read_events():
+                if event == "start":
+                    if root is None:
+                        root = elem
+                    continue
+                tag = elem.tag
+                if tag not in _TARGETS:
+                    continue  # the root's own end
+                if tag == "MedlineCitation":
+                    parent = elem.getparent()
+                    if parent is not None and parent.tag == "PubmedArticle":
+                        continue  # handled with its PubmedArticle
+                count += 1
+                try:
+                    if tag == "DeleteCitation":
+                        for pmid_el in elem.iterfind("PMID"):
+                            pmid = _pmid(pmid_el, name, count)
+                            yield DeletedCitation(pmid=pmid)
+                    elif tag == "PubmedBookArticle":
+                        rec = _book_article(elem, name, count)
+                        last_pmid = rec.pmid
+                        yield rec
+                    else:
+                        rec = _article(elem, name, count)
+                        last_pmid = rec.pmid
+                        yield rec
+                finally:
+                    _release(elem)
+            if root is not None:
+                guard.hold(root)
+            if not chunk:
+                break
     except etree.XMLSyntaxError as exc:
         where = f"line {exc.lineno}" if exc.lineno else "unknown line"
         after = f"; last complete record PMID {last_pmid}" if last_pmid is not None else "; no complete record before it"
@@ -283,6 +320,62 @@ def iter_records(source: Source) -> Iterator[ArticleRecord | DeletedCitation]:
         raise PubmedXMLError(f"{name}: truncated or corrupt gzip data after record {count}: {exc}") from exc
     finally:
         _close(to_close)
+
+
+class _Guard:
+    """The bounds of :mod:`harvester.limits` on one XML document, checked per chunk.
+
+    Elements are counted as start tags in the raw bytes (``<`` not followed by
+    ``/``, ``!`` or ``?``; a tag cut by a chunk boundary may count twice),
+    which needs no Python work per element. The elements held at once are
+    those counted since the root's last child started.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+        self.bytes = 0
+        self.elements = 0
+        self.held = 0
+        self.since_gt = 0  # bytes since the last ">"
+        self.new = 0  # elements of the last chunk
+        self.last = None  # the root's last child after the previous chunk
+
+    def _refuse(self, what: str) -> None:
+        raise PubmedXMLError(f"{self.name}: {what}; refused (bounds in harvester/limits.py)")
+
+    def feed(self, chunk: bytes) -> None:
+        """Count a chunk of the document; refuse it when it passes a bound."""
+        self.bytes += len(chunk)
+        if self.bytes > limits.MAX_FILE_BYTES:
+            self._refuse(f"more than {limits.MAX_FILE_BYTES} bytes of XML")
+        first = chunk.find(b">")
+        if first < 0:
+            self.since_gt += len(chunk)
+        elif self.since_gt + first > limits.MAX_TAG_BYTES:
+            self.since_gt += first
+        else:
+            self.since_gt = len(chunk) - 1 - chunk.rfind(b">")
+        if self.since_gt > limits.MAX_TAG_BYTES:
+            self._refuse(f"a tag or text of more than {limits.MAX_TAG_BYTES} bytes (attribute too large)")
+        self.new = chunk.count(b"<") - chunk.count(b"</") - chunk.count(b"<!") - chunk.count(b"<?")
+        self.elements += self.new
+        if self.elements > limits.MAX_ELEMENTS:
+            self._refuse(f"more than {limits.MAX_ELEMENTS} XML elements")
+
+    def hold(self, root) -> None:
+        """After a chunk's records are out: drop the finished children of ``root``
+        and refuse an element that holds too many."""
+        if root.tag in _TARGETS:  # a record as the root element: the whole document is held
+            self.held = self.elements
+        else:
+            n = len(root)
+            if n > 1:
+                del root[: n - 1]  # every child but the last has ended
+            last = root[-1] if n else None
+            self.held = self.held + self.new if last is not None and last is self.last else self.new
+            self.last = last
+        if self.held > limits.MAX_RECORD_ELEMENTS:
+            self._refuse(f"more than {limits.MAX_RECORD_ELEMENTS} XML elements in one record")
 
 
 def parse_records(source: Source) -> list[ArticleRecord | DeletedCitation]:
@@ -326,13 +419,22 @@ def _squash(t: str) -> str:
 
 
 def _pmid(el, name: str, index: int) -> int:
+    """The value of a ``<PMID>`` element; refuses anything but ASCII digits in 1..MAX_PMID."""
     raw = (el.text or "").strip() if el is not None else ""
-    if not raw.isdigit():
+    value = limits.pmid_value(raw)
+    if value is None:
         line = el.sourceline if el is not None else None
         where = f" (line {line})" if line else ""
-        shown = f"{raw!r}" if raw else "missing"
-        raise PubmedXMLError(f"{name}: record {index}{where}: PMID is {shown}, expected a positive integer")
-    return int(raw)
+        shown = limits.shown(raw) if raw else "missing"
+        raise PubmedXMLError(f"{name}: record {index}{where}: PMID is {shown}, "
+                             f"expected a positive integer of ASCII digits up to {limits.MAX_PMID}")
+    return value
+
+
+def _version(el) -> int:
+    """The ``Version`` attribute of a ``<PMID>`` (1 when absent or not a small ASCII number)."""
+    value = limits.ascii_int(el.get("Version"), 9)
+    return 1 if value is None else value
 
 
 def _month(value: Optional[str]) -> Optional[int]:
@@ -340,8 +442,8 @@ def _month(value: Optional[str]) -> Optional[int]:
         return None
     value = value.strip()
     if value.isdigit():
-        m = int(value)
-        return m if 1 <= m <= 12 else None
+        m = limits.ascii_int(value, 2)
+        return m if m is not None and 1 <= m <= 12 else None
     return _MONTHS.get(value[:3].lower())
 
 
@@ -364,7 +466,8 @@ def _ymd(el) -> Optional[date]:
     texts = _first_texts(el)
     y, m, d = texts.get("Year"), _month(texts.get("Month")), texts.get("Day")
     try:
-        return date(int(y), m or 1, int(d) if d and d.strip().isdigit() else 1) if y and m else None
+        day = limits.ascii_int(d.strip(), 4) if d else None
+        return date(int(y), m or 1, 1 if day is None else day) if y and m else None
     except (TypeError, ValueError):
         return None
 
@@ -393,13 +496,14 @@ def _pub_date(el) -> tuple[Optional[int], Optional[str]]:
         parts.append(_MONTH_ABBR[mnum])
         day = (texts.get("Day") or "").strip()
         if day:
-            parts.append(str(int(day)) if day.isdigit() else day)
+            number = limits.ascii_int(day, 4)
+            parts.append(day if number is None else str(number))
     elif month:
         parts.append(month.strip())
     season = texts.get("Season")
     if season and not month:
         parts.append(season.strip())
-    return (int(year) if year.isdigit() else None), " ".join(parts)
+    return limits.ascii_int(year, 4), " ".join(parts)
 
 
 def _abstract(abstract_el) -> tuple[str, list[dict]]:
@@ -574,7 +678,7 @@ def _comments(lists) -> list[dict]:
             {
                 "type": cc.get("RefType"),
                 "ref": _text(cc.find("RefSource")) or None,
-                "pmid": int(pm) if pm and pm.strip().isdigit() else None,
+                "pmid": limits.pmid_value(pm.strip()) if pm else None,
             }
         )
     return out
@@ -629,8 +733,7 @@ def _article(elem, name: str, index: int) -> ArticleRecord:
         elif tag == "DateRevised" and revised_el is None:
             revised_el = child
     pmid = _pmid(pmid_el, name, index)
-    version_raw = pmid_el.get("Version") or "1"
-    version = int(version_raw) if version_raw.isdigit() else 1
+    version = _version(pmid_el)
     if article is None:
         raise PubmedXMLError(f"{name}: record {index} (PMID {pmid}, line {elem.sourceline}): no <Article> element")
     first: dict = {}
@@ -730,7 +833,6 @@ def _book_article(elem, name: str, index: int) -> ArticleRecord:
         raise PubmedXMLError(f"{name}: record {index} (line {elem.sourceline}): <PubmedBookArticle> without <BookDocument>")
     pmid_el = doc.find("PMID")
     pmid = _pmid(pmid_el, name, index)
-    version_raw = pmid_el.get("Version") or "1"
     book = doc.find("Book")
     book_title = _text(book.find("BookTitle")) if book is not None else ""
     chapter_title = _text(doc.find("ArticleTitle"))
@@ -758,7 +860,7 @@ def _book_article(elem, name: str, index: int) -> ArticleRecord:
     language = doc.findtext("Language")
     return ArticleRecord(
         pmid=pmid,
-        version=int(version_raw) if version_raw.isdigit() else 1,
+        version=_version(pmid_el),
         title=title,
         abstract=abstract,
         abstract_sections=sections,

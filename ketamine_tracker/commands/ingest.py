@@ -34,8 +34,7 @@ from db.lock import run_lock
 from db.models import HarvestRun, utcnow
 from db.store import UpsertCounts, store_prepared
 from harvester.file_batches import prepared_batches
-from harvester.medline import MedlineError
-from harvester.pubmed_xml import PubmedXMLError
+from harvester.limits import InputRejected
 
 from ..app import open_database
 from ..argtypes import int_in_range
@@ -157,7 +156,7 @@ def ingest_file(engine: Engine, path: Path, *, topic: str | None = None, batch_s
                     done = store_prepared(conn, prepared, topic=topic)
                     counts.add(done)
                     progress.update(n, new=counts.new, updated=counts.updated)
-    except (PubmedXMLError, MedlineError) as exc:
+    except InputRejected as exc:
         error = str(exc)
         raise UsageError(f"{exc}; nothing from this file was written (database unchanged)") from exc
     except SQLAlchemyError as exc:
