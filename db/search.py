@@ -33,6 +33,7 @@ matching words sit between :data:`MARK_START` and :data:`MARK_END`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -87,13 +88,13 @@ class SearchSyntaxError(DbError, ValueError):
     position : int
         0-based character offset in the query where the problem is.
     query : str
-        The query as given.
+        The query as given, control characters shown as spaces (so it can be printed).
     """
 
     def __init__(self, reason: str, position: int, query: str) -> None:
         self.reason = reason
         self.position = position
-        self.query = query
+        self.query = _spaced(query)
         super().__init__(f"{reason} (at character {position + 1})")
 
 
@@ -129,8 +130,15 @@ class _Token:
     term: Term | None = None
 
 
-def _tokens(query: str) -> list[_Token]:
+def _spaced(query: str) -> str:
+    """``query`` with control characters and lone surrogates (which no database takes) as spaces,
+    character for character, so positions stay those of the query."""
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in query)
+
+
+def _tokens(original: str) -> list[_Token]:
     out: list[_Token] = []
+    query = _spaced(original)
     i, n = 0, len(query)
     while i < n:
         ch = query[i]
@@ -139,14 +147,14 @@ def _tokens(query: str) -> list[_Token]:
         elif ch in _QUOTES:
             end = next((j for j in range(i + 1, n) if query[j] in _QUOTES), -1)
             if end < 0:
-                raise SearchSyntaxError('this quote is never closed: add the closing "', i, query)
+                raise SearchSyntaxError('this quote is never closed: add the closing "', i, original)
             phrase = " ".join(query[i + 1:end].split())
             if not _ALNUM.search(phrase):
-                raise SearchSyntaxError("empty phrase: put words between the quotes", i, query)
+                raise SearchSyntaxError("empty phrase: put words between the quotes", i, original)
             out.append(_Token("term", phrase, i, Term("phrase", phrase, i)))
             i = end + 1
             if i < n and query[i] == "*":
-                raise SearchSyntaxError("a * goes right after a word, not after a phrase", i, query)
+                raise SearchSyntaxError("a * goes right after a word, not after a phrase", i, original)
         elif ch in "()":
             out.append(_Token(ch, ch, i))
             i += 1
@@ -158,7 +166,7 @@ def _tokens(query: str) -> list[_Token]:
             if word in OPERATORS:
                 out.append(_Token("op", word, i))
             else:
-                out.append(_Token("term", word, i, _word(word, i, query)))
+                out.append(_Token("term", word, i, _word(word, i, original)))
             i = j
     return out
 

@@ -314,3 +314,13 @@ def test_withdrawn_article_delivered_again_is_found_again(corpus):
     upsert_articles(corpus, [DeletedCitation(pmid=NEAR_HOSPITAL)])
     upsert_articles(corpus, [ARTICLES[NEAR_HOSPITAL - 1]])
     assert found(corpus, "hospital") == [NEAR_HOSPITAL]
+
+
+@pytest.mark.parametrize("separator", ["\x00", "\ud800", "\x1b"])
+def test_control_characters_and_lone_surrogates_separate_words(corpus, separator):
+    assert found(corpus, f"migraine{separator}refractory") == [MIGRAINE_ABSTRACT]
+
+
+def test_deeply_nested_parentheses_are_read(corpus):
+    depth = (MAX_QUERY_CHARS - len("migraine")) // 2
+    assert found(corpus, "(" * depth + "migraine" + ")" * depth) == [MIGRAINE_IV, MIGRAINE_ABSTRACT]
