@@ -1,5 +1,8 @@
 """The evidence explorer's downloads: CSV, RIS and BibTeX.
 
+The CSV is the export's own schema (:mod:`db.export`), one file layout
+whether it comes from the dashboard or from ``ketamine-tracker export``.
+
 RIS follows the Research Information Systems tag format read by Zotero,
 EndNote and Mendeley (``TY  - JOUR`` ... ``ER  - ``); BibTeX entries are
 ``@article`` with LaTeX special characters escaped so titles such as
@@ -8,30 +11,20 @@ EndNote and Mendeley (``TY  - JOUR`` ... ``ER  - ``); BibTeX entries are
 
 from __future__ import annotations
 
-import csv
 import io
 import re
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
-CSV_COLUMNS = [
-    "pmid", "pub_year", "title", "journal", "doi", "design", "sample_size", "conditions", "routes",
-    "ketamine_forms", "efficacy_direction", "serious_ae", "is_retracted", "pubmed_url",
-]
+from sqlalchemy.engine import Engine
 
-
-def _list(value) -> str:
-    return "; ".join(str(v) for v in value) if isinstance(value, (list, tuple)) else ("" if value is None else str(value))
+from db.export import records as export_records
+from db.export import write_csv
 
 
-def to_csv(rows: Iterable[Mapping]) -> str:
-    """One line per article, list fields joined with ``; ``."""
+def to_csv(engine: Engine, pmids: Sequence[int]) -> str:
+    """The selected articles in the export's CSV schema (:mod:`db.export`, as ``export --format csv``)."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in rows:
-        values = dict(r)
-        values["pubmed_url"] = f"https://pubmed.ncbi.nlm.nih.gov/{r['pmid']}/"
-        writer.writerow([_list(values.get(c)) for c in CSV_COLUMNS])
+    write_csv(export_records(engine, pmids), buf)
     return buf.getvalue()
 
 

@@ -127,7 +127,9 @@ with c.guard("explorer"):
     def _export(kind: str):
         def build() -> str:
             data = c.queries.export_articles(ctx.engine, flt, sort=sort)
-            return {"csv": exports.to_csv, "ris": exports.to_ris, "bib": exports.to_bibtex}[kind](data)
+            if kind == "csv":
+                return exports.to_csv(ctx.engine, [r["pmid"] for r in data])
+            return {"ris": exports.to_ris, "bib": exports.to_bibtex}[kind](data)
         return build
 
 

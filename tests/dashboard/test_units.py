@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from dashboard.accuracy import load_accuracy
-from dashboard.exports import bibtex_escape, to_bibtex, to_csv, to_ris
+from dashboard.exports import bibtex_escape, to_bibtex, to_ris
 from dashboard.highlight import highlight_html
 from support.synthetic_db import random_specs, render
 from db.text import document_text
@@ -77,12 +77,6 @@ def test_bibtex_escapes_latex_specials():
     assert bibtex_escape("50% {x} & a_b #1") == r"50\% \{x\} \& a\_b \#1"
     bib = to_bibtex([ROW])
     assert bib.startswith("@article{pmid123,") and r"title = {{50\% \{faster\} \& cheaper\_ \#1}}" in bib
-
-
-def test_csv_joins_lists_and_links_pubmed():
-    lines = to_csv([ROW]).splitlines()
-    assert lines[0].split(",")[0] == "pmid"
-    assert "https://pubmed.ncbi.nlm.nih.gov/123/" in lines[1] and ",pain,oral,racemic," in lines[1]
 
 
 def test_accuracy_absent_file_says_not_measured(tmp_path):

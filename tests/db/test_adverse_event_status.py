@@ -11,6 +11,7 @@ from db.extractions import read_extractions, write_extractions
 from db.models import ExtractedAdverseEvent
 from db.records import ArticleRecord
 from db.store import upsert_articles
+from db.export import record
 from ketamine_tracker.commands import export as export_cmd
 
 
@@ -79,5 +80,5 @@ def test_exported_event_without_status_reads_from_negated():
     row = {"pmid": 1, "title": "t", "year": None, "conditions": [], "design": "rct", "sample_size": None, "routes": [],
            "comparators": [], "efficacy_direction": "not_applicable", "serious_ae": "unstated", "extractor_version": "old",
            "adverse_events": [_event("nausea", negated=True)]}
-    ae = export_cmd.record(row)["adverse_events"][0]
+    ae = record(row)["adverse_events"][0]
     assert (ae["status"], ae["arm"]) == ("not_occurred", "unstated")

@@ -12,6 +12,7 @@ from db.extractions import articles_to_extract, read_extractions, write_extracti
 from db.models import Article, ExtractedDose, Extraction, ExtractionCondition
 from db.records import ArticleRecord, MeshHeading, PubType
 from db.store import upsert_articles
+from db.export import FIELDS, csv_row, record
 from ketamine_tracker.commands import export as export_cmd
 from ketamine_tracker.commands.extract import run_extract
 from nlp.extract import EXTRACTOR_VERSION
@@ -119,7 +120,7 @@ def test_export_jsonl_round_trip(engine):
     out = io.StringIO()
     export_cmd.export(engine, "jsonl", stdout=out)
     records = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert records == [export_cmd.record(r) for r in read_extractions(engine)]
+    assert records == [record(r) for r in read_extractions(engine)]
 
 
 def test_export_jsonl_fields(engine):
@@ -128,7 +129,7 @@ def test_export_jsonl_fields(engine):
     out = io.StringIO()
     export_cmd.export(engine, "jsonl", stdout=out)
     first = json.loads(out.getvalue().splitlines()[0])
-    assert list(first) == export_cmd.FIELDS and first["topics"] == ["depression"]
+    assert list(first) == FIELDS and first["topics"] == ["depression"]
 
 
 def test_export_csv_round_trip(engine, tmp_path):
@@ -137,7 +138,7 @@ def test_export_csv_round_trip(engine, tmp_path):
     target = tmp_path / "x.csv"
     export_cmd.export(engine, "csv", str(target))
     rows = list(csv.DictReader(open(target, newline="", encoding="utf-8")))
-    expected = [{k: str(v) for k, v in export_cmd.csv_row(export_cmd.record(r)).items()} for r in read_extractions(engine)]
+    expected = [{k: str(v) for k, v in csv_row(record(r)).items()} for r in read_extractions(engine)]
     assert rows == expected
 
 
@@ -166,5 +167,5 @@ def test_export_carries_pooled_participants(engine):
         pmid=9, title="Esketamine for depression: a meta-analysis",
         abstract="Eight trials (n = 1,488) were pooled. Esketamine improved MADRS scores.", pub_year=2022)], topic="depression")
     run_extract(engine, None, workers=1)
-    rec = export_cmd.record(read_extractions(engine)[0])
+    rec = record(read_extractions(engine)[0])
     assert (rec["sample_size"], rec["pooled_participants"]) == (None, 1488)
