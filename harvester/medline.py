@@ -20,7 +20,6 @@ no NLM abstract categories, so those fields stay empty.
 from __future__ import annotations
 
 import io
-import json
 import re
 from datetime import date
 from pathlib import Path
@@ -31,13 +30,14 @@ from Bio import Medline
 from db.records import ArticleRecord, MeshHeading, PubType
 from harvester import limits
 from harvester.limits import InputRejected
+from harvester.resources.pubmed_rules import load_pubmed_rules
 
-_RULES = json.loads((Path(__file__).parent / "resources" / "pubmed_rules.json").read_text(encoding="utf-8"))
-_COMMENT_TAGS: dict[str, str] = _RULES["medline_comment_tags"]
-_RETRACTED_REFS = frozenset(_RULES["retracted_ref_types"])
-_RETRACTED_PUBTYPES = frozenset(_RULES["retracted_publication_types"])
-_ENTREZ_STATUSES = tuple(_RULES["entrez_date_statuses"])
-_NCT_RE = re.compile(_RULES["nct_pattern"])
+_RULES = load_pubmed_rules()
+_COMMENT_TAGS: dict[str, str] = _RULES.medline_comment_tags
+_RETRACTED_REFS = frozenset(_RULES.retracted_ref_types)
+_RETRACTED_PUBTYPES = frozenset(_RULES.retracted_publication_types)
+_ENTREZ_STATUSES = _RULES.entrez_date_statuses
+_NCT_RE = re.compile(_RULES.nct_pattern)
 
 _LINE_RE = re.compile(r"^[A-Z][A-Z0-9]{0,3} {0,3}- ")
 _YEAR_RE = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b", re.ASCII)

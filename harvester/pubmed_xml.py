@@ -23,7 +23,6 @@ from __future__ import annotations
 import calendar
 import gzip
 import io
-import json
 import re
 import zlib
 from datetime import date
@@ -35,15 +34,16 @@ from lxml import etree
 from db.records import ArticleRecord, DeletedCitation, MeshHeading, PubType
 from harvester import limits
 from harvester.limits import InputRejected
+from harvester.resources.pubmed_rules import load_pubmed_rules
 
 Source = Union[str, Path, bytes, bytearray, BinaryIO]
 
-_RULES = json.loads((Path(__file__).parent / "resources" / "pubmed_rules.json").read_text(encoding="utf-8"))
-_RETRACTED_REFS = frozenset(_RULES["retracted_ref_types"])
-_RETRACTED_PUBTYPES = frozenset(_RULES["retracted_publication_types"])
-_ENTREZ_STATUSES = tuple(_RULES["entrez_date_statuses"])
-_PUBMED_ROOTS = frozenset(_RULES["pubmed_root_elements"])
-NCT_RE = re.compile(_RULES["nct_pattern"])
+_RULES = load_pubmed_rules()
+_RETRACTED_REFS = frozenset(_RULES.retracted_ref_types)
+_RETRACTED_PUBTYPES = frozenset(_RULES.retracted_publication_types)
+_ENTREZ_STATUSES = _RULES.entrez_date_statuses
+_PUBMED_ROOTS = frozenset(_RULES.pubmed_root_elements)
+NCT_RE = re.compile(_RULES.nct_pattern)
 
 # Hardened libxml2 settings (OWASP XXE Prevention Cheat Sheet, lxml section).
 PARSER_OPTIONS = {
@@ -53,7 +53,7 @@ PARSER_OPTIONS = {
     "dtd_validation": False,
     "huge_tree": False,  # keep libxml2's depth and text-size limits
 }
-_IGNORED_REFS = frozenset(_RULES["ignored_comment_ref_types"])
+_IGNORED_REFS = frozenset(_RULES.ignored_comment_ref_types)
 
 _TARGETS = frozenset({"PubmedArticle", "PubmedBookArticle", "DeleteCitation", "MedlineCitation"})
 _EVENT_TAGS = tuple(sorted(_TARGETS | _PUBMED_ROOTS))  # the roots for their start event
