@@ -60,6 +60,9 @@ def to_ris(rows: Iterable[Mapping]) -> str:
             lines.append(f"DO  - {_one_line(r['doi'])}")
         if r.get("abstract"):
             lines.append(f"AB  - {_one_line(r['abstract'])}")
+        for kw in r.get("keywords") or []:
+            if _one_line(kw):
+                lines.append(f"KW  - {_one_line(kw)}")
         lines.append(f"AN  - {r['pmid']}")
         lines.append(f"UR  - https://pubmed.ncbi.nlm.nih.gov/{r['pmid']}/")
         if r.get("is_retracted"):
@@ -95,6 +98,9 @@ def to_bibtex(rows: Iterable[Mapping]) -> str:
             fields.append(("year", str(r["pub_year"])))
         if r.get("doi"):
             fields.append(("doi", bibtex_escape(r["doi"])))
+        keywords = [bibtex_escape(kw) for kw in r.get("keywords") or [] if _one_line(kw)]
+        if keywords:
+            fields.append(("keywords", ", ".join(keywords)))
         fields.append(("pmid", str(r["pmid"])))
         fields.append(("url", f"https://pubmed.ncbi.nlm.nih.gov/{r['pmid']}/"))
         if r.get("is_retracted"):
@@ -102,3 +108,26 @@ def to_bibtex(rows: Iterable[Mapping]) -> str:
         body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
         out.append(f"@article{{pmid{r['pmid']},\n{body}\n}}")
     return "\n\n".join(out) + ("\n" if out else "")
+
+
+def file_name(parts: Sequence[str], extension: str, stem: str = "ketamine-evidence") -> str:
+    """A download's file name that says its filter: ``ketamine-evidence_depression_rct_2020-2024.ris``.
+
+    Parameters
+    ----------
+    parts : sequence of str
+        The active filter values, in the page's order (empty: the whole database).
+    extension : str
+        ``csv``, ``ris`` or ``bib``.
+    stem : str
+        The name's first part.
+
+    Returns
+    -------
+    str
+        Lower-case ASCII letters, digits and ``-``; parts joined with ``_``;
+        at most 120 characters before the extension.
+    """
+    slugs = [re.sub(r"[^a-z0-9]+", "-", p.lower()).strip("-") for p in parts]
+    name = "_".join([stem, *(s for s in slugs if s)])[:120].rstrip("-_")
+    return f"{name}.{extension}"

@@ -133,11 +133,20 @@ with c.guard("explorer"):
         return build
 
 
-    top[2].download_button("CSV", _export("csv"), file_name="ketamine-evidence.csv", mime="text/csv", disabled=not total,
+    # the file names say the filter: ketamine-evidence_depression_rct_intranasal_2020-2024.ris
+    name_parts = [*f_topics, *f_conditions, *f_tiers, *f_designs, *f_routes, *f_forms, *f_directions]
+    if f_years[0] > y0 or f_years[1] < y1:
+        name_parts.append(f"{f_years[0]}-{f_years[1]}")
+    if f_min_n:
+        name_parts.append(f"n{int(f_min_n)}")
+    if search:
+        name_parts.append(search[:30])
+
+    top[2].download_button("CSV", _export("csv"), file_name=exports.file_name(name_parts, "csv"), mime="text/csv", disabled=not total,
                            icon=":material/download:", help="All matching articles with their extracted facts.")
-    top[3].download_button("RIS", _export("ris"), file_name="ketamine-evidence.ris", mime="application/x-research-info-systems",
+    top[3].download_button("RIS", _export("ris"), file_name=exports.file_name(name_parts, "ris"), mime="application/x-research-info-systems",
                            disabled=not total, icon=":material/download:", help="For Zotero, EndNote, Mendeley.")
-    top[4].download_button("BibTeX", _export("bib"), file_name="ketamine-evidence.bib", mime="application/x-bibtex",
+    top[4].download_button("BibTeX", _export("bib"), file_name=exports.file_name(name_parts, "bib"), mime="application/x-bibtex",
                            disabled=not total, icon=":material/download:", help="For LaTeX reference lists.")
 
     if not rows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from dashboard.accuracy import load_accuracy
-from dashboard.exports import bibtex_escape, to_bibtex, to_ris
+from dashboard.exports import bibtex_escape, file_name, to_bibtex, to_ris
 from dashboard.highlight import highlight_html
 from support.synthetic_db import random_specs, render
 from db.text import document_text
@@ -96,3 +96,33 @@ def test_accuracy_broken_file_is_reported_not_raised(tmp_path):
     path.write_text("{not json")
     rows, reason = load_accuracy(path)
     assert rows == [] and "cannot be read" in reason
+
+
+def test_ris_parses_with_keywords():
+    import rispy
+
+    entry = rispy.loads(to_ris([dict(ROW, keywords=["esketamine", "nasal spray"])]))[0]
+    assert (entry["type_of_reference"], entry["keywords"], entry["doi"]) == ("JOUR", ["esketamine", "nasal spray"], ROW["doi"])
+
+
+def test_bibtex_parses_with_keywords():
+    import bibtexparser
+
+    library = bibtexparser.parse_string(to_bibtex([dict(ROW, keywords=["esketamine", "pain & mood"])]))
+    entry = library.entries[0]
+    assert (library.failed_blocks, entry.key, entry["keywords"]) == ([], "pmid123", r"esketamine, pain \& mood")
+
+
+def test_bibtex_without_keywords_has_no_keywords_field():
+    import bibtexparser
+
+    entry = bibtexparser.parse_string(to_bibtex([dict(ROW, keywords=[])])).entries[0]
+    assert "keywords" not in entry.fields_dict
+
+
+def test_download_name_says_the_filter():
+    assert file_name(["Depression", "RCT", "intranasal", "2020–2024"], "ris") == "ketamine-evidence_depression_rct_intranasal_2020-2024.ris"
+
+
+def test_download_name_of_the_whole_database():
+    assert file_name([], "csv") == "ketamine-evidence.csv"
