@@ -15,3 +15,22 @@ class TopicsError(HarvesterError):
 
 class EutilsError(HarvesterError):
     """E-utilities could not answer after the bounded retries, or refused the request."""
+
+
+class EutilsUnreachable(EutilsError):
+    """E-utilities could not be reached at all: the network, a proxy or the URL, not NCBI.
+
+    Parameters
+    ----------
+    message : str
+        One line naming the URL (credentials masked) and the cause.
+    cause : str
+        ``"dns"``, ``"refused"``, ``"proxy"``, ``"tls"`` or ``"timeout"``.
+    detail : str
+        The cause in words, e.g. ``"DNS lookup of 'eutils.example' failed"``.
+    """
+
+    def __init__(self, message: str, cause: str, detail: str):
+        super().__init__(message)
+        self.cause = cause
+        self.detail = detail

@@ -11,7 +11,11 @@ Utilities Help, NCBI Bookshelf NBK25499):
   resets, timeouts, truncated or unparsable XML, esearch ``<ERROR>`` backend
   failures) are retried with capped exponential backoff and full jitter
   (Brooker M., *Exponential Backoff and Jitter*, AWS Architecture Blog, 2015),
-  a bounded number of times, then reported as :class:`EutilsError`.
+  a bounded number of times, then reported as :class:`EutilsError`;
+* a server that cannot be reached at all (DNS failure, connection refused,
+  proxy or TLS error, connect timeout) is tried only :data:`UNREACHABLE_TRIES`
+  times and reported as :class:`EutilsUnreachable`, naming the cause, within
+  seconds (no network is not a transient failure).
 
 The API key is sent but never logged, and it is scrubbed from every error
 message this module produces; so are credentials written into the base URL
@@ -23,6 +27,8 @@ from __future__ import annotations
 import io
 import logging
 import random
+import socket
+import ssl
 import threading
 import time
 from collections import Counter
@@ -33,11 +39,13 @@ from urllib.parse import unquote, urlsplit
 
 import requests
 from lxml import etree
+from urllib3.exceptions import NameResolutionError
+from urllib3.exceptions import ProxyError as Urllib3ProxyError
 
-from .errors import EutilsError
+from .errors import EutilsError, EutilsUnreachable
 
-__all__ = ["EutilsClient", "EutilsError", "RateLimiter", "RetryPolicy", "RetryableResponse", "SearchResult",
-           "parse_esearch", "pubmed_date", "url_secrets", "display_url"]
+__all__ = ["EutilsClient", "EutilsError", "EutilsUnreachable", "RateLimiter", "RetryPolicy", "RetryableResponse",
+           "SearchResult", "connection_failure", "parse_esearch", "pubmed_date", "url_secrets", "display_url"]
 
 log = logging.getLogger("harvester.eutils")
 
@@ -51,6 +59,13 @@ RATE_WITH_KEY = 10.0
 #: Above this many ids efetch is sent as a form-encoded POST (NBK25499 advises
 #: POST for more than about 200 UIDs).
 POST_ID_THRESHOLD = 200
+#: A request that cannot reach the server at all (DNS failure, connection
+#: refused, proxy or TLS error, connect timeout) is tried at most this many
+#: times, with at most UNREACHABLE_WAIT seconds between tries: these causes do
+#: not heal within a backoff, and a user without network wants the reason in
+#: seconds, not after a minute of retries.
+UNREACHABLE_TRIES = 2
+UNREACHABLE_WAIT = 0.5
 
 
 class RetryableResponse(Exception):
@@ -98,6 +113,64 @@ def display_url(url: str) -> str:
     for secret in url_secrets(url):
         url = url.replace(secret, "***")
     return url
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and every exception behind it (``__cause__``, ``__context__``, urllib3's ``reason``, wrapped args)."""
+    seen: list[BaseException] = []
+    todo = [exc]
+    while todo:
+        current = todo.pop(0)
+        if current is None or any(current is s for s in seen):
+            continue
+        seen.append(current)
+        todo += [current.__cause__, current.__context__, getattr(current, "reason", None),
+                 *(a for a in current.args if isinstance(a, BaseException))]
+        todo = [t for t in todo if isinstance(t, BaseException)]
+    return seen
+
+
+def connection_failure(exc: BaseException, url: str) -> tuple[str, str] | None:
+    """Why a request to ``url`` could not reach the server, when that is the problem.
+
+    Parameters
+    ----------
+    exc : BaseException
+        What ``requests`` raised.
+    url : str
+        The URL requested (its host names the DNS and refused cases).
+
+    Returns
+    -------
+    tuple[str, str] or None
+        ``(cause, detail)``: cause ``"proxy"``, ``"tls"``, ``"dns"``, ``"refused"``
+        or ``"timeout"`` and one phrase saying it; ``None`` for failures after
+        the connection was made (reset, truncated reply), which are retried in full.
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    chain = _causes(exc)
+
+    def first(*kinds):
+        return next((c for c in chain if isinstance(c, kinds)), None)
+
+    if first(requests.exceptions.ProxyError, Urllib3ProxyError):
+        proxy = requests.utils.get_environ_proxies(url).get(parts.scheme) or "set in HTTPS_PROXY / HTTP_PROXY"
+        inner = ("connection refused" if first(ConnectionRefusedError)
+                 else "DNS lookup failed" if first(NameResolutionError, socket.gaierror) else "no tunnel")
+        return "proxy", f"proxy error: {display_url(proxy)} failed ({inner})"
+    if first(requests.exceptions.SSLError, ssl.SSLError):
+        tls = first(ssl.SSLError)  # the ssl module's own error names the reason (CERTIFICATE_VERIFY_FAILED...)
+        reason = getattr(tls, "reason", None) or getattr(tls, "verify_message", None) or "SSL error"
+        return "tls", f"TLS error: the handshake with {host} failed ({reason})"
+    if first(NameResolutionError, socket.gaierror):
+        return "dns", f"DNS failure: cannot resolve {host!r}"
+    if first(ConnectionRefusedError):
+        return "refused", f"connection refused by {host}:{port}"
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "timeout", f"connection timed out: no answer from {host}:{port}"
+    return None
 
 
 def pubmed_date(day: date) -> str:
@@ -338,11 +411,15 @@ class EutilsClient:
         payload = {**params, **self._identity()}
         name = endpoint.split(".")[0]
         last = "no attempt"
-        for attempt in range(self.retry.tries):
+        tries = self.retry.tries
+        unreachable: tuple[str, str] | None = None
+        attempt = 0
+        while attempt < tries:
             self.limiter.acquire()
             with self._count_lock:
                 self.requests[name] += 1
             retry_after = None
+            unreachable = None
             try:
                 if post:
                     resp = self.session.post(url, data=payload, timeout=self.timeout)
@@ -362,20 +439,30 @@ class EutilsClient:
                     except (RetryableResponse, ValueError) as exc:
                         last = f"unusable response: {exc}"
                         reason = "bad_body"
-            except requests.Timeout:
-                last, reason = "timed out", "timeout"
+            except requests.Timeout as exc:
+                unreachable = connection_failure(exc, url)
+                last, reason = (unreachable[1] if unreachable else "timed out"), "timeout"
             except requests.ConnectionError as exc:
-                last, reason = f"connection error ({type(exc).__name__})", "connection"
+                unreachable = connection_failure(exc, url)
+                last = unreachable[1] if unreachable else f"connection error ({type(exc).__name__})"
+                reason = "connection"
             except requests.exceptions.ChunkedEncodingError:
                 last, reason = "connection broken mid-body", "connection"
             last = self.scrub(last)
-            if attempt + 1 < self.retry.tries:
+            if unreachable is not None:
+                tries = min(tries, UNREACHABLE_TRIES)
+            if attempt + 1 < tries:
                 wait = self.retry.delay(attempt, retry_after, self._rng)
+                if unreachable is not None:
+                    wait = min(wait, UNREACHABLE_WAIT)
                 with self._count_lock:
                     self.retries[reason] += 1
-                log.warning("%s: %s; retry %d/%d in %.2fs", name, last, attempt + 1, self.retry.tries - 1, wait)
+                log.warning("%s: %s; retry %d/%d in %.2fs", name, last, attempt + 1, tries - 1, wait)
                 time.sleep(wait)
-        raise EutilsError(f"{name} failed after {self.retry.tries} tries against {self.display_url}: {last}")
+            attempt += 1
+        if unreachable is not None:
+            raise EutilsUnreachable(f"cannot reach E-utilities at {self.display_url}: {last}", *unreachable)
+        raise EutilsError(f"{name} failed after {tries} tries against {self.display_url}: {last}")
 
     # -- esearch --------------------------------------------------------------
     def esearch(

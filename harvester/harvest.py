@@ -104,6 +104,8 @@ class TopicResult:
     failed: int = 0
     requests: int = 0
     error: str | None = None
+    #: Why E-utilities could not be reached at all ("dns", "refused", "proxy", "tls", "timeout"), else None.
+    cause: str | None = None
     new_pmids: list[int] = field(default_factory=list, repr=False)
 
     def counters(self) -> dict[str, int]:
@@ -318,6 +320,7 @@ def harvest_topic(
         result.requests = client.total_requests - requests_before
         result.failed = max(0, result.found - (result.new + result.updated + result.unchanged))
         result.error = client.scrub(_describe(exc))
+        result.cause = getattr(exc, "cause", None)
         try:
             with engine.begin() as conn:
                 state.finish_run(conn, result.run_id, "failed", error=result.error, **result.counters())
@@ -414,7 +417,8 @@ def harvest(
         except EutilsError as exc:
             log.error("%s: harvest failed: %s", topic.name, client.scrub(str(exc)))
             failed = getattr(exc, "topic_result", None) or TopicResult(
-                topic=topic.name, kind="?", window_start=None, window_end=None, status="failed", error=client.scrub(str(exc)))
+                topic=topic.name, kind="?", window_start=None, window_end=None, status="failed", error=client.scrub(str(exc)),
+                cause=getattr(exc, "cause", None))
             results.append(failed)
             failures.append(failed)
     return results, failures

@@ -29,6 +29,30 @@ class UsageError(TrackerError):
     exit_code = EXIT_USAGE
 
 
+class HarvestFailed(TrackerError):
+    """One or more topics could not be harvested (exit code 1).
+
+    Parameters
+    ----------
+    message : str
+        The one line reported.
+    failed : int
+        Topics that failed.
+    total : int
+        Topics attempted.
+    """
+
+    def __init__(self, message: str, failed: int, total: int):
+        super().__init__(message)
+        self.failed = failed
+        self.total = total
+
+    @property
+    def every_topic(self) -> bool:
+        """True when no topic was harvested (``update`` then skips extraction)."""
+        return self.failed >= self.total
+
+
 #: Layer exceptions and their exit codes; the first matching class wins, so
 #: subclasses come before their layer's base class.
 LAYER_EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (

@@ -26,7 +26,7 @@ from harvester.topics import Topic, load_topics, select_topics
 
 from ..app import open_database
 from ..argtypes import int_in_range
-from ..errors import TrackerError, UsageError
+from ..errors import HarvestFailed, TrackerError, UsageError
 from ..progress import Progress
 from ..settings import Settings
 
@@ -121,9 +121,36 @@ def harvest_topics(engine, settings: Settings, topics: list[Topic], options: Har
             ) from exc
     print(format_summary(results))
     if failures:
-        detail = "; ".join(f"{f.topic}: {f.error}" for f in failures)
-        raise TrackerError(f"harvest failed for {len(failures)} of {len(topics)} topic(s): {detail}")
+        raise HarvestFailed(failure_message(failures, len(topics)), len(failures), len(topics))
     return results
+
+
+#: What to do when PubMed cannot be reached at all (the first ten minutes without network).
+UNREACHABLE_HINT = ("check the network, a proxy (HTTPS_PROXY) or NCBI_EUTILS_URL (--eutils-url); "
+                    "without network, `make demo` runs the same job against a local fake PubMed")
+
+
+def failure_message(failures: list[TopicResult], total: int) -> str:
+    """The one line that reports failed topics.
+
+    Parameters
+    ----------
+    failures : list[TopicResult]
+        The failed topics (at least one).
+    total : int
+        Topics attempted.
+
+    Returns
+    -------
+    str
+        When no topic reached E-utilities at all (DNS, refused, proxy, TLS,
+        connect timeout): the cause once and what to do next; otherwise each
+        failed topic with its error.
+    """
+    if len(failures) == total and all(f.cause for f in failures):
+        return f"{failures[0].error}; {UNREACHABLE_HINT}"
+    detail = "; ".join(f"{f.topic}: {f.error}" for f in failures)
+    return f"harvest failed for {len(failures)} of {total} topic(s): {detail}"
 
 
 @contextmanager

@@ -11,7 +11,7 @@ import logging
 
 from harvester.topics import load_topics, select_topics
 
-from ..errors import TrackerError
+from ..errors import HarvestFailed, TrackerError
 from ..outputs.nightly import add_output_options, output_plan, write_outputs
 from ..settings import Settings
 from .extract import run_extract
@@ -36,6 +36,9 @@ def run(args, settings: Settings) -> int:
             harvest_topics(engine, settings, topics, options_from_args(args))
         except TrackerError as exc:
             if exc.exit_code != 1:
+                raise
+            if isinstance(exc, HarvestFailed) and exc.every_topic:  # nothing new to extract (typically: no network)
+                log.warning("extraction skipped: no topic could be harvested")
                 raise
             failure = exc  # still extract what was stored
         log.info("extracting study facts")

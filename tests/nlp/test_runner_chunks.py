@@ -66,3 +66,10 @@ def test_a_broken_worker_pool_fails_the_run_instead_of_hanging(tmp_path, monkeyp
     eng = _engine(tmp_path / "broken.db")
     with pytest.raises(ExtractionWorkersError, match="extraction workers stopped unexpectedly"):
         runner.run_extraction(eng, workers=2)
+
+
+def test_progress_reaches_the_callback_from_zero_to_every_article(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "CHUNK", 40)
+    calls: list[tuple[int, int]] = []
+    runner.run_extraction(_engine(tmp_path / "p.db"), workers=1, on_progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(0, 130), (40, 130), (80, 130), (120, 130), (130, 130)]
