@@ -9,6 +9,11 @@ mixing demo records into the real database.
 
 from __future__ import annotations
 
+import shlex
+import shutil
+import sys
+from pathlib import Path
+
 from ..errors import UsageError
 
 
@@ -44,7 +49,50 @@ def run(args, settings) -> int:
             argv += ["--topics", settings.topics_file]
         code = main(argv + ["update"])
     if code == 0:
+        status, dashboard = look_at_it(args.demo_database)
         print(f"\ndemo database: {args.demo_database}")
-        print(f"look at it:    ketamine-tracker --database-url {args.demo_database} status")
-        print(f"               ketamine-tracker --database-url {args.demo_database} dashboard")
+        print(f"look at it:    {status}")
+        print(f"               {dashboard}")
     return code
+
+
+def _console_script(cwd: Path) -> str:
+    """How to call this installation's ``ketamine-tracker`` from ``cwd``: the bare name when it is
+    the one on PATH, else its path (relative when it lies under ``cwd``, as ``.venv/bin/...`` in a clone)."""
+    beside = Path(sys.executable).absolute().parent / "ketamine-tracker"
+    if not beside.exists():
+        return f"{shlex.quote(str(Path(sys.executable).absolute()))} -m ketamine_tracker.cli"
+    on_path = shutil.which("ketamine-tracker")
+    if on_path and Path(on_path).absolute() == beside:
+        return "ketamine-tracker"
+    try:
+        return shlex.quote(str(beside.relative_to(cwd.absolute())))
+    except ValueError:
+        return shlex.quote(str(beside))
+
+
+def look_at_it(database_url: str, cwd: Path | None = None) -> tuple[str, str]:
+    """The commands that show the demo database, as they work from ``cwd``.
+
+    Parameters
+    ----------
+    database_url : str
+        The demo database.
+    cwd : Path, optional
+        Where the user stands (default: the current directory).
+
+    Returns
+    -------
+    tuple[str, str]
+        The ``status`` command and the dashboard command: ``make dashboard
+        DATABASE_URL=...`` in a clone (a Makefile with a ``dashboard`` target
+        here), else the console script with ``--database-url``.
+    """
+    cwd = cwd or Path.cwd()
+    url = shlex.quote(database_url)
+    exe = _console_script(cwd)
+    status = f"{exe} --database-url {url} status"
+    makefile = cwd / "Makefile"
+    if makefile.is_file() and "\ndashboard:" in makefile.read_text(encoding="utf-8", errors="replace"):
+        return status, f"make dashboard DATABASE_URL={url}"
+    return status, f"{exe} --database-url {url} dashboard"

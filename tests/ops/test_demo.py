@@ -1,5 +1,9 @@
 import contextlib
 import io
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -7,6 +11,9 @@ from sqlalchemy import func, select
 from db.engine import make_engine
 from db.models import Article, ArticleTopic, ExtractedAdverseEvent, Extraction, ExtractionRoute
 from ketamine_tracker.cli import main
+from ketamine_tracker.commands.demo import look_at_it
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +73,31 @@ def test_demo_names_its_own_flag_for_a_path_that_is_not_a_url(tmp_path, capsys):
     assert "--demo-database" in err and "is not a database URL" in err
     assert "fake PubMed" not in out  # refused before the fake server starts
     assert not (tmp_path / "d.db").exists()
+
+
+def _hint_lines(out: str) -> list[str]:
+    start = out.splitlines().index(next(line for line in out.splitlines() if line.startswith("look at it:")))
+    return [line.split(":", 1)[1].strip() if i == 0 else line.strip() for i, line in enumerate(out.splitlines()[start:start + 2])]
+
+
+def test_demo_status_hint_runs_as_printed(demo_run):
+    _, out, _ = demo_run
+    status, _ = _hint_lines(out)
+    proc = subprocess.run(shlex.split(status), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_demo_dashboard_hint_in_a_clone_is_make_dashboard_with_the_demo_database():
+    _, dashboard = look_at_it("sqlite:///data/demo.db", REPO)
+    assert dashboard == "make dashboard DATABASE_URL=sqlite:///data/demo.db"
+
+
+def test_demo_dashboard_hint_outside_a_clone_calls_an_existing_executable(tmp_path):
+    _, dashboard = look_at_it("sqlite:///data/demo.db", tmp_path)
+    exe = shlex.split(dashboard)[0]
+    assert Path(exe).is_file() or shutil.which(exe) is not None
+
+
+def test_demo_hint_quotes_a_database_path_with_a_space(tmp_path):
+    status, _ = look_at_it(f"sqlite:///{tmp_path}/my demo.db", tmp_path)
+    assert shlex.split(status)[-2] == f"sqlite:///{tmp_path}/my demo.db"
