@@ -34,7 +34,8 @@ autogenerate to leave them alone (the models do not describe them).
 so :func:`attach` also runs it after every ``SQLModel.metadata.create_all``
 (the test fixtures, ``tests/support/synthetic_db.fill`` and the benches create schemas that way).
 A later SQLite batch migration that rebuilds ``article`` or ``article_mesh``
-drops their triggers: it must call :func:`install` again.
+drops their triggers: it must call :func:`install` again, which then indexes
+the articles anew. PostgreSQL 14 or later (``CREATE OR REPLACE TRIGGER``).
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ _SQLITE_CREATE = [
           INSERT OR IGNORE INTO fts_mesh_term(descriptor) VALUES (new.descriptor);
         END""",
 ]
+
+_SQLITE_ARTICLE_TRIGGERS = ("fts_article_insert", "fts_article_update", "fts_article_delete")
 
 _SQLITE_BACKFILL = [
     """INSERT INTO fts_mesh_term(descriptor) SELECT DISTINCT descriptor FROM article_mesh
@@ -206,12 +209,22 @@ def install(conn: Connection) -> None:
     """
     name = conn.dialect.name
     if name == "sqlite":
-        fresh = not _sqlite_has(conn, "fts_article")
+        # without its triggers (a batch migration rebuilt ``article``) the index may have missed
+        # writes, and FTS5 must be told exactly what it indexed to forget an entry: index anew
+        stale = _sqlite_has(conn, "fts_article") and not all(_sqlite_has(conn, t) for t in _SQLITE_ARTICLE_TRIGGERS)
+        fresh = stale or not _sqlite_has(conn, "fts_article")
         for sql in _SQLITE_CREATE + _SQLITE_BACKFILL:
             conn.exec_driver_sql(sql)
+        if stale:
+            conn.exec_driver_sql("INSERT INTO fts_article(fts_article) VALUES ('delete-all')")
         if fresh:
             conn.exec_driver_sql(_SQLITE_BACKFILL_ARTICLES)
     elif name == "postgresql":
+        stale = conn.exec_driver_sql(
+            "SELECT to_regclass('fts_article') IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM pg_trigger WHERE tgname = 'fts_article_sync' AND tgrelid = 'article'::regclass)").scalar()
+        if stale:  # written to without its trigger: index anew
+            conn.exec_driver_sql("DELETE FROM fts_article")
         for sql in _PG_CREATE + _PG_BACKFILL:
             conn.exec_driver_sql(sql)
     else:  # pragma: no cover - engines refuse other backends

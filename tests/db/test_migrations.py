@@ -203,3 +203,23 @@ def test_0005_upgrade_after_downgrade_indexes_what_changed_meanwhile(db_url):
         assert (_found(eng, "cluster"), _found(eng, "migraine")) == ([22], [])
     finally:
         eng.dispose()
+
+
+def test_0005_install_after_lost_triggers_indexes_the_writes_they_missed(db_url):
+    from db.search_schema import install
+
+    eng = make_engine(db_url)
+    try:
+        _stored_at_0004(eng)
+        ensure_schema(eng)
+        drops = (["DROP TRIGGER fts_article_insert", "DROP TRIGGER fts_article_update", "DROP TRIGGER fts_article_delete"]
+                 if eng.dialect.name == "sqlite" else ["DROP TRIGGER fts_article_sync ON article"])
+        with eng.begin() as c:  # what a migration that rebuilds the table leaves behind
+            for sql in drops:
+                c.execute(text(sql))
+        upsert_articles(eng, [ArticleRecord(pmid=22, title="Ketamine for cluster headache", abstract="x")])
+        with eng.begin() as c:
+            install(c)
+        assert (_found(eng, "cluster"), _found(eng, "migraine")) == ([22], [])
+    finally:
+        eng.dispose()
