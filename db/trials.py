@@ -7,8 +7,8 @@ report. This module groups articles into trials:
 
 * articles naming the same trial registry identifier (ClinicalTrials.gov NCT,
   ISRCTN, EudraCT, ChiCTR, IRCT, ANZCTR, CTRI, DRKS, UMIN, jRCT, ...: the
-  formats are data, ``db/registries.json``) in the title, the abstract or the
-  stored ClinicalTrials.gov accessions (``Article.nct_ids``, which the
+  formats are data, ``db/registries.json``) in the abstract or the stored
+  ClinicalTrials.gov accessions (``Article.nct_ids``, which the
   harvester fills from PubMed's ``DataBankList`` too) belong to one trial;
 * a secondary / post-hoc / exploratory analysis that names its parent study
   ("a secondary analysis of the ELEKT-D randomized clinical trial") joins the
@@ -81,6 +81,7 @@ class Rules:
     registries: tuple[Registry, ...]
     secondary: re.Pattern
     secondary_markers: tuple[str, ...]
+    sql_markers: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def rules(path: Path = REGISTRIES_PATH) -> Rules:
         Registry(r["name"], re.compile(r["pattern"]), r["canonical"], tuple(r["markers"])) for r in data["registries"]
     )
     sec = data["secondary_analysis"]
-    return Rules(registries, re.compile(sec["pattern"]), tuple(sec["markers"]))
+    return Rules(registries, re.compile(sec["pattern"]), tuple(sec["markers"]), tuple(data["sql_markers"]))
 
 
 def registry_ids(text: str) -> list[str]:
@@ -236,6 +237,13 @@ def _contains(dialect: str, column, marker: str):
     return func.instr(column, marker) > 0
 
 
+def _contains_folded(dialect: str, column, marker: str):
+    """Case-insensitive "column contains marker" (``marker`` lower-case ASCII, without ``%``/``_``)."""
+    pattern = f"%{marker}%"
+    # SQLite's LIKE ignores ASCII case natively; lower() on every row would cost a copy of the text
+    return column.ilike(pattern) if dialect == "postgresql" else column.like(pattern)
+
+
 def _connect(target: Engine | Connection):
     """A connection of ``target`` as a context manager; a caller's connection is left open."""
     return target.connect() if isinstance(target, Engine) else nullcontext(target)
@@ -261,13 +269,13 @@ def trial_index(target: Engine | Connection) -> dict[int, str]:
     a = Article.__table__
     with _connect(target) as conn:
         dialect = conn.dialect.name
-        markers = sorted({m for reg in r.registries for m in reg.markers})
+        # registrations are written in the abstract (or stored as accessions), not in titles: one scan
+        # of the abstracts per SQL marker; secondary analyses are named in titles too
         registry_hit = or_(
-            *[_contains(dialect, col, m) for m in markers for col in (a.c.title, a.c.abstract)],
+            *[_contains(dialect, a.c.abstract, m) for m in r.sql_markers],
             _contains(dialect, cast(a.c.nct_ids, String), "NCT"),
         )
-        lowered = [func.lower(a.c.title), func.lower(a.c.abstract)]
-        secondary_hit = or_(*[_contains(dialect, col, m) for m in r.secondary_markers for col in lowered])
+        secondary_hit = or_(*[_contains_folded(dialect, col, m) for m in r.secondary_markers for col in (a.c.title, a.c.abstract)])
         stmt = select(a.c.pmid, a.c.title, a.c.abstract, a.c.nct_ids).where(
             a.c.is_deleted == false(), or_(registry_hit, secondary_hit)
         )

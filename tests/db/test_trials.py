@@ -254,3 +254,21 @@ def test_trials_restricted_to_conditions(db):
 def test_trials_by_an_unknown_grouping_is_refused(db):
     with pytest.raises(ValueError, match="cannot group trials by 'journal'"):
         trials_by(db.connection(), "journal")
+
+
+def test_trials_per_direction_of_the_selected_designs(db):
+    add(db, 1, n=10)
+    db.add(Article(pmid=2, title="t", abstract=""))
+    db.add(Extraction(pmid=2, extractor_version="t", design="case_report", sample_size=1, efficacy_direction="positive"))
+    db.flush()
+    db.get(Extraction, 1).efficacy_direction = "positive"
+    db.commit()
+    assert trials_by(db.connection(), "direction", designs=["rct"])["positive"].trials == 1
+
+
+def test_every_registry_marker_contains_an_sql_marker():
+    """The SQL pre-selection (sql_markers) finds every article a registry pattern can match."""
+    from db.trials import rules
+
+    r = rules()
+    assert all(any(s in m for s in r.sql_markers) for reg in r.registries for m in reg.markers)
