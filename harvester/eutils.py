@@ -343,6 +343,9 @@ class EutilsClient:
         self.session.headers.setdefault("User-Agent", f"{tool} (+https://pubmed.ncbi.nlm.nih.gov)")
         self._rng = random.Random(seed)
         self._count_lock = threading.Lock()
+        #: Set when the last request could not reach the server at all: later
+        #: requests (the next topics) then try once, not UNREACHABLE_TRIES times.
+        self.unreachable = False
         self.requests: Counter[str] = Counter()  # endpoint -> requests sent (retries included)
         self.retries: Counter[str] = Counter()  # reason -> retries
 
@@ -404,6 +407,10 @@ class EutilsClient:
 
         Raises
         ------
+        EutilsUnreachable
+            The server could not be reached at all (DNS, refused, proxy, TLS,
+            connect timeout) in :data:`UNREACHABLE_TRIES` tries, or in one
+            when the previous request could not reach it either.
         EutilsError
             A non-retryable HTTP status, or still failing after ``retry.tries``.
         """
@@ -426,6 +433,7 @@ class EutilsClient:
                 else:
                     resp = self.session.get(url, params=payload, timeout=self.timeout)
                 status = resp.status_code
+                self.unreachable = False  # an answer, whatever it says
                 if status == 429 or status >= 500:
                     retry_after = _parse_retry_after(resp.headers.get("Retry-After"))
                     last = f"HTTP {status}"
@@ -450,7 +458,7 @@ class EutilsClient:
                 last, reason = "connection broken mid-body", "connection"
             last = self.scrub(last)
             if unreachable is not None:
-                tries = min(tries, UNREACHABLE_TRIES)
+                tries = min(tries, 1 if self.unreachable else UNREACHABLE_TRIES)
             if attempt + 1 < tries:
                 wait = self.retry.delay(attempt, retry_after, self._rng)
                 if unreachable is not None:
@@ -460,6 +468,7 @@ class EutilsClient:
                 log.warning("%s: %s; retry %d/%d in %.2fs", name, last, attempt + 1, tries - 1, wait)
                 time.sleep(wait)
             attempt += 1
+        self.unreachable = unreachable is not None
         if unreachable is not None:
             raise EutilsUnreachable(f"cannot reach E-utilities at {self.display_url}: {last}", *unreachable)
         raise EutilsError(f"{name} failed after {tries} tries against {self.display_url}: {last}")

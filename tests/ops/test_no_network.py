@@ -90,13 +90,23 @@ def test_update_without_network_points_to_make_demo_and_the_url_variable(unreach
 
 
 @pytest.mark.parametrize("unreachable", ["refused", "dns"], indirect=True)
-def test_unreachable_server_is_tried_only_briefly(unreachable, run_main, cli, topics_file, sqlite_url):
+def test_unreachable_server_is_tried_briefly_then_once_per_topic(unreachable, run_main, cli, topics_file, sqlite_url):
     _update(run_main, cli, unreachable[0], sqlite_url, topics_file, tries="6")
     engine = make_engine(sqlite_url)
     with engine.connect() as conn:
-        requests = conn.execute(select(HarvestRun.topic, HarvestRun.requests)).all()
+        requests = conn.execute(select(HarvestRun.requests).order_by(HarvestRun.id)).scalars().all()
     engine.dispose()
-    assert sorted(requests) == [(t, UNREACHABLE_TRIES) for t in ("depression", "migraine", "pain")]
+    assert requests == [UNREACHABLE_TRIES, 1, 1]
+
+
+def test_a_server_that_answers_again_gets_its_retries_back(make_client, fake, no_proxy):
+    client = make_client(url=f"http://127.0.0.1:{_closed_port()}/entrez/eutils/")
+    with pytest.raises(EutilsUnreachable):
+        client.esearch("ketamine")
+    client.base_url = fake.url  # the network is back
+    fake.script("503", n=2, endpoint="esearch")
+    client.esearch("ketamine")
+    assert client.requests["esearch"] == UNREACHABLE_TRIES + 3
 
 
 @pytest.mark.parametrize("unreachable", ["refused"], indirect=True)
