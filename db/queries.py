@@ -428,13 +428,29 @@ def _condition_join(stmt, pmid_col):
     return stmt.outerjoin(ExtractionCondition, ExtractionCondition.pmid == pmid_col)
 
 
-def adverse_event_counts(engine: Engine, conditions: Sequence[str] = (), organ_classes: Sequence[str] = ()) -> list[dict]:
+def _matching_pmids(f: ArticleFilter):
+    """The PMIDs of the (non-deleted) articles that match ``f``, as a subquery."""
+    return select(Article.pmid).select_from(Article).outerjoin(Extraction, Extraction.pmid == Article.pmid).where(*_where(f))
+
+
+def adverse_event_counts(engine: Engine, conditions: Sequence[str] = (), organ_classes: Sequence[str] = (),
+                         studies: ArticleFilter | None = None) -> list[dict]:
     """Per condition and event: studies reporting it present and studies reporting it absent.
 
     ``present`` counts mentions with status ``occurred`` and ``absent`` those
     with ``not_occurred``; planned, background and other drugs' mentions are
     no report of the study's events and count nowhere (an event only mentioned
     that way gets no row).
+
+    Parameters
+    ----------
+    conditions : sequence of str
+        Only rows of these conditions.
+    organ_classes : sequence of str
+        Only events of these organ classes.
+    studies : ArticleFilter, optional
+        Only mentions in articles matching this filter (route, ketamine form,
+        design, year, ...).
 
     Returns
     -------
@@ -454,14 +470,69 @@ def adverse_event_counts(engine: Engine, conditions: Sequence[str] = (), organ_c
         stmt = stmt.where(ExtractionCondition.condition.in_(conditions))
     if organ_classes:
         stmt = stmt.where(ae.organ_class.in_(organ_classes))
+    if studies is not None:
+        stmt = stmt.where(ae.pmid.in_(_matching_pmids(studies)))
     stmt = stmt.group_by(condition, ae.organ_class, ae.term).order_by(condition, ae.organ_class, ae.term)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
-def adverse_event_frequencies(engine: Engine, conditions: Sequence[str] = (), term: str | None = None, limit: int = 2000) -> list[dict]:
+def adverse_event_route_counts(engine: Engine, studies: ArticleFilter = ArticleFilter(),
+                               organ_classes: Sequence[str] = ()) -> list[dict]:
+    """Per event and route: the studies reporting the event as occurring, and how many studies use the route.
+
+    A study with several routes counts under each; a study without an
+    extracted route counts under :data:`UNSPECIFIED`. ``route_studies`` is the
+    number of studies of that route in the selection (whether or not they
+    report any event), so ``studies / route_studies`` compares routes whose
+    literature differs in size.
+
+    Parameters
+    ----------
+    studies : ArticleFilter
+        The articles to count (route, ketamine form, design, condition, year, ...).
+    organ_classes : sequence of str
+        Only events of these organ classes.
+
+    Returns
+    -------
+    list[dict]
+        ``route, organ_class, term, studies, route_studies``, by route then event.
+    """
+    ae = ExtractedAdverseEvent
+    pmids = _matching_pmids(studies)
+    route = func.coalesce(ExtractionRoute.route, UNSPECIFIED).label("route")
+    stmt = (
+        select(route, ae.organ_class, ae.term, func.count(distinct(ae.pmid)).label("studies"))
+        .select_from(ae)
+        .outerjoin(ExtractionRoute, ExtractionRoute.pmid == ae.pmid)
+        .where(ae.status == OCCURRED, ae.pmid.in_(pmids))
+        .group_by(route, ae.organ_class, ae.term)
+        .order_by(route, ae.organ_class, ae.term)
+    )
+    if organ_classes:
+        stmt = stmt.where(ae.organ_class.in_(organ_classes))
+    if studies.routes:  # a study of several routes: only the chosen ones are compared
+        stmt = stmt.where(ExtractionRoute.route.in_(studies.routes))
+    per_route = (
+        select(route, func.count(distinct(Article.pmid)).label("n"))
+        .select_from(Article)
+        .outerjoin(ExtractionRoute, ExtractionRoute.pmid == Article.pmid)
+        .where(Article.pmid.in_(pmids))
+        .group_by(route)
+    )
+    with engine.connect() as conn:
+        totals = {r: int(n) for r, n in conn.execute(per_route)}
+        rows = [dict(r) for r in conn.execute(stmt).mappings()]
+    for r in rows:
+        r["route_studies"] = totals.get(r["route"], 0)
+    return rows
+
+
+def adverse_event_frequencies(engine: Engine, conditions: Sequence[str] = (), term: str | None = None, limit: int = 2000,
+                              studies: ArticleFilter | None = None) -> list[dict]:
     """Event mentions that state a frequency ("12/40", "30 %"), with the study's N and design
-    (mentions of events that occurred only)."""
+    (mentions of events that occurred only; with ``studies``, only in articles matching that filter)."""
     ae = ExtractedAdverseEvent
     stmt = (
         select(ae.pmid, ae.term, ae.organ_class, ae.frequency, ae.frequency_pct, Extraction.sample_size, Extraction.design,
@@ -474,6 +545,8 @@ def adverse_event_frequencies(engine: Engine, conditions: Sequence[str] = (), te
         stmt = stmt.where(exists().where(ExtractionCondition.pmid == ae.pmid, ExtractionCondition.condition.in_(conditions)))
     if term:
         stmt = stmt.where(ae.term == term)
+    if studies is not None:
+        stmt = stmt.where(ae.pmid.in_(_matching_pmids(studies)))
     stmt = stmt.order_by(ae.term, ae.frequency_pct.desc().nulls_last(), ae.pmid).limit(limit)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(stmt).mappings()]
@@ -481,12 +554,14 @@ def adverse_event_frequencies(engine: Engine, conditions: Sequence[str] = (), te
 
 def adverse_event_evidence(
     engine: Engine, term: str, conditions: Sequence[str] = (), negated: bool | None = None, limit: int = 500,
-    statuses: Sequence[str] | None = None,
+    statuses: Sequence[str] | None = None, studies: ArticleFilter | None = None,
 ) -> list[dict]:
     """The sentences behind one event.
 
     Parameters
     ----------
+    studies : ArticleFilter, optional
+        Only sentences of articles matching this filter.
     negated : bool, optional
         Only negated (True) or only non-negated (False) mentions.
     statuses : sequence of str, optional
@@ -512,6 +587,8 @@ def adverse_event_evidence(
         stmt = stmt.where(ae.negated == (true() if negated else false()))
     if statuses:
         stmt = stmt.where(ae.status.in_(tuple(statuses)))
+    if studies is not None:
+        stmt = stmt.where(ae.pmid.in_(_matching_pmids(studies)))
     stmt = stmt.order_by(Article.pub_year.desc().nulls_last(), ae.pmid.desc(), ae.id).limit(limit)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(stmt).mappings()]

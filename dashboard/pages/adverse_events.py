@@ -14,7 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common as c
-from db.queries import AE_STATUSES
+from dashboard import url_state
+from db.queries import AE_STATUSES, ArticleFilter
 
 with c.guard("adverse_events"):
     ctx = c.start("Adverse events")
@@ -24,22 +25,38 @@ with c.guard("adverse_events"):
     if all_counts.empty:
         st.info("No adverse event has been extracted yet.")
         st.stop()
+    opts = ctx.q("filter_options")
+    forms = c.labels()["forms"]
+    y0, y1 = int(opts["year_min"] or 1990), int(opts["year_max"] or 1990)
+    PARAMS = [
+        url_state.Param("condition", "ae_conditions", choices=sorted(all_counts["condition"].unique())),
+        url_state.Param("organ_class", "ae_organs", choices=sorted(all_counts["organ_class"].unique())),
+        url_state.Param("route", "ae_routes", choices=[v for v, _ in opts["routes"]]),
+        url_state.Param("form", "ae_forms", choices=list(forms)),
+        url_state.Param("tier", "ae_tiers", choices=[t["code"] for t in c.labels()["tiers"]]),
+        url_state.Param("year", "ae_years", kind="range", default=(y0, y1), lo=y0, hi=y1),
+    ]
+    url_state.load("adverse_events", PARAMS)
 
-    f1, f2 = st.columns(2)
-    conditions = f1.multiselect("Condition", sorted(all_counts["condition"].unique()), key="ae_conditions",
-                                help=c.help_text("condition"))
-    organ_classes = f2.multiselect("Organ class", sorted(all_counts["organ_class"].unique()), key="ae_organs",
+    f1, f2, f3 = st.columns(3)
+    conditions = f1.multiselect("Condition", PARAMS[0].choices, key="ae_conditions", help=c.help_text("condition"))
+    organ_classes = f2.multiselect("Organ class", PARAMS[1].choices, key="ae_organs",
                                    help="MedDRA-style system organ class of the event term.")
-    # Rows are per (condition, organ class, term), so narrowing the unfiltered
-    # aggregate gives the same counts as asking SQL again, without the round trip.
-    counts = all_counts
-    if conditions:
-        counts = counts[counts["condition"].isin(conditions)]
-    if organ_classes:
-        counts = counts[counts["organ_class"].isin(organ_classes)]
-    counts = counts.reset_index(drop=True)
+    routes = f3.multiselect("Route", PARAMS[2].choices, key="ae_routes", format_func=c.nice, help=c.help_text("route"))
+    f4, f5, f6 = st.columns(3)
+    chosen_forms = f4.multiselect("Ketamine form", PARAMS[3].choices, key="ae_forms", format_func=lambda v: forms.get(v, v),
+                                  help=c.help_text("form"))
+    tiers = f5.multiselect("Design", PARAMS[4].choices, key="ae_tiers", format_func=c.tier_label, help=c.help_text("design"))
+    years = f6.slider("Publication year", y0, y1, key="ae_years") if y0 < y1 else (y0, y1)
+    url_state.save("adverse_events", PARAMS)
+
+    designs = sorted({d for t in tiers for d in c.tier_designs(t)})
+    studies = ArticleFilter(conditions=tuple(conditions), routes=tuple(routes), forms=tuple(chosen_forms), designs=tuple(designs),
+                            year_min=years[0] if years[0] > y0 else None, year_max=years[1] if years[1] < y1 else None)
+    counts = pd.DataFrame(ctx.q("adverse_event_counts", conditions=tuple(conditions), organ_classes=tuple(organ_classes),
+                                studies=studies))
     if counts.empty:
-        st.info("No adverse event for this selection.")
+        st.info("No adverse event for this selection. Remove a filter to see more.")
         st.stop()
 
     m1, m2, m3 = st.columns(3)
@@ -74,7 +91,9 @@ with c.guard("adverse_events"):
     wide = counts.pivot_table(index=["organ_class", "term"], columns="condition", values=["present", "absent"], aggfunc="sum", fill_value=0)
     wide.columns = [f"{cond}: {KIND[kind]}" for kind, cond in wide.columns]
     wide = wide[sorted(wide.columns, key=lambda s: (s.split(":")[0], 0 if s.endswith(KIND["present"]) else 1))].reset_index()
-    wide["evidence"] = [c.page_url("explorer", ae=t, condition=list(conditions)) for t in wide["term"]]
+    wide["evidence"] = [c.page_url("explorer", ae=t, condition=list(conditions), route=list(routes), form=list(chosen_forms),
+                                   tier=list(tiers), year_min=studies.year_min, year_max=studies.year_max)
+                        for t in wide["term"]]
     st.dataframe(
         wide, hide_index=True, key="ae_table",
         column_config={
@@ -85,9 +104,40 @@ with c.guard("adverse_events"):
         },
     )
 
+    # ---------------------------------------------------------------- by route
+    st.subheader("Event × route (studies reporting the event)")
+    by_route = pd.DataFrame(ctx.q("adverse_event_route_counts", studies, organ_classes=tuple(organ_classes)))
+    if by_route.empty:
+        st.info("No study in this selection reports an event that occurred.")
+    else:
+        by_route["pct"] = 100.0 * by_route["studies"] / by_route["route_studies"].clip(lower=1)
+        by_route["route_label"] = [f"{c.nice(r)} (n={n:,})" for r, n in zip(by_route["route"], by_route["route_studies"])]
+        st.caption("Colour: share of the route's studies in this selection that report the event; "
+                   "number: those studies. A study of several routes counts under each.")
+        route_order = list(by_route.groupby("route_label")["route_studies"].first().sort_values(ascending=False).index)
+        term_order = list(by_route.groupby("term")["studies"].sum().sort_values(ascending=False).index)
+        route_heat = alt.Chart(by_route).mark_rect().encode(
+            x=alt.X("route_label:N", sort=route_order, title="Route (studies in the selection)", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("term:N", sort=term_order, title="Adverse event", axis=alt.Axis(labelLimit=260)),
+            color=alt.Color("pct:Q", title="% of the route's studies", scale=alt.Scale(scheme="orangered")),
+            tooltip=[alt.Tooltip("term:N", title="Event"), alt.Tooltip("route:N", title="Route"),
+                     alt.Tooltip("studies:Q", title="Studies reporting it"),
+                     alt.Tooltip("route_studies:Q", title="Studies of the route"),
+                     alt.Tooltip("pct:Q", title="%", format=".1f")],
+        )
+        route_text = route_heat.mark_text(fontSize=11).encode(text="studies:Q", color=alt.value("black"))
+        st.altair_chart((route_heat + route_text).properties(height=alt.Step(24)), width="stretch")
+        route_wide = by_route.pivot_table(index=["organ_class", "term"], columns="route_label", values="studies",
+                                          aggfunc="sum", fill_value=0)
+        route_wide = route_wide[[r for r in route_order if r in route_wide.columns]].reset_index()
+        st.dataframe(route_wide, hide_index=True, key="ae_routes", column_config={
+            "organ_class": st.column_config.TextColumn("Organ class"),
+            "term": st.column_config.TextColumn("Event"),
+        })
+
     # ---------------------------------------------------------------- frequencies
     st.subheader("Frequencies stated in abstracts", help=c.help_text("frequency"))
-    freq = pd.DataFrame(ctx.q("adverse_event_frequencies", conditions=tuple(conditions)))
+    freq = pd.DataFrame(ctx.q("adverse_event_frequencies", conditions=tuple(conditions), studies=studies))
     if organ_classes and not freq.empty:
         freq = freq[freq["organ_class"].isin(organ_classes)]
     if freq.empty:
@@ -119,13 +169,20 @@ with c.guard("adverse_events"):
     # ---------------------------------------------------------------- evidence sentences
     st.subheader("Evidence sentences")
     terms = list(counts.groupby("term")["present"].sum().sort_values(ascending=False).index)
-    e1, e2 = st.columns([1, 2])
-    term = e1.selectbox("Event", terms, key="ae_term")
     # which mentions to list: occurred only by default, the counted reports
     SHOW_STATUSES = {s: (s,) for s in AE_STATUSES} | {"all": ()}
+    EVIDENCE_PARAMS = [url_state.Param("event", "ae_term", kind="one", choices=terms),
+                       url_state.Param("show", "ae_status", kind="one", choices=list(SHOW_STATUSES), default="occurred")]
+    url_state.load("adverse_events_evidence", EVIDENCE_PARAMS)
+    if st.session_state.get("ae_term") not in terms:  # the filters no longer list it
+        st.session_state.pop("ae_term", None)
+    e1, e2 = st.columns([1, 2])
+    term = e1.selectbox("Event", terms, key="ae_term")
     show = e2.radio("Show", list(SHOW_STATUSES), horizontal=True, key="ae_status", help=c.AE_STATUS_HELP,
                     format_func=lambda k: {"occurred": "occurred only", "all": "all"}.get(k, c.ae_status_label(k)))
-    evidence = ctx.q("adverse_event_evidence", term, conditions=tuple(conditions), statuses=SHOW_STATUSES[show], limit=500)
+    url_state.save("adverse_events_evidence", EVIDENCE_PARAMS)
+    evidence = ctx.q("adverse_event_evidence", term, conditions=tuple(conditions), statuses=SHOW_STATUSES[show], limit=500,
+                     studies=studies)
     what = "" if show == "all" else f" ({'occurred only' if show == 'occurred' else c.ae_status_label(show)})"
     st.write(f"**{len(evidence)}** sentence(s) about *{c.md(term)}*{what}" + (" (first 500)" if len(evidence) >= 500 else "") + ".")
     if evidence:

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # dashboard_support
 
 from db.engine import make_engine  # noqa: E402
 
-from dashboard_support import build_database  # noqa: E402
+from dashboard_support import build_database, reset_postgres  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +48,15 @@ def no_schema_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def missing_url(tmp_path_factory):
     return f"sqlite:///{tmp_path_factory.mktemp('dash_missing') / 'absent.db'}"
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def backend_db(request, tmp_path_factory):
+    """(url, specs) of 120 synthetic + the hand-made articles, once per backend and test module
+    (PostgreSQL skipped without TEST_DATABASE_URL)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('backend') / 'backend.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        reset_postgres(url)
+    return url, build_database(url, n=120, seed=5)

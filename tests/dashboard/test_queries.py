@@ -273,3 +273,58 @@ def test_search_total_counts_beyond_the_page(filled):
     total, rows = q.search_articles(engine, q.ArticleFilter(conditions=("depression",)), limit=5)
     assert len(rows) == 5
     assert total == sum(1 for s in extracted(specs) if "depression" in s.conditions)
+
+
+def occurred_terms(spec) -> set[str]:
+    return {a.term for a in spec.adverse_events if a.status == "occurred"}
+
+
+def test_adverse_event_counts_keep_only_the_filtered_studies(filled):
+    engine, specs = filled
+    rows = q.adverse_event_counts(engine, studies=q.ArticleFilter(routes=("intranasal",)))
+    expected = sum(max(1, len(s.conditions)) * len(occurred_terms(s)) for s in extracted(specs) if "intranasal" in s.routes)
+    assert sum(r["present"] for r in rows) == expected
+
+
+def test_adverse_event_route_counts_per_event_and_route(backend_db):
+    url, specs = backend_db
+    engine = make_engine(url, read_only=True)
+    rows = q.adverse_event_route_counts(engine)
+    expected = {(r, t): 0 for s in extracted(specs) for r in (s.routes or [q.UNSPECIFIED]) for t in occurred_terms(s)}
+    for s in extracted(specs):
+        for r in s.routes or [q.UNSPECIFIED]:
+            for t in occurred_terms(s):
+                expected[(r, t)] += 1
+    assert {(r["route"], r["term"]): r["studies"] for r in rows} == expected
+
+
+def test_adverse_event_route_counts_give_the_studies_of_the_route(backend_db):
+    url, specs = backend_db
+    engine = make_engine(url, read_only=True)
+    rows = q.adverse_event_route_counts(engine, q.ArticleFilter(forms=("esketamine",)))
+    expected = sum(1 for s in extracted(specs) if "intranasal" in s.routes and "esketamine" in s.forms)
+    assert {r["route_studies"] for r in rows if r["route"] == "intranasal"} == {expected}
+
+
+def test_adverse_event_route_counts_compare_only_the_chosen_routes(backend_db):
+    url, _ = backend_db
+    engine = make_engine(url, read_only=True)
+    rows = q.adverse_event_route_counts(engine, q.ArticleFilter(routes=("oral",)))
+    assert {r["route"] for r in rows} == {"oral"}
+
+
+def test_adverse_event_evidence_keeps_only_the_filtered_studies(backend_db):
+    url, specs = backend_db
+    engine = make_engine(url, read_only=True)
+    rows = q.adverse_event_evidence(engine, "dissociation", statuses=("occurred",), studies=q.ArticleFilter(year_min=2020))
+    expected = sum(1 for s in extracted(specs) if s.pub_year >= 2020 for a in s.adverse_events
+                   if a.term == "dissociation" and a.status == "occurred")
+    assert len(rows) == expected
+
+
+def test_adverse_event_frequencies_keep_only_the_filtered_studies(backend_db):
+    url, specs = backend_db
+    engine = make_engine(url, read_only=True)
+    rows = q.adverse_event_frequencies(engine, studies=q.ArticleFilter(designs=("rct",)))
+    rcts = {s.pmid for s in extracted(specs) if s.design == "rct"}
+    assert rows and {r["pmid"] for r in rows} <= rcts
