@@ -57,8 +57,9 @@ DESIGN_ORDER = (
 _SEP = "\x1f"
 #: most rows a list returns, whatever the caller asks
 MAX_LIMIT = 10_000
-#: ``harvest_run.kind`` of the runs of ``update`` and ``harvest`` (``ingest`` loads files: no harvest)
-HARVEST_KINDS = ("harvest", "backfill", "incremental")
+#: ``harvest_run.kind`` of runs that are no harvest (``ingest`` loads files); every other kind
+#: (``backfill``, ``incremental``, ``harvest``) is a run of ``update`` or ``harvest``
+NOT_HARVEST_KINDS = ("ingest",)
 #: a job harvests its topics one after another: a run that started at most this
 #: long after the next one's start finished belongs to the same job
 RUN_GAP = timedelta(minutes=10)
@@ -416,7 +417,7 @@ def last_harvest(target: Engine | Connection) -> Optional[Harvest]:
     r = HarvestRun.__table__
     stmt = (
         select(r.c.id, r.c.topic, r.c.started, r.c.finished, r.c.status, r.c.new, r.c.updated)
-        .where(r.c.kind.in_(HARVEST_KINDS))
+        .where(r.c.kind.not_in(NOT_HARVEST_KINDS))
         .order_by(r.c.started.desc(), r.c.id.desc())
         .limit(RUNS_READ)
     )
