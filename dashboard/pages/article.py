@@ -16,15 +16,24 @@ PMID_CHARS = 20  # enough digits for any PMID; longer input is refused, not pars
 with c.guard("article"):
     ctx = c.start()
     pmid = c.param_int("pmid", 1, c.MAX_PMID)
+    shown = str(pmid) if pmid else ""
+    # the box follows the URL whenever the URL names another article (a link, back, a shared URL)
+    if st.session_state.get("_url_article") != shown or "article_pmid" not in st.session_state:
+        st.session_state["article_pmid"] = shown
+        st.session_state["_url_article"] = shown
     with st.sidebar:
-        typed = st.text_input("Open PMID", value=str(pmid) if pmid else "", key="article_pmid", placeholder="e.g. 30000002",
-                              max_chars=PMID_CHARS).strip()
-    if typed and typed != (str(pmid) if pmid else ""):
-        pmid = c.bounded_int(typed[:PMID_CHARS], 1, c.MAX_PMID)
-        if pmid is None:
-            st.error(f"{c.md(typed[:PMID_CHARS])} is not a PMID (a whole number).")
-            st.stop()
-        st.query_params["pmid"] = str(pmid)
+        typed = st.text_input("Open PMID", key="article_pmid", placeholder="e.g. 30000002", max_chars=PMID_CHARS).strip()
+    if typed != shown:
+        if not typed:  # box cleared: back to the list of latest articles
+            pmid = None
+            st.query_params.pop("pmid", None)
+        else:
+            pmid = c.bounded_int(typed[:PMID_CHARS], 1, c.MAX_PMID)
+            if pmid is None:
+                st.error(f"{c.md(typed[:PMID_CHARS])} is not a PMID (a whole number).")
+                st.stop()
+            st.query_params["pmid"] = str(pmid)
+        st.session_state["_url_article"] = str(pmid) if pmid else ""
 
     if pmid is None:
         st.title("Article")

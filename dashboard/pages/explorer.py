@@ -14,11 +14,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common as c
-from dashboard import exports
+from dashboard import exports, url_state
 from db.models import utcnow
 from db.queries import SORTS, ArticleFilter
 
 SHOW = 500
+ANY_EVENT = "(any)"
+NEW_WINDOWS = {"any": "any time", "harvest": "since the last harvest", "7": "in the last 7 days", "30": "in the last 30 days"}
 
 with c.guard("explorer"):
     ctx = c.start("Evidence explorer")
@@ -34,30 +36,27 @@ with c.guard("explorer"):
     ae_values = [v for v, _ in opts["adverse_events"]]
     y0, y1 = int(opts["year_min"] or 1990), int(opts["year_max"] or 1990)
 
-    # ---------------------------------------------------------------- presets from the URL
-    query_string = tuple(sorted((k, tuple(st.query_params.get_all(k))) for k in st.query_params.keys()))
-    if st.session_state.get("_explorer_qs") != query_string or "f_topics" not in st.session_state:
-        st.session_state["_explorer_qs"] = query_string
-        keep = lambda name, allowed: [v for v in c.param_list(name) if v in allowed]  # noqa: E731
-        st.session_state["f_topics"] = keep("topic", topic_values)
-        st.session_state["f_conditions"] = keep("condition", condition_values)
-        st.session_state["f_tiers"] = keep("tier", tier_codes)
-        st.session_state["f_designs"] = keep("design", design_values)
-        st.session_state["f_routes"] = keep("route", route_values)
-        st.session_state["f_forms"] = keep("form", form_values)
-        st.session_state["f_directions"] = keep("direction", direction_values)
-        ae = keep("ae", ae_values)
-        st.session_state["f_ae"] = ae[0] if ae else "(any)"
+    # ---------------------------------------------------------------- filters kept in the URL
+    PARAMS = [
+        url_state.Param("q", "f_text", kind="text", default=""),
+        url_state.Param("topic", "f_topics", choices=topic_values),
+        url_state.Param("condition", "f_conditions", choices=condition_values),
+        url_state.Param("tier", "f_tiers", choices=tier_codes),
+        url_state.Param("design", "f_designs", choices=design_values),
+        url_state.Param("year", "f_years", kind="range", default=(y0, y1), lo=y0, hi=y1),
+        url_state.Param("route", "f_routes", choices=route_values),
+        url_state.Param("form", "f_forms", choices=form_values),
+        url_state.Param("min_n", "f_min_n", kind="int", default=0, lo=0, hi=c.MAX_SAMPLE_SIZE),
+        url_state.Param("direction", "f_directions", choices=direction_values),
+        url_state.Param("ae", "f_ae", kind="one", default=ANY_EVENT, choices=[ANY_EVENT, *ae_values]),
+        url_state.Param("new", "f_new", kind="one", default="any", choices=list(NEW_WINDOWS)),
+        url_state.Param("retracted", "f_retracted", kind="bool", default=True),
+        url_state.Param("sort", "f_sort", kind="one", default="newest", choices=list(SORTS)),
+    ]
+    if url_state.load("explorer", PARAMS):
         url_q = (c.param_list("q") or [""])[0]
-        st.session_state["f_text"] = c.bounded_text(url_q)
         # a capped ?q= is noted below as long as the box still holds what the URL gave
         st.session_state["_q_capped_to"] = st.session_state["f_text"] if c.was_capped(url_q) else None
-        lo, hi = c.param_int("year_min", y0, y1), c.param_int("year_max", y0, y1)
-        st.session_state["f_years"] = (lo or y0, max(hi or y1, lo or y0))
-        st.session_state["f_min_n"] = c.param_int("min_n", 0, c.MAX_SAMPLE_SIZE) or 0
-        new = (c.param_list("new") or ["any"])[0]
-        st.session_state["f_new"] = new if new in ("harvest", "7", "30") else "any"
-        st.session_state["f_retracted"] = True
 
     with st.sidebar:
         st.header("Filters")
@@ -81,12 +80,10 @@ with c.guard("explorer"):
                                   help=c.help_text("sample_size"))
         f_directions = st.multiselect("Efficacy direction", direction_values, key="f_directions", format_func=c.direction_label,
                                       help=c.help_text("efficacy_direction"))
-        f_ae = st.selectbox("Reports adverse event", ["(any)", *ae_values], key="f_ae",
+        f_ae = st.selectbox("Reports adverse event", [ANY_EVENT, *ae_values], key="f_ae",
                             help="Articles reporting the event as occurring in the study. Events only planned or measured, "
                                  "recalled as a known effect or another drug's do not count.")
-        f_new = st.selectbox("First stored", ["any", "harvest", "7", "30"], key="f_new",
-                             format_func={"any": "any time", "harvest": "since the last harvest", "7": "in the last 7 days",
-                                          "30": "in the last 30 days"}.get)
+        f_new = st.selectbox("First stored", list(NEW_WINDOWS), key="f_new", format_func=NEW_WINDOWS.get)
         f_retracted = st.checkbox("Include retracted articles", key="f_retracted")
 
     search = c.bounded_text(f_text)
@@ -112,7 +109,7 @@ with c.guard("explorer"):
         forms=tuple(f_forms),
         min_sample_size=max(0, min(int(f_min_n), c.MAX_SAMPLE_SIZE)) if f_min_n else None,
         directions=tuple(f_directions),
-        adverse_event=None if f_ae == "(any)" else f_ae,
+        adverse_event=None if f_ae == ANY_EVENT else f_ae,
         text=search,
         since=since,
         include_retracted=bool(f_retracted),
@@ -120,6 +117,7 @@ with c.guard("explorer"):
 
     top = st.columns([1, 2, 1, 1, 1])
     sort = top[1].selectbox("Sort by", list(SORTS), format_func=SORTS.get, key="f_sort")
+    url_state.save("explorer", PARAMS)
     total, rows = ctx.q("search_articles", flt, sort=sort, limit=SHOW)
     top[0].metric("Matching articles", f"{total:,}")
 
