@@ -2,9 +2,10 @@
 
 SQLite gets WAL journalling (readers never block the nightly writer), a busy
 timeout and enforced foreign keys on every connection. PostgreSQL URLs are
-routed to psycopg 3. ``read_only=True`` gives the dashboard a connection that
-cannot write: SQLite opens the file with ``mode=ro``; PostgreSQL sessions
-start with ``default_transaction_read_only``.
+routed to psycopg 3. ``read_only=True`` gives the dashboard and ``status`` a
+connection that cannot write: SQLite opens the file with ``mode=ro`` (and
+``immutable=1`` in a directory nobody can write, see :func:`_unchangeable`);
+PostgreSQL sessions start with ``default_transaction_read_only``.
 """
 
 from __future__ import annotations
@@ -18,14 +19,15 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import NullPool
 from sqlmodel import create_engine
 
+from .errors import DatabaseConfigError
+
+__all__ = ["DEFAULT_DATABASE_URL", "DatabaseConfigError", "is_sqlite", "make_engine", "normalise_url", "redact",
+           "sqlite_path"]
+
 DEFAULT_DATABASE_URL = "sqlite:///data/tracker.db"
 SQLITE_WRITER_CACHE_KIB = 64 * 1024  # page cache of a writing connection
 SQLITE_PAGE_SIZE = 16384  # bytes per page of a new database file (SQLite's default is 4096)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-
-
-class DatabaseConfigError(ValueError):
-    """The database URL cannot be used (bad syntax, unknown backend, unreachable)."""
 
 
 def normalise_url(url: str | None) -> str:
@@ -109,6 +111,8 @@ def make_engine(url: str | None = None, *, read_only: bool = False, echo: bool =
             if not path.exists():
                 raise DatabaseConfigError(f"database file {path} does not exist; run `ketamine-tracker update` first")
             url = f"sqlite:///file:{path.resolve()}?mode=ro&uri=true"
+            if _unchangeable(path):
+                url += "&immutable=1"
             kwargs["poolclass"] = NullPool
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -121,6 +125,31 @@ def make_engine(url: str | None = None, *, read_only: bool = False, echo: bool =
     if read_only:
         connect_args["options"] = "-c default_transaction_read_only=on"
     return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _unchangeable(path: Path) -> bool:
+    """True when nobody can be writing the SQLite database ``path`` and SQLite could not open it read-only
+    otherwise: its directory refuses us new files and it has no ``-wal`` file.
+
+    Reading a WAL-mode database needs its ``-shm`` index, which SQLite creates
+    next to the file; in a directory we cannot write (a read-only mount, a
+    shared copy) opening it fails with "attempt to write a readonly database"
+    (SQLite documentation, "Write-Ahead Logging", §8 "Read-Only Databases").
+    A writer needs a ``-wal`` or ``-journal`` file next to the database too, so
+    without a ``-wal`` file in such a directory the file cannot change, and
+    SQLite's ``immutable=1`` (no locks, no ``-shm``) reads it safely.
+
+    Parameters
+    ----------
+    path : Path
+        The database file.
+
+    Returns
+    -------
+    bool
+    """
+    wal = path.with_name(path.name + "-wal")
+    return not os.access(path.resolve().parent, os.W_OK) and not wal.exists()
 
 
 def _refuse_commits_to_a_vanished_file(engine: Engine, path: Path) -> None:
