@@ -319,6 +319,12 @@ class SearchHit:
         no word of the abstract matches).
     mesh : list of str
         The article's MeSH descriptors that match, each marked whole.
+    journal : str or None
+        The journal's abbreviation (its full title when PubMed gives none).
+    year : int or None
+        Publication year.
+    retracted : bool
+        Whether the article has been retracted.
     """
 
     pmid: int
@@ -326,6 +332,9 @@ class SearchHit:
     title: str
     snippet: str
     mesh: list[str] = field(default_factory=list)
+    journal: str | None = None
+    year: int | None = None
+    retracted: bool = False
 
 
 @dataclass(frozen=True)
@@ -540,15 +549,16 @@ def _run(conn: Connection, tree: Node, query: str, limit: int, offset: int) -> S
         total = conn.execute(select(func.count()).select_from(Article).where(where)).scalar_one() if offset else 0
         return SearchPage(total=total)
     pmids = [r.pmid for r in rows]
-    texts = {pmid: (title, abstract) for pmid, title, abstract in
-             conn.execute(select(Article.pmid, Article.title, Article.abstract).where(Article.pmid.in_(pmids)))}
+    details = select(Article.pmid, Article.title, Article.abstract, func.coalesce(Article.journal_iso, Article.journal),
+                     Article.pub_year, Article.is_retracted).where(Article.pmid.in_(pmids))
+    texts = {row[0]: row[1:] for row in conn.execute(details)}
     shown = backend.decorate(conn, context, pmids)
     mesh = backend.mesh_matches(conn, context, pmids)
     hits = []
     for pmid, score, _ in rows:
-        title, abstract = texts[pmid]
+        title, abstract, journal, year, retracted = texts[pmid]
         marked_title, snippet = shown.get(pmid, (title, ""))
         hits.append(SearchHit(pmid=pmid, rank=float(score), title=marked_title or "",
                               snippet=snippet if snippet and MARK_START in snippet else _lead(abstract),
-                              mesh=mesh.get(pmid, [])))
+                              mesh=mesh.get(pmid, []), journal=journal, year=year, retracted=bool(retracted)))
     return SearchPage(total=rows[0].total, hits=hits)

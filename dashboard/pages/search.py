@@ -15,7 +15,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from dashboard import common as c
-from db.search import MARK_END, MARK_START, MAX_QUERY_CHARS, SearchPage, SearchSyntaxError, search
+from db.search import MARK_END, MARK_START, MAX_QUERY_CHARS, SearchHit, SearchPage, SearchSyntaxError, search
 
 PAGE_SIZE = 20
 #: the syntax in one caption (docs/search.md has the long form)
@@ -80,7 +80,18 @@ def _split_marks(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
+def _byline(hit: SearchHit) -> str:
+    """Retraction flag, journal, year and PMID of a hit, escaped, each followed by a separator."""
+    parts = ['<strong style="color:#b00020">RETRACTED</strong>'] if hit.retracted else []
+    parts += [escape(str(v)) for v in (hit.journal, hit.year) if v]
+    parts.append(f"PMID {hit.pmid}")
+    return "".join(f"{p} · " for p in parts)
+
+
 def _go(query: str, page: int) -> None:
+    if not query:
+        st.query_params.clear()
+        return
     st.query_params["q"] = query
     if page > 1:
         st.query_params["page"] = str(page)
@@ -141,7 +152,7 @@ with c.guard("search"):
             f'<div class="kt-search-hit" style="margin-bottom:0.9rem">'
             f'<div style="font-size:1.05rem"><a href="{escape(c.article_url(hit.pmid), quote=True)}">'
             f'{marked_html(hit.title) or "(no title)"}</a></div>'
-            f'<div style="font-size:0.8rem;opacity:0.75">PMID {hit.pmid} · '
+            f'<div style="font-size:0.8rem;opacity:0.75">{_byline(hit)}'
             f'<a href="{escape(c.pubmed_url(hit.pmid), quote=True)}" target="_blank">PubMed ↗</a></div>'
             f'<div>{marked_html(hit.snippet)}</div>{mesh}</div>'
         )

@@ -29,7 +29,7 @@ def search_url(request, tmp_path_factory):
         reset_postgres(url)
     build_database(url, n=20, seed=3)
     records = [ArticleRecord(pmid=HTML_PMID, title=f"Ketamine <script>alert(1)</script> and {WORD}",
-                             abstract=f"A case of {WORD} <b>treated</b> with ketamine.")]
+                             abstract=f"A case of {WORD} <b>treated</b> with ketamine.", is_retracted=True)]
     records += [ArticleRecord(pmid=HTML_PMID + i, title=f"Report {i}", abstract=f"Another {WORD} report.")
                 for i in range(1, MATCHES)]
     engine = make_engine(url)
@@ -84,6 +84,17 @@ def test_article_text_is_escaped(search_url, monkeypatch):
 def test_result_links_to_the_article_page(search_url, monkeypatch):
     at = page(search_url, monkeypatch, q=WORD)
     assert f'href="./article?pmid={HTML_PMID}"' in html(at)
+
+
+def test_retracted_article_is_flagged(search_url, monkeypatch):
+    body = html(page(search_url, monkeypatch, q=f"{WORD} AND ketamine"))
+    assert "RETRACTED" in body
+
+
+def test_clearing_the_box_clears_the_url(search_url, monkeypatch):
+    at = page(search_url, monkeypatch, q=WORD)
+    at.text_input(key="search_q").input("").run()
+    assert "q" not in at.query_params
 
 
 def test_typed_query_goes_into_the_url(search_url, monkeypatch):

@@ -324,3 +324,10 @@ def test_control_characters_and_lone_surrogates_separate_words(corpus, separator
 def test_deeply_nested_parentheses_are_read(corpus):
     depth = (MAX_QUERY_CHARS - len("migraine")) // 2
     assert found(corpus, "(" * depth + "migraine" + ")" * depth) == [MIGRAINE_IV, MIGRAINE_ABSTRACT]
+
+
+def test_hit_carries_journal_year_and_retraction(corpus):
+    upsert_articles(corpus, [ArticleRecord(pmid=60, title="Ketamine and xenon", abstract="x", journal="Anesthesia & Analgesia",
+                                           journal_iso="Anesth Analg", pub_year=2019, is_retracted=True)])
+    got = hit(corpus, "xenon", 60)
+    assert (got.journal, got.year, got.retracted) == ("Anesth Analg", 2019, True)
