@@ -16,16 +16,17 @@ with it every match - is the same as for the flat alternation (the
 changing the alternation's leftmost-first semantics).
 
 :class:`Screen` skips a pattern on a text that lacks every literal string one
-of which any match must contain (the "required substring" prefilter of
-grep-like tools, e.g. GNU grep's Boyer-Moore "must" strings), so the pattern
-runs only on texts it may match; its result, when it runs, is unchanged.
+of which any match must contain (:func:`nlp.matching.literals.required_literals`,
+the "required substring" prefilter of grep-like tools, e.g. GNU grep's
+Boyer-Moore "must" strings), so the pattern runs only on texts it may match;
+its result, when it runs, is unchanged.
 """
 
 from __future__ import annotations
 
 import re
-from re import _constants as _c
-from re import _parser
+
+from nlp.matching.literals import required_literals
 
 
 def first_char_alternation(alternatives: list[tuple[str, str]], flags: int = 0) -> str:
@@ -110,63 +111,6 @@ def fold(text: str) -> str | None:
         return None
     low = text.lower()
     return low if len(low) == len(text) else None
-
-
-def required_literals(pattern: str, flags: int = 0) -> list[str] | None:
-    """Lower-case ASCII strings at least one of which every match of ``pattern`` contains.
-
-    Parameters
-    ----------
-    pattern : str
-        A regular expression.
-    flags : int
-        Its compile flags.
-
-    Returns
-    -------
-    list of str or None
-        For a sequence, its longest run of literal characters; for an
-        alternation, the union over its branches. None when some match need
-        not contain any literal (then the pattern is never screened).
-    """
-    try:
-        parsed = _parser.parse(pattern, flags)
-    except Exception:  # noqa: BLE001 - an unparseable pattern is just not screened
-        return None
-    found = _required(list(parsed))
-    return sorted(set(found)) if found else None
-
-
-def _required(items: list) -> list[str] | None:
-    """Alternatives one of which every match of the sequence ``items`` contains: the
-    most selective (longest shortest member) of its literal runs and the
-    requirements of its mandatory groups, branches and repeats."""
-    options: list[list[str]] = []
-    run: list[str] = []
-    for op, av in items + [(None, None)]:
-        if op is _c.LITERAL and av < 128:
-            run.append(chr(av).lower())
-            continue
-        if run:
-            lit = "".join(run)
-            if not lit.isspace():  # white space only: never a useful (or safe, see Alternation) screen
-                options.append([lit])
-            run = []
-        inner = None
-        if op is _c.BRANCH:
-            branches = [_required(list(b)) for b in av[1]]
-            inner = None if any(b is None for b in branches) else [x for b in branches for x in b]
-        elif op is _c.SUBPATTERN:
-            inner = _required(list(av[3]))
-        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT) and av[0] >= 1:
-            inner = _required(list(av[2]))
-        elif op is _c.ATOMIC_GROUP:
-            inner = _required(list(av))
-        if inner:
-            options.append(inner)
-    if not options:
-        return None
-    return max(options, key=lambda o: (min(map(len, o)), -len(o)))
 
 
 class Screen:
