@@ -6,8 +6,8 @@ in, before the memory it guards is spent, so a hostile file (a few hundred KB
 of gzip that inflates to gigabytes of empty elements, one giant attribute or
 MEDLINE field) is refused early instead of driving the process out of memory.
 The defaults are generous for real PubMed data: a baseline file is ~150-250 MB
-of XML with ~30,000 records and ~10 million elements, and the largest real
-record (thousands of authors) has tens of thousands of elements.
+of XML with ~30,000 records and ~12 million tags (~210 elements a record), and
+the largest real record (thousands of authors) has tens of thousands of tags.
 
 A PMID is ASCII digits with a value in 1..2**63-1 (what the ``article.pmid``
 BIGINT column holds); anything else is refused.
@@ -19,10 +19,11 @@ from harvester.errors import HarvesterError
 
 #: decompressed bytes of one file (MEDLINE text: characters)
 MAX_FILE_BYTES = 1 << 30
-#: XML elements of one file (start tags counted as the bytes stream in)
-MAX_ELEMENTS = 100_000_000
-#: XML elements held at once: those of one record, or of any other element under the root
-MAX_RECORD_ELEMENTS = 500_000
+#: XML tags of one file, counted as the ``<`` in its bytes (an element has one or two tags,
+#: a comment one): bounds the elements of a file
+MAX_TAGS = 200_000_000
+#: XML tags held at once: those of one record, or of any other element under the root
+MAX_RECORD_TAGS = 1_000_000
 #: bytes between two ``>`` of an XML file: bounds a start tag with its attributes (and a run of text)
 MAX_TAG_BYTES = 4 << 20
 #: characters of one MEDLINE field, its continuation lines included

@@ -325,19 +325,18 @@ def iter_records(source: Source) -> Iterator[ArticleRecord | DeletedCitation]:
 class _Guard:
     """The bounds of :mod:`harvester.limits` on one XML document, checked per chunk.
 
-    Elements are counted as start tags in the raw bytes (``<`` not followed by
-    ``/``, ``!`` or ``?``; a tag cut by a chunk boundary may count twice),
-    which needs no Python work per element. The elements held at once are
-    those counted since the root's last child started.
+    Tags are counted as the ``<`` in the raw bytes (one C-speed count per
+    chunk, no Python work per element). The tags held at once are those
+    counted since the root's last child started (at most one chunk more).
     """
 
     def __init__(self, name: str):
         self.name = name
         self.bytes = 0
-        self.elements = 0
+        self.tags = 0
         self.held = 0
         self.since_gt = 0  # bytes since the last ">"
-        self.new = 0  # elements of the last chunk
+        self.new = 0  # tags of the last chunk
         self.last = None  # the root's last child after the previous chunk
 
     def _refuse(self, what: str) -> None:
@@ -357,16 +356,16 @@ class _Guard:
             self.since_gt = len(chunk) - 1 - chunk.rfind(b">")
         if self.since_gt > limits.MAX_TAG_BYTES:
             self._refuse(f"a tag or text of more than {limits.MAX_TAG_BYTES} bytes (attribute too large)")
-        self.new = chunk.count(b"<") - chunk.count(b"</") - chunk.count(b"<!") - chunk.count(b"<?")
-        self.elements += self.new
-        if self.elements > limits.MAX_ELEMENTS:
-            self._refuse(f"more than {limits.MAX_ELEMENTS} XML elements")
+        self.new = chunk.count(b"<")
+        self.tags += self.new
+        if self.tags > limits.MAX_TAGS:
+            self._refuse(f"more than {limits.MAX_TAGS} XML tags")
 
     def hold(self, root) -> None:
         """After a chunk's records are out: drop the finished children of ``root``
-        and refuse an element that holds too many."""
+        and refuse an element that holds too many tags."""
         if root.tag in _TARGETS:  # a record as the root element: the whole document is held
-            self.held = self.elements
+            self.held = self.tags
         else:
             n = len(root)
             if n > 1:
@@ -374,8 +373,8 @@ class _Guard:
             last = root[-1] if n else None
             self.held = self.held + self.new if last is not None and last is self.last else self.new
             self.last = last
-        if self.held > limits.MAX_RECORD_ELEMENTS:
-            self._refuse(f"more than {limits.MAX_RECORD_ELEMENTS} XML elements in one record")
+        if self.held > limits.MAX_RECORD_TAGS:
+            self._refuse(f"more than {limits.MAX_RECORD_TAGS} XML tags in one record")
 
 
 def parse_records(source: Source) -> list[ArticleRecord | DeletedCitation]:

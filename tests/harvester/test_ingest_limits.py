@@ -50,8 +50,8 @@ def _refused(db_url, path, capsys, before) -> tuple:
     return code, len(err), str(path) in err[0], _counts(db_url) == before
 
 
-def test_file_over_the_element_cap_is_refused_after_stored_batches(db_url, stored, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(limits, "MAX_ELEMENTS", 1_000_000)
+def test_file_over_the_tag_cap_is_refused_after_stored_batches(db_url, stored, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_TAGS", 1_000_000)
     path = tmp_path / "junk.xml.gz"
     records = b"".join(_article(str(p).encode()) for p in range(5001, 5011))  # ten batches written first
     path.write_bytes(gzip.compress(HEAD + records + b"<x/>" * 2_000_000 + TAIL))

@@ -26,38 +26,38 @@ def _medline(pmid: str = "1", title: str = "Ketamine") -> str:
 # --- elements -------------------------------------------------------------------------
 
 
-def test_file_of_junk_elements_over_the_element_cap_is_refused(monkeypatch):
-    monkeypatch.setattr(limits, "MAX_ELEMENTS", 1_000_000)
+def test_file_of_junk_elements_over_the_tag_cap_is_refused(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_TAGS", 1_000_000)
     doc = gzip.compress(HEAD + b"<x/>" * 2_000_000 + TAIL)
-    with pytest.raises(PubmedXMLError, match="more than 1000000 XML elements"):
+    with pytest.raises(PubmedXMLError, match="more than 1000000 XML tags"):
         parse_records(doc)
 
 
 def test_junk_elements_beside_records_are_dropped_as_they_stream(monkeypatch):
-    # 2M finished <x/> under the root, 20x the elements the tree may hold at once:
+    # 2M finished <x/> under the root, 20x the tags the tree may hold at once:
     # only dropping them as they end lets the record after them through.
-    monkeypatch.setattr(limits, "MAX_RECORD_ELEMENTS", 100_000)
+    monkeypatch.setattr(limits, "MAX_RECORD_TAGS", 100_000)
     doc = gzip.compress(HEAD + b"<x/>" * 2_000_000 + _article(b"7") + TAIL)
     assert [r.pmid for r in parse_records(doc)] == [7]
 
 
 def test_junk_elements_inside_one_record_over_the_cap_are_refused(monkeypatch):
-    monkeypatch.setattr(limits, "MAX_RECORD_ELEMENTS", 100_000)
+    monkeypatch.setattr(limits, "MAX_RECORD_TAGS", 100_000)
     doc = HEAD + _article(b"1", b"T" + b"<i/>" * 200_000) + TAIL
-    with pytest.raises(PubmedXMLError, match="elements in one record"):
+    with pytest.raises(PubmedXMLError, match="tags in one record"):
         parse_records(doc)
 
 
 def test_junk_elements_in_a_non_record_element_over_the_cap_are_refused(monkeypatch):
-    monkeypatch.setattr(limits, "MAX_RECORD_ELEMENTS", 100_000)
+    monkeypatch.setattr(limits, "MAX_RECORD_TAGS", 100_000)
     doc = HEAD + b"<x>" + b"<y/>" * 200_000 + b"</x>" + _article() + TAIL
-    with pytest.raises(PubmedXMLError, match="elements in one record"):
+    with pytest.raises(PubmedXMLError, match="tags in one record"):
         parse_records(doc)
 
 
 def test_records_under_the_caps_are_all_read(monkeypatch):
-    # 60,000 elements in all; the tree may hold 20,000 (a 64 KiB chunk has at most 16,384)
-    monkeypatch.setattr(limits, "MAX_RECORD_ELEMENTS", 20_000)
+    # 110,000 tags in all; the tree may hold 20,000 (a 64 KiB chunk of these records has ~5,500)
+    monkeypatch.setattr(limits, "MAX_RECORD_TAGS", 20_000)
     doc = HEAD + b"".join(_article(str(p).encode()) for p in range(1, 10_001)) + TAIL
     assert len(parse_records(doc)) == 10_000
 
