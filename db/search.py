@@ -37,7 +37,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Union
 
-from sqlalchemy import Select, and_, bindparam, column, func, literal_column, not_, or_, select, table
+from sqlalchemy import Select, and_, bindparam, column, func, inspect, literal_column, not_, or_, select, table
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -45,6 +45,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from .errors import DbError
 from .models import Article, ArticleMesh
 from .search_schema import PG_CONFIG
+
+__all__ = ["MARK_END", "MARK_START", "MAX_LIMIT", "MAX_QUERY_CHARS", "MAX_TERMS", "MIN_PREFIX_CHARS", "Op",
+           "SearchHit", "SearchIndexMissingError", "SearchPage", "SearchSyntaxError", "Term", "leaves", "parse", "search"]
 
 #: longest query accepted, in characters
 MAX_QUERY_CHARS = 500
@@ -96,6 +99,10 @@ class SearchSyntaxError(DbError, ValueError):
         self.position = position
         self.query = _spaced(query)
         super().__init__(f"{reason} (at character {position + 1})")
+
+
+class SearchIndexMissingError(DbError):
+    """The database has no search index: its schema predates migration 0005."""
 
 
 # --------------------------------------------------------------------------- query tree
@@ -513,6 +520,8 @@ def search(session_or_engine: Session | Engine | Connection, query: str, *, limi
     ------
     SearchSyntaxError
         If ``query`` is not a valid query (see :func:`parse`).
+    SearchIndexMissingError
+        If the database's schema predates the search index (migration 0005).
     ValueError
         If ``limit`` or ``offset`` is out of range.
     """
@@ -529,6 +538,8 @@ def search(session_or_engine: Session | Engine | Connection, query: str, *, limi
 
 
 def _run(conn: Connection, tree: Node, query: str, limit: int, offset: int) -> SearchPage:
+    if not inspect(conn).has_table("fts_article"):
+        raise SearchIndexMissingError("the database has no search index yet: upgrade its schema (migration 0005)")
     backend = _Postgres() if conn.dialect.name == "postgresql" else _Sqlite()
     terms = leaves(tree, positive=False)
     blank = {t for t in terms if not _ALNUM.search(t.text)}  # punctuation only: no word to look for

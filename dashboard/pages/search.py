@@ -15,7 +15,8 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from dashboard import common as c
-from db.search import MARK_END, MARK_START, MAX_QUERY_CHARS, SearchHit, SearchPage, SearchSyntaxError, search
+from db.search import (MARK_END, MARK_START, MAX_QUERY_CHARS, SearchHit, SearchIndexMissingError, SearchPage,
+                       SearchSyntaxError, search)
 
 PAGE_SIZE = 20
 #: the syntax in one caption (docs/search.md has the long form)
@@ -128,6 +129,10 @@ with c.guard("search"):
     except SearchSyntaxError as exc:
         st.error(f"This search cannot be run: {c.md(exc.reason)}.", icon=":material/search_off:")
         st.code(f"{exc.query}\n{' ' * exc.position}^", language=None)
+        st.stop()
+    except SearchIndexMissingError:
+        st.warning("This database has no search index yet. Upgrade it with `ketamine-tracker db upgrade` "
+                   "(the next `ketamine-tracker update` does it too), then reload this page.")
         st.stop()
 
     pages = max(1, -(-result.total // PAGE_SIZE))

@@ -133,3 +133,23 @@ def test_no_match_says_so(search_url, monkeypatch):
 def test_empty_box_shows_examples(search_url, monkeypatch):
     at = page(search_url, monkeypatch)
     assert "Type a search" in at.info[0].value
+
+
+@pytest.mark.parametrize("db", ["empty_url", "no_schema_url", "missing_url"])
+def test_page_without_data_explains_first_harvest(db, request, monkeypatch):
+    at = page(request.getfixturevalue(db), monkeypatch, q=WORD)
+    assert "No data to show yet" in at.info[0].value
+
+
+def test_database_before_the_search_index_asks_for_an_upgrade(tmp_path, monkeypatch):
+    from db.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    try:
+        upgrade(engine, "0004")
+        upsert_articles(engine, [ArticleRecord(pmid=1, title=f"{WORD}", abstract="x")])
+    finally:
+        engine.dispose()
+    at = page(url, monkeypatch, q=WORD)
+    assert "ketamine-tracker db upgrade" in at.warning[0].value

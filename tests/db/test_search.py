@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, inspect
 
+from db.engine import make_engine
 from db.errors import DbError
 from db.models import Article
 from db.records import ArticleRecord, DeletedCitation, MeshHeading
@@ -331,3 +332,16 @@ def test_hit_carries_journal_year_and_retraction(corpus):
                                            journal_iso="Anesth Analg", pub_year=2019, is_retracted=True)])
     got = hit(corpus, "xenon", 60)
     assert (got.journal, got.year, got.retracted) == ("Anesth Analg", 2019, True)
+
+
+def test_database_without_the_index_says_so(db_url):
+    from db.migrate import upgrade
+    from db.search import SearchIndexMissingError
+
+    eng = make_engine(db_url)
+    try:
+        upgrade(eng, "0004")
+        with pytest.raises(SearchIndexMissingError):
+            search(eng, "ketamine")
+    finally:
+        eng.dispose()
