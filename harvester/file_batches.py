@@ -39,7 +39,7 @@ def iter_file_records(path: Path, fmt: str) -> Iterator[ArticleRecord | DeletedC
     Raises
     ------
     PubmedXMLError, MedlineError
-        Bad input.
+        Bad input (both are :class:`harvester.limits.InputRejected`).
     """
     if fmt == "xml":
         yield from iter_records(path)

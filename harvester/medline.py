@@ -15,6 +15,10 @@ journal, ``RIN``/``ROF``/``EIN``... comments and corrections.
 
 The MEDLINE format carries no MeSH or publication-type unique identifiers and
 no NLM abstract categories, so those fields stay empty.
+
+Lines are read with a length limit and the bounds of :mod:`harvester.limits`
+(characters per file, record and field) are checked as they come, so a giant
+field is refused before it is held; a PMID must be ASCII digits in 1..2**63-1.
 """
 
 from __future__ import annotations

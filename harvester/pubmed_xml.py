@@ -1,18 +1,24 @@
 """Streaming, hardened parser for PubMed XML (efetch output, baseline and update files).
 
-:func:`iter_records` walks a ``PubmedArticleSet`` with ``lxml.etree.iterparse``
-and yields one :class:`db.records.ArticleRecord` per ``<PubmedArticle>`` or
-``<PubmedBookArticle>`` and one :class:`db.records.DeletedCitation` per PMID of
-a ``<DeleteCitation>``; the legacy ``MedlineCitationSet`` format (MEDLINE
-files before 2017) is read too. Each record's elements are cleared once it is
-converted, so memory stays flat however large the file.
+:func:`iter_records` feeds a ``PubmedArticleSet`` to an ``lxml.etree.XMLPullParser``
+in 64 KiB chunks and yields one :class:`db.records.ArticleRecord` per
+``<PubmedArticle>`` or ``<PubmedBookArticle>`` and one
+:class:`db.records.DeletedCitation` per PMID of a ``<DeleteCitation>``; the
+legacy ``MedlineCitationSet`` format (MEDLINE files before 2017) is read too.
+Each record is cleared once it is converted, and after every chunk the
+finished elements under the root are dropped, records or not, so memory stays
+flat however large the file and whatever it holds besides records.
 
-Hostile input is refused before libxml2 sees it: PubMed files never carry an
-internal DTD subset, so any ``<!DOCTYPE ... [ ... ]>`` (the vehicle of XXE and
-"billion laughs" entity expansion) is an error. The parser is additionally
-configured with ``resolve_entities=False``, ``no_network=True``,
-``load_dtd=False`` and ``huge_tree=False`` (defence in depth, following the
-OWASP XML External Entity Prevention Cheat Sheet).
+Hostile input is refused: PubMed files never carry an internal DTD subset, so
+a ``<!DOCTYPE`` is read token by token (its quoted literals may hold ``>`` or
+``[``) and any internal subset (the vehicle of XXE, "billion laughs" entity
+expansion and injected attribute defaults) is an error before libxml2 sees the
+document. The parser is additionally configured with ``resolve_entities=False``,
+``no_network=True``, ``load_dtd=False`` and ``huge_tree=False`` (defence in
+depth, following the OWASP XML External Entity Prevention Cheat Sheet). The
+size bounds of :mod:`harvester.limits` (decompressed bytes, tags per file and
+per record, tag length) are checked on the bytes as they stream in, and a PMID
+must be ASCII digits in 1..2**63-1.
 
 Element semantics follow the NLM PubMed DTD documentation
 (https://www.nlm.nih.gov/bsd/licensee/elements_descriptions.html).
