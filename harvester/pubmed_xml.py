@@ -312,8 +312,7 @@ def iter_records(source: Source) -> Iterator[ArticleRecord | DeletedCitation]:
                         yield rec
                 finally:
                     _release(elem)
-            if root is not None:
-                guard.hold(root)
+            guard.hold(root)
             if not chunk:
                 break
     except etree.XMLSyntaxError as exc:
@@ -367,11 +366,11 @@ class _Guard:
         if self.tags > limits.MAX_TAGS:
             self._refuse(f"more than {limits.MAX_TAGS} XML tags")
 
-    def hold(self, root) -> None:
+    def hold(self, root: Optional[etree._Element]) -> None:
         """After a chunk's records are out: drop the finished children of ``root``
         and refuse an element that holds too many tags."""
-        if root.tag in _TARGETS:  # a record as the root element: the whole document is held
-            self.held = self.tags
+        if root is None or root.tag in _TARGETS:  # no root seen (a namespaced one), or a record as the root:
+            self.held = self.tags  # the whole document is held
         else:
             n = len(root)
             if n > 1:

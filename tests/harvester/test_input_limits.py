@@ -55,6 +55,14 @@ def test_junk_elements_in_a_non_record_element_over_the_cap_are_refused(monkeypa
         parse_records(doc)
 
 
+def test_junk_under_a_namespaced_root_over_the_cap_is_refused(monkeypatch):
+    # the root is not one the parser watches, so nothing is dropped: the whole document counts
+    monkeypatch.setattr(limits, "MAX_RECORD_TAGS", 100_000)
+    doc = b'<?xml version="1.0"?>\n<PubmedArticleSet xmlns="http://example.org/ns">' + b"<x/>" * 200_000 + TAIL
+    with pytest.raises(PubmedXMLError, match="tags in one record"):
+        parse_records(doc)
+
+
 def test_records_under_the_caps_are_all_read(monkeypatch):
     # 110,000 tags in all; the tree may hold 20,000 (a 64 KiB chunk of these records has ~5,500)
     monkeypatch.setattr(limits, "MAX_RECORD_TAGS", 20_000)
