@@ -31,7 +31,7 @@ from functools import lru_cache
 from ..resources import NLP_ROOT
 from ..resources.regex import Alternation, LiteralIndex, fold
 from ..rules import RuleFile, load_rules
-from ..sentences.index import SentenceIndex
+from ..sentences.index import SentenceIndex, background_sections, objective_sections
 
 DESIGNS = ("rct", "non_randomized_trial", "observational", "case_report", "review", "protocol", "preclinical", "other")
 
@@ -102,7 +102,6 @@ class DesignRules(RuleFile):
 
     pubtypes: PubtypeRules
     mesh: MeshTags
-    skip_sections: list[str]
     self_reference: str
     future_work: str
     text_rules: list[TextRule]
@@ -167,7 +166,7 @@ def _rules() -> _Config:
         pubtype_order=data.pubtypes.order,
         pubtype_weak=data.pubtypes.weak,
         mesh=data.mesh,
-        skip_sections=frozenset(data.skip_sections),
+        skip_sections=background_sections() | objective_sections(),
         text_rules=tuple(rules),
         min_animal=pre.min_animal,
         ratio=float(pre.ratio),

@@ -158,6 +158,14 @@ def test_design(title, abstract, expected):
 
 @pytest.mark.parametrize(("title", "abstract", "wrong"), [
     pytest.param("Ketamine and mood",
+                 "BACKGROUND AND OBJECTIVE: In a randomized controlled trial, ketamine reduced pain. Twenty "
+                 "patients received ketamine.",
+                 "rct", id="cue_in_a_background_section_is_skipped"),
+    pytest.param("Ketamine and mood",
+                 "HYPOTHESIS: In a randomized controlled trial, ketamine reduced pain. Twenty patients received "
+                 "ketamine.",
+                 "rct", id="cue_in_an_objective_section_is_skipped"),
+    pytest.param("Ketamine and mood",
                  "Ketamine was given to twelve volunteers and mood was rated. (PsycINFO Database Record (c) "
                  "2031 APA)",
                  "observational", id="apa_copyright_line_is_not_observational"),
