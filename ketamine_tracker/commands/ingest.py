@@ -7,7 +7,9 @@ the same upsert path as the harvester (:func:`db.store.upsert_articles` is
 :func:`db.store.prepare_batch` followed by :func:`db.store.store_prepared`).
 
 Every file is one database transaction: a file that fails half-way (truncated,
-malformed, hostile) leaves the database exactly as it was. Each file gets a
+malformed, hostile, over a bound of :mod:`harvester.limits`, a PMID that is
+not ASCII digits in 1..2**63-1) is refused with one line and exit code 2 and
+leaves the database exactly as it was. Each file gets a
 ``harvest_run`` row (``kind="ingest"``) written in its own transaction after
 the file succeeded or failed, so failures are on record too.
 
