@@ -21,7 +21,9 @@ st.set_page_config(page_title="Ketamine evidence tracker", page_icon=":material/
 PAGES = [
     st.Page(HERE / "pages" / "overview.py", title="Overview", icon=":material/dashboard:", url_path=PAGE_PATHS["overview"], default=True),
     st.Page(HERE / "pages" / "explorer.py", title="Evidence explorer", icon=":material/table_view:", url_path=PAGE_PATHS["explorer"]),
+    st.Page(HERE / "pages" / "search.py", title="Search", icon=":material/search:", url_path=PAGE_PATHS["search"]),
     st.Page(HERE / "pages" / "adverse_events.py", title="Adverse events", icon=":material/warning:", url_path=PAGE_PATHS["adverse_events"]),
+    st.Page(HERE / "pages" / "gaps.py", title="Evidence gaps", icon=":material/grid_on:", url_path=PAGE_PATHS["gaps"]),
     st.Page(HERE / "pages" / "outcomes.py", title="Outcomes and efficacy", icon=":material/trending_up:", url_path=PAGE_PATHS["outcomes"]),
     st.Page(HERE / "pages" / "article.py", title="Article", icon=":material/article:", url_path=PAGE_PATHS["article"]),
     st.Page(HERE / "pages" / "about.py", title="About the data", icon=":material/info:", url_path=PAGE_PATHS["about"]),

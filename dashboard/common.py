@@ -51,6 +51,8 @@ PAGE_PATHS = {
     "outcomes": "outcomes",
     "article": "article",
     "about": "about",
+    "search": "search",
+    "gaps": "gaps",
 }
 
 

@@ -44,6 +44,9 @@ class Param:
         The allowed values of ``list`` / ``one`` (others are ignored).
     lo, hi:
         The bounds of ``int`` and ``range`` values (clamped).
+    aliases:
+        Other spellings accepted for a ``one`` value (``{"1": "only"}``); the URL is
+        rewritten with the value itself.
     """
 
     name: str
@@ -53,6 +56,7 @@ class Param:
     choices: Sequence[Any] | None = None
     lo: int = 0
     hi: int = c.MAX_PMID
+    aliases: tuple[tuple[str, str], ...] = ()
 
 
 def _query_string(params: Sequence[Param]) -> tuple:
@@ -65,10 +69,11 @@ def _from_url(p: Param) -> Any:
     if p.kind == "list":
         allowed = [str(v) for v in p.choices or ()]
         picked = [v for v in c.param_list(p.name) if v in allowed]
-        return [p.choices[allowed.index(v)] for v in dict.fromkeys(picked)]
+        return [p.choices[allowed.index(v)] for v in dict.fromkeys(picked)] or list(p.default or [])
     if p.kind == "one":
         allowed = [str(v) for v in p.choices or ()]
-        found = [v for v in c.param_list(p.name) if v in allowed]
+        aliases = dict(p.aliases)
+        found = [aliases.get(v, v) for v in c.param_list(p.name) if aliases.get(v, v) in allowed]
         return p.choices[allowed.index(found[0])] if found else p.default
     if p.kind == "int":
         value = c.param_int(p.name, p.lo, p.hi)
@@ -97,7 +102,7 @@ def _to_url(p: Param, value: Any) -> dict[str, list[str]]:
             out[f"{p.name}_max"] = [str(value[1])]
         return out
     if p.kind == "list":
-        return {p.name: [str(v) for v in value]} if value else {}
+        return {p.name: [str(v) for v in value]} if value and list(value) != list(p.default or []) else {}
     if value == p.default or value is None or value == "":
         return {}
     if p.kind == "bool":

@@ -115,6 +115,8 @@ class ArticleFilter:
     since: Optional[datetime] = None
     include_retracted: bool = True
     pmids: tuple[int, ...] = field(default=())
+    #: only retracted articles (the explorer's "retracted only"; ``include_retracted`` must not be False)
+    retracted_only: bool = False
 
 
 def _where(f: ArticleFilter) -> list:
@@ -157,6 +159,8 @@ def _where(f: ArticleFilter) -> list:
         clauses.append(Article.first_seen >= f.since)
     if not f.include_retracted:
         clauses.append(Article.is_retracted == false())
+    if f.retracted_only:
+        clauses.append(Article.is_retracted == true())
     if f.pmids:
         # PMIDs are positive 32-bit integers (the column type): anything else
         # matches nothing, instead of PostgreSQL's "integer out of range".
@@ -527,6 +531,58 @@ def adverse_event_route_counts(engine: Engine, studies: ArticleFilter = ArticleF
     for r in rows:
         r["route_studies"] = totals.get(r["route"], 0)
     return rows
+
+
+def occurred_events_by_pmid(engine: Engine, pmids: Iterable[int]) -> dict[int, list[str]]:
+    """The events each article reports as occurring (status ``occurred``), for a table column.
+
+    Parameters
+    ----------
+    pmids : iterable of int
+        The articles (a page of the explorer); PMIDs outside the column's range are ignored.
+
+    Returns
+    -------
+    dict[int, list[str]]
+        PMID -> distinct event terms, alphabetical; articles without one are left out.
+    """
+    wanted = sorted({int(p) for p in pmids if 0 < int(p) <= PMID_MAX})
+    ae = ExtractedAdverseEvent
+    out: dict[int, list[str]] = {}
+    with engine.connect() as conn:
+        for i in range(0, len(wanted), _IN_CHUNK):
+            stmt = (select(ae.pmid, ae.term).where(ae.pmid.in_(wanted[i:i + _IN_CHUNK]), ae.status == OCCURRED)
+                    .distinct().order_by(ae.pmid, ae.term))
+            for pmid, term in conn.execute(stmt):
+                out.setdefault(pmid, []).append(term)
+    return out
+
+
+def first_authors(engine: Engine, pmids: Iterable[int]) -> dict[int, str]:
+    """The first author of each article, as a reference list names it ("Smith J", "Smith J et al.").
+
+    Parameters
+    ----------
+    pmids : iterable of int
+        The articles (a page of the explorer); PMIDs outside the column's range are ignored.
+
+    Returns
+    -------
+    dict[int, str]
+        PMID -> "Last Initials" (a collective name as given), with "et al." when there
+        are more authors; articles without authors are left out.
+    """
+    wanted = sorted({int(p) for p in pmids if 0 < int(p) <= PMID_MAX})
+    out: dict[int, str] = {}
+    with engine.connect() as conn:
+        for i in range(0, len(wanted), _IN_CHUNK):
+            for pmid, authors in conn.execute(select(Article.pmid, Article.authors).where(Article.pmid.in_(wanted[i:i + _IN_CHUNK]))):
+                named = [a for a in authors or [] if isinstance(a, dict) and (a.get("collective") or a.get("last"))]
+                if named:
+                    a = named[0]
+                    name = a.get("collective") or " ".join(x for x in (a.get("last"), a.get("initials")) if x)
+                    out[pmid] = name + (" et al." if len(named) > 1 else "")
+    return out
 
 
 def adverse_event_frequencies(engine: Engine, conditions: Sequence[str] = (), term: str | None = None, limit: int = 2000,

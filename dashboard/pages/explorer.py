@@ -1,9 +1,13 @@
 """Evidence explorer: one filterable, sortable table of articles, with exports.
 
-Filters can be preset from the URL, which is how every count elsewhere in the
-dashboard links here: ``?condition=pain&tier=rct&ae=nausea&new=harvest`` (keys:
-topic, condition, tier, design, route, form, direction, ae, q, year_min,
-year_max, min_n, new = harvest | 7 | 30).
+The whole view is kept in the URL (:mod:`dashboard.url_state`), which is how
+every count elsewhere in the dashboard links here and how a view is shared:
+``?condition=pain&tier=rct&ae=nausea&new=harvest`` (keys: topic, condition,
+tier, design, route, form, direction, ae, q, year_min, year_max, min_n,
+new = harvest | 7 | 30, retracted = include | hide | only (``1``: only),
+sort, col (the columns shown), per_page, page).
+
+All matching rows can be paged through; the downloads hold all of them.
 """
 
 from __future__ import annotations
@@ -18,8 +22,19 @@ from dashboard import exports, url_state
 from db.models import utcnow
 from db.queries import SORTS, ArticleFilter
 
-SHOW = 500
+PAGE_SIZES = (50, 100, 250, 500)
 ANY_EVENT = "(any)"
+#: which retracted articles the table lists; "1" (the Overview's "Retracted N" link) means "only"
+RETRACTED = {"include": "listed and marked", "hide": "left out", "only": "only retracted articles"}
+#: the table's columns (key -> header), the PMID always first; the column picker chooses among these
+COLUMNS = {
+    "year": "Year", "title": "Title", "journal": "Journal", "authors": "First author", "design": "Design", "n": "N",
+    "conditions": "Conditions", "routes": "Routes", "forms": "Form", "direction": "Direction",
+    "adverse_events": "Adverse events", "serious_ae": "Serious AE", "retracted": "Retracted", "pubmed": "PubMed", "doi": "DOI",
+}
+DEFAULT_COLUMNS = ["year", "title", "design", "n", "conditions", "routes", "forms", "direction", "adverse_events",
+                   "serious_ae", "retracted", "pubmed"]
+RETRACTED_MARK = "⚠ RETRACTED"
 NEW_WINDOWS = {"any": "any time", "harvest": "since the last harvest", "7": "in the last 7 days", "30": "in the last 30 days"}
 
 with c.guard("explorer"):
@@ -50,10 +65,15 @@ with c.guard("explorer"):
         url_state.Param("direction", "f_directions", choices=direction_values),
         url_state.Param("ae", "f_ae", kind="one", default=ANY_EVENT, choices=[ANY_EVENT, *ae_values]),
         url_state.Param("new", "f_new", kind="one", default="any", choices=list(NEW_WINDOWS)),
-        url_state.Param("retracted", "f_retracted", kind="bool", default=True),
+        url_state.Param("retracted", "f_retracted", kind="one", default="include", choices=list(RETRACTED),
+                        aliases=(("1", "only"), ("0", "hide"))),
         url_state.Param("sort", "f_sort", kind="one", default="newest", choices=list(SORTS)),
+        url_state.Param("col", "f_columns", default=DEFAULT_COLUMNS, choices=list(COLUMNS)),
+        url_state.Param("per_page", "f_page_size", kind="one", default=100, choices=list(PAGE_SIZES)),
+        url_state.Param("page", "f_page", kind="int", default=1, lo=1),
     ]
-    if url_state.load("explorer", PARAMS):
+    from_url = url_state.load("explorer", PARAMS)
+    if from_url:
         url_q = (c.param_list("q") or [""])[0]
         # a capped ?q= is noted below as long as the box still holds what the URL gave
         st.session_state["_q_capped_to"] = st.session_state["f_text"] if c.was_capped(url_q) else None
@@ -84,7 +104,8 @@ with c.guard("explorer"):
                             help="Articles reporting the event as occurring in the study. Events only planned or measured, "
                                  "recalled as a known effect or another drug's do not count.")
         f_new = st.selectbox("First stored", list(NEW_WINDOWS), key="f_new", format_func=NEW_WINDOWS.get)
-        f_retracted = st.checkbox("Include retracted articles", key="f_retracted")
+        f_retracted = st.radio("Retracted articles", list(RETRACTED), key="f_retracted", format_func=RETRACTED.get,
+                               help="Articles PubMed flags as retracted; when listed, the table marks them.")
 
     search = c.bounded_text(f_text)
     if c.was_capped(f_text) or (f_text and f_text == st.session_state.get("_q_capped_to")):
@@ -112,13 +133,27 @@ with c.guard("explorer"):
         adverse_event=None if f_ae == ANY_EVENT else f_ae,
         text=search,
         since=since,
-        include_retracted=bool(f_retracted),
+        include_retracted=f_retracted != "hide",
+        retracted_only=f_retracted == "only",
     )
+    if search:
+        c.link(c.page_url("search", q=search), "Search title, abstract, MeSH and keywords PubMed-style (phrases, AND/OR/NOT) →")
 
     top = st.columns([1, 2, 1, 1, 1])
     sort = top[1].selectbox("Sort by", list(SORTS), format_func=SORTS.get, key="f_sort")
-    url_state.save("explorer", PARAMS)
-    total, rows = ctx.q("search_articles", flt, sort=sort, limit=SHOW)
+
+    # ---------------------------------------------------------------- one page of the matching rows
+    # another selection starts at its first page (a page number from a shared URL is kept)
+    selection = (flt, sort, st.session_state.get("f_page_size"))
+    if st.session_state.get("_explorer_selection") != selection and not from_url:
+        st.session_state["f_page"] = 1
+    st.session_state["_explorer_selection"] = selection
+    page_size = int(st.session_state.get("f_page_size") or 100)
+    total = ctx.q("count_articles", flt)
+    pages = max(1, -(-total // page_size))
+    st.session_state["f_page"] = max(1, min(int(st.session_state.get("f_page") or 1), pages))
+    first = (st.session_state["f_page"] - 1) * page_size
+    _, rows = ctx.q("search_articles", flt, sort=sort, limit=page_size, offset=first)
     top[0].metric("Matching articles", f"{total:,}")
 
 
@@ -148,30 +183,42 @@ with c.guard("explorer"):
                            disabled=not total, icon=":material/download:", help="For LaTeX reference lists.")
 
     if not rows:
+        url_state.save("explorer", PARAMS)
         st.info("No article matches these filters. Remove a filter in the sidebar to see more.")
         st.stop()
-    if total > SHOW:
-        st.caption(f"Showing the first {SHOW:,} of {total:,} in this order; the downloads contain all {total:,}.")
 
     df = pd.DataFrame(rows)
+    events = ctx.q("occurred_events_by_pmid", tuple(int(p) for p in df["pmid"]))
+    retracted = df["is_retracted"].astype(bool)
+    authors = ctx.q("first_authors", tuple(int(p) for p in df["pmid"]))
     table = pd.DataFrame({
         "article": [c.article_url(p) for p in df["pmid"]],
         "year": df["pub_year"],
-        "title": df["title"],
+        "title": [f"{RETRACTED_MARK} {t}" if r else t for t, r in zip(df["title"], retracted)],
         "journal": df["journal"],
+        "authors": [authors.get(int(p), "") for p in df["pmid"]],
         "design": [c.design_label(d) for d in df["design"]],
         "n": df["sample_size"],
         "conditions": [c.join(x) for x in df["conditions"]],
         "routes": [c.join(x) for x in df["routes"]],
         "forms": [c.join(x) for x in df["ketamine_forms"]],
         "direction": [c.direction_label(d) if d else "" for d in df["efficacy_direction"]],
+        "adverse_events": [", ".join(events.get(int(p), [])) for p in df["pmid"]],
         "serious_ae": df["serious_ae"].fillna(""),
-        "retracted": df["is_retracted"].astype(bool),
+        "retracted": retracted,
         "pubmed": [c.pubmed_url(p) for p in df["pmid"]],
         "doi": [c.doi_url(d) for d in df["doi"]],
     })
+    with st.popover("Columns", icon=":material/view_column:"):
+        chosen = st.multiselect("Columns shown", list(COLUMNS), key="f_columns", format_func=COLUMNS.get,
+                                help="The PMID is always shown; the downloads hold every field whatever is shown.")
+    shown_columns = ["article", *[k for k in COLUMNS if k in chosen]]
+    if retracted.any() and "title" not in chosen and "retracted" not in chosen:
+        shown_columns.append("retracted")  # a retracted row is marked whatever the picker says
+    st.caption(f"Rows {first + 1:,}–{first + len(rows):,} of {total:,} in this order; the downloads contain all {total:,}."
+               + (f" {int(retracted.sum())} retracted on this page, marked {RETRACTED_MARK}." if retracted.any() else ""))
     st.dataframe(
-        table,
+        table[shown_columns],
         hide_index=True,
         height=640,
         key="results",
@@ -186,10 +233,16 @@ with c.guard("explorer"):
             "routes": st.column_config.TextColumn("Routes", help=c.help_text("route")),
             "forms": st.column_config.TextColumn("Form", help=c.help_text("form")),
             "direction": st.column_config.TextColumn("Direction", help=c.help_text("efficacy_direction")),
+            "authors": st.column_config.TextColumn("First author"),
+            "adverse_events": st.column_config.TextColumn("Adverse events", help="Events the study reports as occurring."),
             "serious_ae": st.column_config.TextColumn("Serious AE", help="Whether the abstract reports serious adverse events (yes / no / unstated)."),
             "retracted": st.column_config.CheckboxColumn("Retracted"),
             "pubmed": st.column_config.LinkColumn("PubMed", display_text="PubMed ↗"),
             "doi": st.column_config.LinkColumn("DOI", display_text="DOI ↗"),
         },
     )
+    nav = st.columns([1, 1, 4])
+    nav[0].number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key="f_page")
+    nav[1].selectbox("Rows per page", PAGE_SIZES, key="f_page_size")
+    url_state.save("explorer", PARAMS)
     st.caption("Click a column header to sort the shown rows; click a PMID for the abstract with every extracted fact highlighted.")

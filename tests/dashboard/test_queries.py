@@ -328,3 +328,26 @@ def test_adverse_event_frequencies_keep_only_the_filtered_studies(backend_db):
     rows = q.adverse_event_frequencies(engine, studies=q.ArticleFilter(designs=("rct",)))
     rcts = {s.pmid for s in extracted(specs) if s.design == "rct"}
     assert rows and {r["pmid"] for r in rows} <= rcts
+
+
+def test_retracted_only_keeps_the_retracted(filled):
+    engine, specs = filled
+    expected = sum(1 for s in specs if s.is_retracted)
+    assert q.count_articles(engine, q.ArticleFilter(retracted_only=True)) == expected
+
+
+def test_occurred_events_by_pmid_leave_out_other_statuses(filled):
+    engine, _ = filled
+    assert q.occurred_events_by_pmid(engine, [PLANNED_PMID]) == {PLANNED_PMID: ["dissociation"]}
+
+
+def test_occurred_events_by_pmid_ignore_out_of_range_pmids(filled):
+    engine, _ = filled
+    assert q.occurred_events_by_pmid(engine, [2**63]) == {}
+
+
+def test_first_authors_add_et_al_for_several_authors(filled):
+    engine, specs = filled
+    spec = next(s for s in specs if len(s.authors) > 1)
+    first = spec.authors[0]
+    assert q.first_authors(engine, [spec.pmid])[spec.pmid] == f"{first['last']} {first['initials']} et al."

@@ -1,0 +1,168 @@
+"""The evidence explorer (issue 15): every matching row, paged; a column picker; retracted articles
+listed on request and marked; an adverse-event filter and column. AppTest on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+
+from streamlit.testing.v1 import AppTest
+
+from dashboard_support import PAGES
+
+TIMEOUT = 120
+MARK = "⚠ RETRACTED"
+
+
+def explorer(url: str, monkeypatch, **params) -> AppTest:
+    monkeypatch.setenv("DATABASE_URL", url)
+    at = AppTest.from_file(str(PAGES / "explorer.py"), default_timeout=TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def results(at: AppTest):
+    return next(d.value for d in at.dataframe if "article" in d.value.columns)
+
+
+def pmids(at: AppTest) -> list[int]:
+    return [int(re.search(r"pmid=(\d+)", a).group(1)) for a in results(at)["article"]]
+
+
+def live(specs):
+    return [s for s in specs if not getattr(s, "is_deleted", False)]
+
+
+# --------------------------------------------------------------------------- paging
+
+
+def test_every_matching_article_is_on_some_page(backend_db, monkeypatch):
+    url, specs = backend_db
+    at = explorer(url, monkeypatch, per_page="50")
+    seen = []
+    for number in range(1, -(-len(live(specs)) // 50) + 1):
+        at.number_input(key="f_page").set_value(number).run()
+        seen += pmids(at)
+    assert sorted(seen) == sorted(s.pmid for s in live(specs))
+
+
+def test_page_from_the_url_starts_at_its_first_row(backend_db, monkeypatch):
+    url, _ = backend_db
+    at = explorer(url, monkeypatch, per_page="50", page="2")
+    assert any(cap.value.startswith("Rows 51–100 of") for cap in at.caption)
+
+
+def test_page_beyond_the_last_shows_the_last(backend_db, monkeypatch):
+    url, specs = backend_db
+    at = explorer(url, monkeypatch, per_page="50", page="999999")
+    assert len(results(at)) == len(live(specs)) - 50 * (len(live(specs)) // 50)
+
+
+def test_another_filter_starts_at_the_first_page(backend_db, monkeypatch):
+    url, _ = backend_db
+    at = explorer(url, monkeypatch, per_page="50", page="2")
+    at.multiselect(key="f_tiers").set_value(["rct"]).run()
+    assert at.number_input(key="f_page").value == 1 and "page" not in at.query_params
+
+
+def test_page_change_is_written_to_the_url(backend_db, monkeypatch):
+    url, _ = backend_db
+    at = explorer(url, monkeypatch)
+    at.selectbox(key="f_page_size").set_value(50).run()
+    at.number_input(key="f_page").set_value(2).run()
+    assert (at.query_params["per_page"], at.query_params["page"]) == ("50", "2")
+
+
+# --------------------------------------------------------------------------- column picker
+
+
+def test_column_picker_shows_the_chosen_columns_after_the_pmid(backend_db, monkeypatch):
+    url, _ = backend_db
+    at = explorer(url, monkeypatch)
+    at.multiselect(key="f_columns").set_value(["doi", "title"]).run()
+    assert list(results(at).columns) == ["article", "title", "doi"]
+
+
+def test_chosen_columns_are_kept_in_the_url(backend_db, monkeypatch):
+    url, _ = backend_db
+    at = explorer(url, monkeypatch)
+    at.multiselect(key="f_columns").set_value(["journal", "authors", "title"]).run()
+    shared = explorer(url, monkeypatch, **at.query_params)
+    assert list(results(shared).columns) == ["article", "title", "journal", "authors"]
+
+
+def test_first_author_column_names_the_first_author(backend_db, monkeypatch):
+    url, specs = backend_db
+    at = explorer(url, monkeypatch, col=["authors"], sort="pmid", per_page="500")
+    first = next(s for s in sorted(live(specs), key=lambda s: s.pmid) if s.authors)
+    row = results(at).set_index(results(at)["article"].str.extract(r"pmid=(\d+)")[0].astype(int)).loc[first.pmid]
+    assert row["authors"].startswith(first.authors[0]["last"])
+
+
+# --------------------------------------------------------------------------- retracted articles
+
+
+def test_retracted_articles_are_listed_and_marked_by_default(backend_db, monkeypatch):
+    url, specs = backend_db
+    at = explorer(url, monkeypatch, per_page="500")
+    marked = {p for p, t in zip(pmids(at), results(at)["title"]) if t.startswith(MARK)}
+    assert marked == {s.pmid for s in live(specs) if s.is_retracted}
+
+
+def test_retracted_articles_can_be_left_out(backend_db, monkeypatch):
+    url, specs = backend_db
+    at = explorer(url, monkeypatch, per_page="500", retracted="hide")
+    assert sorted(pmids(at)) == sorted(s.pmid for s in live(specs) if not s.is_retracted)
+
+
+def test_only_retracted_articles_on_request(backend_db, monkeypatch):
+    url, specs = backend_db
+    at = explorer(url, monkeypatch)
+    at.radio(key="f_retracted").set_value("only").run()
+    assert sorted(pmids(at)) == sorted(s.pmid for s in live(specs) if s.is_retracted)
+
+
+def test_overview_retracted_link_lists_only_the_retracted(backend_db, monkeypatch):
+    url, specs = backend_db
+    at = explorer(url, monkeypatch, retracted="1")
+    assert sorted(pmids(at)) == sorted(s.pmid for s in live(specs) if s.is_retracted)
+
+
+def test_retracted_rows_are_marked_without_the_title_column(backend_db, monkeypatch):
+    url, _ = backend_db
+    at = explorer(url, monkeypatch, retracted="only", col=["year"])
+    assert results(at)["retracted"].all()
+
+
+# --------------------------------------------------------------------------- adverse events
+
+
+def test_adverse_event_column_lists_the_filtered_event_on_every_row(backend_db, monkeypatch):
+    url, _ = backend_db
+    at = explorer(url, monkeypatch, ae="dissociation", per_page="500")
+    assert all("dissociation" in cell.split(", ") for cell in results(at)["adverse_events"])
+
+
+def test_adverse_event_filter_counts_the_studies_reporting_it(backend_db, monkeypatch):
+    url, specs = backend_db
+    at = explorer(url, monkeypatch, ae="dissociation", per_page="500")
+    expected = {s.pmid for s in live(specs) if s.extracted and any(a.term == "dissociation" and a.status == "occurred"
+                                                                   for a in s.adverse_events)}
+    assert set(pmids(at)) == expected
+
+
+def test_adverse_event_column_leaves_out_events_that_did_not_occur(backend_db, monkeypatch):
+    url, specs = backend_db
+    at = explorer(url, monkeypatch, per_page="500")
+    cells = dict(zip(pmids(at), results(at)["adverse_events"]))
+    spec = next(s for s in live(specs) if s.extracted and any(a.status != "occurred" for a in s.adverse_events))
+    assert set(filter(None, cells[spec.pmid].split(", "))) == {a.term for a in spec.adverse_events if a.status == "occurred"}
+
+
+# --------------------------------------------------------------------------- full-text search link
+
+
+def test_search_text_links_to_the_full_text_search(backend_db, monkeypatch):
+    url, _ = backend_db
+    at = explorer(url, monkeypatch, q="ketamine pain")
+    assert any('href="./search?q=ketamine+pain"' in h.value for h in at.get("html"))
