@@ -32,9 +32,12 @@ matching words sit between :data:`MARK_START` and :data:`MARK_END`.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 from typing import Union
 
 from sqlalchemy import Select, and_, bindparam, column, func, inspect, literal_column, not_, or_, select, table
@@ -79,6 +82,8 @@ _QUOTES = {'"', "\u201c", "\u201d", "\u201e"}  # straight and typographic double
 _SPECIAL = _QUOTES | {"(", ")"}
 _ALNUM = re.compile(r"[^\W_]", re.UNICODE)
 _PREFIX_STEM = re.compile(r"[^\W_]+", re.UNICODE)
+_TAG = re.compile(r"[A-Za-z][A-Za-z /]*")
+FIELDS_PATH = Path(__file__).with_name("search_fields.json")
 
 
 class SearchSyntaxError(DbError, ValueError):
@@ -110,11 +115,13 @@ class SearchIndexMissingError(DbError):
 
 @dataclass(frozen=True)
 class Term:
-    """A leaf: a word, a quoted phrase or a prefix (``kind``), with its text and position."""
+    """A leaf: a word, a quoted phrase or a prefix (``kind``), with its text, position and the
+    part of the article it searches (``field``: a key of ``search_fields.json``)."""
 
     kind: str  # "word" | "phrase" | "prefix"
     text: str
     position: int
+    field: str = "all"  # all | text | title | abstract | mesh
 
 
 @dataclass(frozen=True)
@@ -143,6 +150,37 @@ def _spaced(query: str) -> str:
     return "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in query)
 
 
+@lru_cache(maxsize=1)
+def field_tags() -> dict[str, str]:
+    """PubMed field tags understood here (``db/search_fields.json``): lower-case tag -> field.
+
+    Returns
+    -------
+    dict
+        ``{"ti": "title", "tiab": "text", "mh": "mesh", ...}``.
+    """
+    data = json.loads(FIELDS_PATH.read_text(encoding="utf-8"))
+    return {tag: name for name, tags in data.items() if not name.startswith("_") for tag in tags}
+
+
+def _tag_at(query: str, original: str, j: int) -> tuple[int, str] | None:
+    """A field tag ``[ti]`` starting at ``query[j] == "["`` and ending the term: (index after it, field).
+
+    ``None`` when the brackets are text (``[11C]ketamine``, ``a[1]b``); a tag that names no known
+    field is an error.
+    """
+    k = query.find("]", j)
+    if k < 0 or not _TAG.fullmatch(query[j + 1:k]) or (k + 1 < len(query) and not (query[k + 1].isspace()
+                                                                                   or query[k + 1] == ")")):
+        return None
+    tag = " ".join(query[j + 1:k].lower().split())
+    if tag not in field_tags():
+        known = ", ".join(f"[{t}]" for t in ("ti", "ab", "tiab", "mh", "all"))
+        raise SearchSyntaxError(f"[{query[j + 1:k]}] is not a field this search knows: use {known} or no tag",
+                                j, original)
+    return k + 1, field_tags()[tag]
+
+
 def _tokens(original: str) -> list[_Token]:
     out: list[_Token] = []
     query = _spaced(original)
@@ -158,23 +196,29 @@ def _tokens(original: str) -> list[_Token]:
             phrase = " ".join(query[i + 1:end].split())
             if not _ALNUM.search(phrase):
                 raise SearchSyntaxError("empty phrase: put words between the quotes", i, original)
-            out.append(_Token("term", phrase, i, Term("phrase", phrase, i)))
-            i = end + 1
+            start, i = i, end + 1
             if i < n and query[i] == "*":
                 raise SearchSyntaxError("a * goes right after a word, not after a phrase", i, original)
+            tag = _tag_at(query, original, i) if i < n and query[i] == "[" else None
+            if tag:
+                i = tag[0]
+            out.append(_Token("term", phrase, start, Term("phrase", phrase, start, tag[1] if tag else "all")))
         elif ch in "()":
             out.append(_Token(ch, ch, i))
             i += 1
         else:
-            j = i
+            j, tag = i, None
             while j < n and not query[j].isspace() and query[j] not in _SPECIAL:
+                if query[j] == "[" and j > i and (tag := _tag_at(query, original, j)):
+                    break
                 j += 1
             word = query[i:j]
             if word in OPERATORS:
                 out.append(_Token("op", word, i))
             else:
-                out.append(_Token("term", word, i, _word(word, i, original)))
-            i = j
+                term = _word(word, i, original)
+                out.append(_Token("term", word, i, replace(term, field=tag[1]) if tag else term))
+            i = tag[0] if tag else j
     return out
 
 
@@ -355,10 +399,13 @@ class SearchPage:
 # --------------------------------------------------------------------------- SQL
 
 
-def _fts5_string(term: Term) -> str:
-    """A term as an FTS5 string: double-quoted (inner quotes doubled), ``*`` outside for a prefix."""
-    quoted = '"' + term.text.replace('"', '""') + '"'
-    return quoted + " *" if term.kind == "prefix" else quoted
+def _fts5_string(term: Term, *, columns: bool = True) -> str:
+    """A term as an FTS5 string: double-quoted (inner quotes doubled), ``*`` outside for a prefix,
+    in parentheses after a column filter for a title or abstract field (``columns``)."""
+    quoted = '"' + term.text.replace('"', '""') + '"' + (" *" if term.kind == "prefix" else "")
+    if columns and term.field in ("title", "abstract"):
+        return f"({{{term.field}}} : {quoted})"
+    return quoted
 
 
 class _Sqlite:
@@ -369,35 +416,44 @@ class _Sqlite:
     def __init__(self) -> None:
         self.n = 0
 
-    def leaf(self, term: Term) -> ColumnElement:
+    def _param(self, value: str):
         self.n += 1
-        value = bindparam(f"t{self.n}", _fts5_string(term))
-        in_text = select(self.fts.c.rowid).where(literal_column("fts_article").op("MATCH")(value))
-        descriptors = select(self.mesh_term.c.descriptor).where(self.mesh_term.c.id.in_(
+        return bindparam(f"t{self.n}", value)
+
+    def leaf(self, term: Term) -> ColumnElement:
+        parts = []
+        if term.field != "mesh":
+            match = literal_column("fts_article").op("MATCH")(self._param(_fts5_string(term)))
+            parts.append(Article.pmid.in_(select(self.fts.c.rowid).where(match)))
+        if term.field in ("all", "mesh"):
+            parts.append(Article.pmid.in_(self._mesh_pmids(self._param(_fts5_string(term, columns=False)))))
+        return or_(*parts) if len(parts) > 1 else parts[0]
+
+    def _descriptors(self, value) -> Select:
+        return select(self.mesh_term.c.descriptor).where(self.mesh_term.c.id.in_(
             select(self.mesh.c.rowid).where(literal_column("fts_mesh").op("MATCH")(value))))
-        in_mesh = select(ArticleMesh.pmid).where(ArticleMesh.descriptor.in_(descriptors))
-        return or_(Article.pmid.in_(in_text), Article.pmid.in_(in_mesh))
 
-    def ranked(self, positive: list[Term]):
-        expr = " OR ".join(_fts5_string(t) for t in positive)
+    def _mesh_pmids(self, value) -> Select:
+        return select(ArticleMesh.pmid).where(ArticleMesh.descriptor.in_(self._descriptors(value)))
+
+    def ranked(self, terms: list[Term]):
         rank = (-func.bm25(literal_column("fts_article"), *_BM25_WEIGHTS)).label("rank")
-        sub = (select(self.fts.c.rowid.label("pmid"), rank)
-               .where(literal_column("fts_article").op("MATCH")(bindparam("positive", expr))).subquery())
-        return sub, expr
+        expr = bindparam("positive", " OR ".join(_fts5_string(t) for t in terms))
+        return select(self.fts.c.rowid.label("pmid"), rank).where(literal_column("fts_article").op("MATCH")(expr)).subquery()
 
-    def decorate(self, conn: Connection, expr: str, pmids: list[int]) -> dict[int, tuple[str, str]]:
+    def decorate(self, conn: Connection, terms: list[Term], pmids: list[int]) -> dict[int, tuple[str, str]]:
         fts = literal_column("fts_article")
         stmt = select(
             self.fts.c.rowid,
             func.highlight(fts, 0, MARK_START, MARK_END),
             func.snippet(fts, 1, MARK_START, MARK_END, ELLIPSIS, SNIPPET_WORDS),
-        ).where(fts.op("MATCH")(bindparam("positive", expr)), self.fts.c.rowid.in_(pmids))
+        ).where(fts.op("MATCH")(bindparam("positive", " OR ".join(_fts5_string(t) for t in terms))),
+                self.fts.c.rowid.in_(pmids))
         return {pmid: (title, snippet) for pmid, title, snippet in conn.execute(stmt)}
 
-    def mesh_matches(self, conn: Connection, expr: str, pmids: list[int]) -> dict[int, list[str]]:
-        descriptors = select(self.mesh_term.c.descriptor).where(self.mesh_term.c.id.in_(
-            select(self.mesh.c.rowid).where(literal_column("fts_mesh").op("MATCH")(bindparam("positive", expr)))))
-        return _mesh_rows(conn, descriptors, pmids)
+    def mesh_matches(self, conn: Connection, terms: list[Term], pmids: list[int]) -> dict[int, list[str]]:
+        expr = bindparam("positive", " OR ".join(_fts5_string(t, columns=False) for t in terms))
+        return _mesh_rows(conn, self._descriptors(expr), pmids)
 
     def stop_words(self, conn: Connection, terms: list[Term]) -> set[Term]:
         return set()  # FTS5 indexes every word
@@ -422,26 +478,33 @@ class _Postgres:
 
     def leaf(self, term: Term) -> ColumnElement:
         q = self.tsquery(term)
-        in_text = select(self.fts.c.pmid).where(self.fts.c.document.op("@@")(q))
-        in_mesh = (select(ArticleMesh.pmid)
-                   .join(self.mesh_term, self.mesh_term.c.descriptor == ArticleMesh.descriptor)
-                   .where(self.mesh_term.c.document.op("@@")(q)))
-        return or_(Article.pmid.in_(in_text), Article.pmid.in_(in_mesh))
+        parts = []
+        if term.field != "mesh":
+            in_text = Article.pmid.in_(select(self.fts.c.pmid).where(self.fts.c.document.op("@@")(q)))
+            if term.field in ("title", "abstract"):  # the index narrows, the one column decides
+                column_ = Article.title if term.field == "title" else Article.abstract
+                in_text = and_(in_text, func.to_tsvector(_regconfig(), column_).op("@@")(q))
+            parts.append(in_text)
+        if term.field in ("all", "mesh"):
+            in_mesh = (select(ArticleMesh.pmid)
+                       .join(self.mesh_term, self.mesh_term.c.descriptor == ArticleMesh.descriptor)
+                       .where(self.mesh_term.c.document.op("@@")(q)))
+            parts.append(Article.pmid.in_(in_mesh))
+        return or_(*parts) if len(parts) > 1 else parts[0]
 
-    def positive_query(self, positive: list[Term]) -> ColumnElement:
-        q = self.tsquery(positive[0])
-        for term in positive[1:]:
+    def positive_query(self, terms: list[Term]) -> ColumnElement:
+        q = self.tsquery(terms[0])
+        for term in terms[1:]:
             q = q.op("||")(self.tsquery(term))
         return q
 
-    def ranked(self, positive: list[Term]):
-        q = self.positive_query(positive)
+    def ranked(self, terms: list[Term]):
+        q = self.positive_query(terms)
         rank = func.ts_rank(self.fts.c.document, q).label("rank")
-        sub = select(self.fts.c.pmid.label("pmid"), rank).where(self.fts.c.document.op("@@")(q)).subquery()
-        return sub, positive
+        return select(self.fts.c.pmid.label("pmid"), rank).where(self.fts.c.document.op("@@")(q)).subquery()
 
-    def decorate(self, conn: Connection, positive: list[Term], pmids: list[int]) -> dict[int, tuple[str, str]]:
-        q = self.positive_query(positive)
+    def decorate(self, conn: Connection, terms: list[Term], pmids: list[int]) -> dict[int, tuple[str, str]]:
+        q = self.positive_query(terms)
         stmt = select(
             Article.pmid,
             func.ts_headline(_regconfig(), Article.title, q, bindparam("title_opts", _PG_TITLE_HEADLINE)),
@@ -449,9 +512,9 @@ class _Postgres:
         ).where(Article.pmid.in_(pmids))
         return {pmid: (title, snippet) for pmid, title, snippet in conn.execute(stmt)}
 
-    def mesh_matches(self, conn: Connection, positive: list[Term], pmids: list[int]) -> dict[int, list[str]]:
+    def mesh_matches(self, conn: Connection, terms: list[Term], pmids: list[int]) -> dict[int, list[str]]:
         descriptors = select(self.mesh_term.c.descriptor).where(
-            self.mesh_term.c.document.op("@@")(self.positive_query(positive)))
+            self.mesh_term.c.document.op("@@")(self.positive_query(terms)))
         return _mesh_rows(conn, descriptors, pmids)
 
     def stop_words(self, conn: Connection, terms: list[Term]) -> set[Term]:
@@ -549,12 +612,17 @@ def _run(conn: Connection, tree: Node, query: str, limit: int, offset: int) -> S
         raise SearchSyntaxError("only very common words (such as 'the', 'of'): add a more specific word", 0, query)
     where = and_(Article.is_deleted.is_(False), _predicate(pruned, backend))
     positive = leaves(pruned)
-    ranked, context = backend.ranked(positive)
-    rank = func.coalesce(ranked.c.rank, 0.0)
+    in_text = [t for t in positive if t.field != "mesh"]  # what scores, and is marked in title and abstract
+    in_mesh = [t for t in positive if t.field in ("all", "mesh")]  # what is marked among the MeSH
+    source, rank, order = Article.__table__, literal_column("0.0"), [Article.pmid.desc()]
+    if in_text:  # else nothing scores: newest PMIDs first
+        ranked = backend.ranked(in_text)
+        source = source.outerjoin(ranked, ranked.c.pmid == Article.pmid)
+        rank = func.coalesce(ranked.c.rank, 0.0)
+        order.insert(0, rank.desc())
     # pmid and score only (the is_deleted index covers them): title and abstract are read for the page
     page: Select = (select(Article.pmid, rank.label("rank"), func.count().over().label("total"))
-                    .select_from(Article.__table__.outerjoin(ranked, ranked.c.pmid == Article.pmid))
-                    .where(where).order_by(rank.desc(), Article.pmid.desc()).limit(limit).offset(offset))
+                    .select_from(source).where(where).order_by(*order).limit(limit).offset(offset))
     rows = conn.execute(page).all()
     if not rows:
         total = conn.execute(select(func.count()).select_from(Article).where(where)).scalar_one() if offset else 0
@@ -563,8 +631,8 @@ def _run(conn: Connection, tree: Node, query: str, limit: int, offset: int) -> S
     details = select(Article.pmid, Article.title, Article.abstract, func.coalesce(Article.journal_iso, Article.journal),
                      Article.pub_year, Article.is_retracted).where(Article.pmid.in_(pmids))
     texts = {row[0]: row[1:] for row in conn.execute(details)}
-    shown = backend.decorate(conn, context, pmids)
-    mesh = backend.mesh_matches(conn, context, pmids)
+    shown = backend.decorate(conn, in_text, pmids) if in_text else {}
+    mesh = backend.mesh_matches(conn, in_mesh, pmids) if in_mesh else {}
     hits = []
     for pmid, score, _ in rows:
         title, abstract, journal, year, retracted = texts[pmid]

@@ -23,12 +23,14 @@ PAGE_SIZE = 20
 SYNTAX_HELP = (
     'Words must all appear (title, abstract, MeSH or keywords; *studies* finds *study*). '
     '"quoted words" form a phrase, AND / OR / NOT (upper case) combine terms from left to right, '
-    '(parentheses) group them, and anesthe\\* finds every word that starts with *anesthe*.'
+    '(parentheses) group them, anesthe\\* finds every word that starts with *anesthe*, and PubMed field tags '
+    'limit a term: migraine\\[ti\\], nausea\\[ab\\], "cluster headache"\\[mh\\], ketamine\\[tiab\\].'
 )
 EXAMPLES = [
     '"treatment resistant depression" AND intranasal',
     "migraine OR headache NOT cluster",
     "(esketamine OR arketamine) AND suicid*",
+    "esketamine[ti] AND nause*[ab]",
 ]
 
 

@@ -131,6 +131,51 @@ def test_punctuation_only_term_is_ignored(corpus):
     assert found(corpus, "migraine --") == [MIGRAINE_IV, MIGRAINE_ABSTRACT]
 
 
+# --------------------------------------------------------------------------- PubMed field tags
+
+
+def test_title_tag_searches_titles_only(corpus):
+    assert found(corpus, "migraine[ti]") == [MIGRAINE_IV]
+
+
+def test_abstract_tag_searches_abstracts_only(corpus):
+    assert found(corpus, "migraine[ab]") == [MIGRAINE_ABSTRACT]
+
+
+def test_mesh_tag_searches_mesh_only(corpus):
+    assert found(corpus, "depression[mh]") == [TRD]
+
+
+def test_tiab_tag_leaves_mesh_out(corpus):
+    assert found(corpus, '"cluster headache"[tiab]') == []
+
+
+def test_phrase_takes_a_tag(corpus):
+    assert found(corpus, '"resistant depression"[ti]') == [TRD]
+
+
+def test_prefix_takes_a_tag(corpus):
+    assert found(corpus, "intra*[ti]") == [MIGRAINE_IV, DEPRESSION_INTRANASAL]
+
+
+def test_tag_of_several_words_in_any_case(corpus):
+    assert found(corpus, "depression[MeSH Terms]") == [TRD]
+
+
+def test_tagged_terms_combine_with_operators(corpus):
+    assert found(corpus, "ketamine[ti] AND migraine[ab]") == [MIGRAINE_ABSTRACT]
+
+
+def test_unknown_tag_is_refused_at_its_place(corpus):
+    with pytest.raises(SearchSyntaxError) as caught:
+        search(corpus, "ketamine[au]")
+    assert caught.value.position == 8
+
+
+def test_brackets_that_are_no_tag_are_text(corpus):
+    assert found(corpus, "[11C]ketamine OR migraine") == [MIGRAINE_IV, MIGRAINE_ABSTRACT]
+
+
 # --------------------------------------------------------------------------- ranking and pages
 
 
