@@ -201,3 +201,40 @@ def test_explorer_exports_ris_of_the_filtered_set(page, server, populated):
     text = Path(info.value.path()).read_text(encoding="utf-8")
     assert text.startswith("TY  - JOUR")
     assert text.count("ER  - ") == expected
+
+
+def _metric(pg, label: str) -> str:
+    """The value of the metric whose label is ``label``."""
+    box = pg.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text().replace(",", "")
+
+
+def test_shared_explorer_url_reproduces_the_view(page, server, browser):
+    open_page(page, server, "/explorer", "Evidence explorer")
+    box = page.get_by_placeholder("e.g. suicidal ideation")
+    box.fill("postpartum")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r".*q=postpartum"), timeout=WAIT_MS)
+    settle(page)
+    shown = _metric(page, "Matching articles")
+    other = browser.new_page(viewport={"width": 1500, "height": 1100})
+    try:
+        other.goto(page.url)
+        other.get_by_role("heading", name="Evidence explorer").first.wait_for(timeout=WAIT_MS)
+        settle(other)
+        shot(other, "explorer_shared_url")
+        assert (_metric(other, "Matching articles"), other.get_by_placeholder("e.g. suicidal ideation").input_value()) == (
+            shown, "postpartum")
+    finally:
+        other.close()
+
+
+def test_adverse_events_route_filter_from_a_url(page, server, populated):
+    specs = populated[1]
+    expected = sum(max(1, len(s.conditions)) for s in specs if s.extracted and "intranasal" in s.routes
+                   and "esketamine" in s.forms for _ in {a.term for a in s.adverse_events if a.status == "occurred"})
+    open_page(page, server, "/adverse-events?route=intranasal&form=esketamine", "Adverse events")
+    page.get_by_text("Event × route").first.wait_for(timeout=WAIT_MS)
+    settle(page)
+    shot(page, "adverse_events_intranasal_esketamine")
+    assert _metric(page, "Study reports: occurred") == str(expected)
