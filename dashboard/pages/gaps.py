@@ -124,13 +124,17 @@ with c.guard("gaps"):
         text=alt.Text(f"{measure}:Q", format=","),
         color=alt.condition(f"datum.{measure} == 0", alt.value("#c62828"), alt.value("#111111")),
     )
-    layered = alt.layer(heat, labels, data=cells)
+    layered = alt.layer(heat, labels, data=cells).properties(width=alt.Step(86), height=alt.Step(30))
     if by_design:
-        tier_order = [c.tier_label(g) for g in gap.design_groups]
-        chart = layered.facet(column=alt.Column("tier_label:N", sort=tier_order, title=None, header=alt.Header(labelLimit=220)))
+        # one map per tier, stacked: side by side they squeeze the cells until the numbers overlap
+        tier_order = [t["label"] for t in tiers if t["code"] in gap.design_groups]  # the pyramid's order
+        chart = layered.facet(row=alt.Row("tier_label:N", sort=tier_order, title=None,
+                                          header=alt.Header(labelAngle=0, labelOrient="top", labelAnchor="start",
+                                                            labelFontWeight="bold", labelLimit=400))
+                                ).resolve_axis(x="independent")  # route names under every tier's map
     else:
-        chart = layered.properties(height=alt.Step(34))
-    st.altair_chart(chart, width="stretch" if not by_design else "content")
+        chart = layered
+    st.altair_chart(chart, width="content")
     st.caption("Zeros in red are combinations no study in this selection covers. Unspecified: the abstract names no "
                "condition or route the extractor knows.")
 
