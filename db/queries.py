@@ -261,6 +261,15 @@ def search_articles(
     return total, rows
 
 
+def sample_sizes(engine: Engine, f: ArticleFilter = ArticleFilter()) -> list[tuple[int, Optional[int]]]:
+    """``(pmid, sample size)`` of every article matching ``f`` (None when not stated or not extracted),
+    the input of :func:`db.trials.summarise` ("k trials, n participants" of a selection)."""
+    stmt = (select(Article.pmid, Extraction.sample_size).select_from(Article)
+            .outerjoin(Extraction, Extraction.pmid == Article.pmid).where(*_where(f)))
+    with engine.connect() as conn:
+        return [(int(p), n) for p, n in conn.execute(stmt)]
+
+
 def export_articles(engine: Engine, f: ArticleFilter = ArticleFilter(), sort: str = "newest", limit: int | None = None) -> list[dict]:
     """Every article matching ``f`` with the fields reference managers need
     (authors, journal, volume-free citation data, DOI, abstract)."""

@@ -18,7 +18,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common as c
-from dashboard import exports, url_state
+from dashboard import exports, trial_counts, url_state
+from db import trials
 from db.models import utcnow
 from db.queries import SORTS, ArticleFilter
 
@@ -155,6 +156,9 @@ with c.guard("explorer"):
     first = (st.session_state["f_page"] - 1) * page_size
     _, rows = ctx.q("search_articles", flt, sort=sort, limit=page_size, offset=first)
     top[0].metric("Matching articles", f"{total:,}")
+    counted = trials.summarise(ctx.q("sample_sizes", flt), trial_counts.index(ctx))
+    top[0].caption(counted.label(), help="Reports of the same trial (same registry id, or a secondary analysis naming its "
+                   "parent) count once; a trial's participants are the largest N among its reports.")
 
 
     def _export(kind: str):

@@ -166,3 +166,20 @@ def test_search_text_links_to_the_full_text_search(backend_db, monkeypatch):
     url, _ = backend_db
     at = explorer(url, monkeypatch, q="ketamine pain")
     assert any('href="./search?q=ketamine+pain"' in h.value for h in at.get("html"))
+
+
+# --------------------------------------------------------------------------- trials and participants
+
+
+def test_matching_articles_are_also_counted_as_trials_and_participants(backend_db, monkeypatch):
+    from db.engine import make_engine
+    from db.trials import count_trials
+
+    url, specs = backend_db
+    at = explorer(url, monkeypatch, tier="rct", per_page="500")
+    engine = make_engine(url, read_only=True)
+    try:
+        expected = count_trials(engine, pmids(at)).label()
+    finally:
+        engine.dispose()
+    assert expected in [cap.value for cap in at.caption]

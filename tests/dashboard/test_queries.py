@@ -351,3 +351,10 @@ def test_first_authors_add_et_al_for_several_authors(filled):
     spec = next(s for s in specs if len(s.authors) > 1)
     first = spec.authors[0]
     assert q.first_authors(engine, [spec.pmid])[spec.pmid] == f"{first['last']} {first['initials']} et al."
+
+
+def test_sample_sizes_give_each_matching_article_once(filled):
+    engine, specs = filled
+    rows = q.sample_sizes(engine, q.ArticleFilter(designs=("rct",)))
+    assert sorted(rows, key=lambda r: r[0]) == sorted(((s.pmid, s.sample_size) for s in extracted(specs) if s.design == "rct"),
+                                                      key=lambda r: r[0])
