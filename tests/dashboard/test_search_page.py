@@ -71,6 +71,11 @@ def test_page_from_the_url_lists_the_rest(search_url, monkeypatch):
     assert html(at).count('class="kt-search-hit"') == MATCHES - 20
 
 
+def test_page_past_the_end_shows_the_last_page(search_url, monkeypatch):
+    at = page(search_url, monkeypatch, q=WORD, page="999")
+    assert html(at).count('class="kt-search-hit"') == MATCHES - 20
+
+
 def test_matching_word_is_highlighted(search_url, monkeypatch):
     at = page(search_url, monkeypatch, q=WORD)
     assert f"<mark>{WORD}</mark>" in html(at)
