@@ -16,6 +16,9 @@ from dashboard.common import PAGE_PATHS
 
 HERE = Path(__file__).resolve().parent
 
+# no exception type, message or traceback in the browser however the app is started
+# (`ketamine-tracker dashboard` also passes --client.showErrorDetails none)
+st.set_option("client.showErrorDetails", "none")
 st.set_page_config(page_title="Ketamine evidence tracker", page_icon=":material/science:", layout="wide")
 
 PAGES = [

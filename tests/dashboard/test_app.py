@@ -22,3 +22,15 @@ def test_app_opens_the_page(name, title, populated, monkeypatch):
 @pytest.mark.parametrize("name", sorted(PAGE_PATHS))
 def test_every_linked_page_is_registered(name):
     assert f'PAGE_PATHS["{name}"]' in APP.read_text()
+
+
+def test_app_hides_error_details_however_it_is_started(populated, monkeypatch):
+    from streamlit import config
+
+    before = config.get_option("client.showErrorDetails")
+    monkeypatch.setenv("DATABASE_URL", populated[0])
+    try:
+        AppTest.from_file(str(APP), default_timeout=120).run()
+        assert config.get_option("client.showErrorDetails") == "none"
+    finally:
+        config.set_option("client.showErrorDetails", before)
