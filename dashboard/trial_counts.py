@@ -55,7 +55,9 @@ def by(ctx: c.Ctx, grouping: str, conditions: Iterable[str] = (), designs: Itera
     dict
         ``{group: TrialCount}``.
     """
-    groups = tuple(sorted((d, t["code"]) for t in c.labels()["tiers"] for d in t["designs"])) if tiers else None
+    # articles not extracted yet keep their own group: the pyramid leaves them out of every tier
+    groups = tuple(sorted((d, t["code"]) for t in c.labels()["tiers"] for d in t["designs"]
+                          if d != c.queries.NOT_EXTRACTED)) if tiers else None
     return _by(ctx.engine, ctx.url, ctx.version, grouping, tuple(sorted(conditions)), tuple(sorted(designs)),
                tuple(sorted(directions)), groups)
 

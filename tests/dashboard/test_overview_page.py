@@ -24,7 +24,8 @@ LAST = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=1)
 
 def spec(pmid: int, seen: datetime, **kw) -> ArticleSpec:
     kw.setdefault("conditions", ["depression"])
-    return ArticleSpec(pmid=pmid, topics=["depression"], design="rct", routes=["intravenous"], sample_size=10 * pmid,
+    kw.setdefault("topics", ["depression"])
+    return ArticleSpec(pmid=pmid, design="rct", routes=["intravenous"], sample_size=10 * pmid,
                        efficacy_direction="positive", first_seen=seen, **kw)
 
 
@@ -47,7 +48,8 @@ def seed(url: str, last_job_fails: bool = False) -> None:
     old[0].nct_ids = old[1].nct_ids = ["NCT01234567"]  # articles 1 and 2 report one trial
     old[4].conditions = ["migraine"]
     new = [spec(p, LAST + timedelta(minutes=2)) for p in (6, 7)]
-    write_specs(engine, old + new)
+    waiting = spec(8, LAST + timedelta(minutes=2), extracted=False, topics=["pain"])  # in no pyramid tier
+    write_specs(engine, old + new + [waiting])
     art = m.Article.__table__
     with engine.begin() as conn:
         conn.execute(update(art).where(art.c.pmid == 3).values(updated=LAST + timedelta(minutes=3)))
@@ -99,7 +101,7 @@ def html(at: AppTest) -> str:
 
 
 def test_new_since_last_harvest_counts_the_last_finished_job_only(seeded, monkeypatch):
-    assert metric(overview(seeded, monkeypatch), "New since last harvest") == 2
+    assert metric(overview(seeded, monkeypatch), "New since last harvest") == 3
 
 
 def test_revised_since_last_harvest_is_counted_apart(seeded, monkeypatch):
@@ -132,8 +134,8 @@ def test_retracted_count_links_to_the_explorer_showing_retracted_rows(seeded, mo
 
 def test_article_total_is_also_given_as_trials_and_participants(seeded, monkeypatch):
     at = overview(seeded, monkeypatch)
-    # 7 articles, 1 and 2 one trial: 6 trials; participants 20 (largest of 10, 20) + 30 + 40 + 50 + 60 + 70
-    assert any(x.value == "6 trials, 270 participants" for x in at.caption)
+    # 8 articles, 1 and 2 one trial: 7 trials; participants 20 (largest of 10, 20) + 30 + 40 + 50 + 60 + 70 (8: not extracted)
+    assert any(x.value == "7 trials, 270 participants" for x in at.caption)
 
 
 def test_topic_table_counts_trials_once(seeded, monkeypatch):
@@ -149,3 +151,8 @@ def test_condition_table_counts_participants_per_condition(seeded, monkeypatch):
 def test_pyramid_counts_rct_trials_once(seeded, monkeypatch):
     pyr = table(overview(seeded, monkeypatch), "level", "trials").set_index("level")
     assert pyr.loc["Randomised controlled trials", ["articles", "trials"]].tolist() == [7, 6]
+
+
+def test_pyramid_leaves_articles_not_extracted_out_of_every_tier(seeded, monkeypatch):
+    pyr = table(overview(seeded, monkeypatch), "level", "trials").set_index("level")
+    assert pyr.loc["Other / unclassified", ["articles", "trials"]].tolist() == [0, 0]
