@@ -36,8 +36,7 @@ class Param:
         Session-state key of the widget.
     kind:
         ``"list"`` (multiselect), ``"one"`` (selectbox / radio), ``"int"``
-        (number input), ``"range"`` (two-ended slider), ``"text"`` (search box)
-        or ``"bool"`` (checkbox: ``1`` / ``0``).
+        (number input), ``"range"`` (two-ended slider) or ``"text"`` (search box).
     default:
         The value shown without a parameter; never written to the URL.
     choices:
@@ -85,9 +84,6 @@ def _from_url(p: Param) -> Any:
         return (lo, max(lo, hi))
     if p.kind == "text":
         return c.bounded_text((c.param_list(p.name) or [""])[0])
-    if p.kind == "bool":
-        value = (c.param_list(p.name) or [""])[0]
-        return {"1": True, "0": False}.get(value, p.default)
     raise ValueError(f"unknown parameter kind {p.kind!r}")
 
 
@@ -105,8 +101,6 @@ def _to_url(p: Param, value: Any) -> dict[str, list[str]]:
         return {p.name: [str(v) for v in value]} if value and list(value) != list(p.default or []) else {}
     if value == p.default or value is None or value == "":
         return {}
-    if p.kind == "bool":
-        return {p.name: ["1" if value else "0"]}
     return {p.name: [str(value)]}
 
 
