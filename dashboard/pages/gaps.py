@@ -12,37 +12,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common as c
-from dashboard import trial_counts
+from dashboard import trial_counts, url_state
 from db.evidence_map import UNSPECIFIED, MapFilter
 
 #: what a cell's colour and number show
 MEASURES = {"trials": "Trials", "participants": "Participants"}
-
-
-def read_url(tier_codes: list[str], form_values: list[str], y0: int, y1: int) -> None:
-    """Preset the widgets from the URL when it changed (first load, a shared link, back/forward)."""
-    query = tuple(sorted((k, tuple(st.query_params.get_all(k))) for k in st.query_params.keys()))
-    if st.session_state.get("_gaps_qs") == query and "g_tiers" in st.session_state:
-        return
-    st.session_state["_gaps_qs"] = query
-    st.session_state["g_tiers"] = [v for v in c.param_list("tier") if v in tier_codes]
-    st.session_state["g_forms"] = [v for v in c.param_list("form") if v in form_values]
-    lo, hi = c.param_int("year_min", y0, y1), c.param_int("year_max", y0, y1)
-    st.session_state["g_years"] = (lo or y0, max(hi or y1, lo or y0))
-    st.session_state["g_by_design"] = (c.param_list("by") or [""])[0] == "design"
-    measure = (c.param_list("show") or ["trials"])[0]
-    st.session_state["g_measure"] = measure if measure in MEASURES else "trials"
-    st.session_state["g_retracted"] = (c.param_list("retracted") or ["0"])[0] == "1"
-
-
-def write_url(params: dict) -> None:
-    """Put the current filters in the URL (only what differs from the defaults)."""
-    clean = {k: v for k, v in params.items() if v not in (None, "", [], ())}
-    current = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
-    wanted = {k: [str(x) for x in v] if isinstance(v, (list, tuple)) else [str(v)] for k, v in clean.items()}
-    if current != wanted:
-        st.query_params.from_dict({k: v if len(v) > 1 else v[0] for k, v in wanted.items()})
-    st.session_state["_gaps_qs"] = tuple(sorted((k, tuple(v)) for k, v in wanted.items()))
 
 
 with c.guard("gaps"):
@@ -58,7 +32,16 @@ with c.guard("gaps"):
     tier_codes = [t["code"] for t in tiers]
     form_values = list(c.labels()["forms"])
     y0, y1 = int(opts["year_min"] or 1990), int(opts["year_max"] or 1990)
-    read_url(tier_codes, form_values, y0, y1)
+    PARAMS = [
+        url_state.Param("tier", "g_tiers", choices=tier_codes),
+        url_state.Param("form", "g_forms", choices=form_values),
+        url_state.Param("year", "g_years", kind="range", default=(y0, y1), lo=y0, hi=y1),
+        url_state.Param("show", "g_measure", kind="one", default="trials", choices=list(MEASURES)),
+        # the toggle and the checkbox hold booleans: written "True", anything else in the URL ignored
+        url_state.Param("by_design", "g_by_design", kind="one", default=False, choices=[False, True]),
+        url_state.Param("with_retracted", "g_retracted", kind="one", default=False, choices=[False, True]),
+    ]
+    url_state.load("gaps", PARAMS)
 
     f1, f2, f3 = st.columns([2, 2, 3])
     tier_sel = f1.multiselect("Design tier", tier_codes, key="g_tiers", format_func=c.tier_label, help=c.help_text("design"))
@@ -72,9 +55,7 @@ with c.guard("gaps"):
 
     year_min = years[0] if years[0] > y0 else None
     year_max = years[1] if years[1] < y1 else None
-    write_url({"tier": tier_sel, "form": form_sel, "year_min": year_min, "year_max": year_max,
-               "by": "design" if by_design else None, "show": measure if measure != "trials" else None,
-               "retracted": 1 if with_retracted else None})
+    url_state.save("gaps", PARAMS)
 
     designs = tuple(sorted({d for t in tier_sel for d in c.tier_designs(t)}))
     flt = MapFilter(designs=designs, forms=tuple(form_sel), year_min=year_min, year_max=year_max,

@@ -81,7 +81,7 @@ def test_retracted_articles_are_not_counted_by_default(seeded, monkeypatch):
 
 
 def test_retracted_articles_counted_when_the_url_asks(seeded, monkeypatch):
-    assert "**4 trials, 350 participants**" in summary(gaps(seeded, monkeypatch, retracted="1"))
+    assert "**4 trials, 350 participants**" in summary(gaps(seeded, monkeypatch, with_retracted="True"))
 
 
 def test_design_tier_from_the_url_filters_the_map(seeded, monkeypatch):
@@ -106,7 +106,7 @@ def test_split_by_design_round_trips_through_the_url(seeded, monkeypatch):
 
 
 def test_split_by_design_links_each_cell_to_its_tier(seeded, monkeypatch):
-    at = gaps(seeded, monkeypatch, by="design")
+    at = gaps(seeded, monkeypatch, by_design="True")
     row = cells(at).loc[("Pain", "Intravenous")]
     assert row["explorer"] == "./explorer?condition=pain&route=intravenous&tier=case&retracted=0"
 
@@ -136,3 +136,13 @@ def test_unplaced_articles_have_no_explorer_link(db_url, monkeypatch):
     engine.dispose()
     row = cells(gaps(db_url, monkeypatch)).loc[("Pain", "Unspecified")]
     assert row["trials"] == 1 and row["explorer"] is None
+
+
+def test_year_range_from_the_url_reaches_the_cell_links(db_url, monkeypatch):
+    engine = make_engine(db_url)
+    SQLModel.metadata.create_all(engine)
+    write_specs(engine, [spec(11, "pain", "oral", 10, pub_year=2010), spec(12, "pain", "oral", 20, pub_year=2020)])
+    engine.dispose()
+    at = gaps(db_url, monkeypatch, year_min="2015")
+    row = cells(at).loc[("Pain", "Oral")]
+    assert (row["trials"], row["explorer"]) == (1, "./explorer?condition=pain&route=oral&year_min=2015&retracted=0")
