@@ -304,7 +304,7 @@ def param_list(name: str) -> list[str]:
 
 #: the largest PMID the database can hold: ``article.pmid`` is an INTEGER, 32 bits on PostgreSQL
 #: (a larger value in a query is an SQL error there; real PMIDs have 8 digits)
-MAX_PMID = 2**31 - 1
+MAX_PMID = queries.PMID_MAX
 #: the largest minimum sample size the explorer accepts (more than any study enrols)
 MAX_SAMPLE_SIZE = 10**7
 #: free-text search: at most this many characters ...

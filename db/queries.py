@@ -44,10 +44,9 @@ UNSPECIFIED = "unspecified"
 HARVEST_SESSION = timedelta(hours=12)
 
 _IN_CHUNK = 900
+#: the largest PMID the article.pmid column holds (a 32-bit INTEGER on PostgreSQL)
+PMID_MAX = 2**31 - 1
 
-
-
-PMID_MAX = 2**31 - 1  # article.pmid is a 32-bit INTEGER on PostgreSQL
 
 def _utc(value: Optional[datetime]) -> Optional[datetime]:
     if value is None:

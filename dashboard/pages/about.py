@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common as c
+from dashboard import trial_counts
 from dashboard.accuracy import by_subset, interval, load_measurements, subset_datasets
 from db.engine import redact
 
@@ -19,13 +20,15 @@ with c.guard("about"):
     st.caption(f"Database: `{redact(ctx.url)}` (opened read-only)")
 
     tot = ctx.q("totals")
-    harvest = ctx.q("last_harvest")
+    harvest = trial_counts.last_harvest(ctx)  # the last update/harvest job that finished (db.news), as on the Overview
     m = st.columns(4)
     m[0].metric("Articles", f"{tot['articles']:,}")
     m[1].metric("Extracted", f"{tot['extracted']:,}")
     m[2].metric("Awaiting extraction", f"{tot['pending']:,}")
-    m[3].metric("Last harvest", harvest["status"] if harvest else "none",
-                help=f"Started {c.fmt_time(harvest['started'])}" if harvest else "No harvest recorded")
+    m[3].metric("Last harvest", harvest.status if harvest else "none",
+                help=(f"Started {c.fmt_time(harvest.started)}, finished {c.fmt_time(harvest.finished)}"
+                      + (f"; failed topics: {', '.join(harvest.failed_topics)}" if harvest.failed_topics else ""))
+                if harvest else "No harvest has finished yet")
 
     st.subheader("Harvest history")
     runs = pd.DataFrame(ctx.q("harvest_history", limit=500))

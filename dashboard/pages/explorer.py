@@ -117,8 +117,8 @@ with c.guard("explorer"):
         designs.update(c.tier_designs(t))
     since = None
     if f_new == "harvest":
-        harvest = ctx.q("last_harvest")
-        since = harvest["started"] if harvest else None
+        harvest = trial_counts.last_harvest(ctx)  # the last update/harvest job that finished, as on the Overview
+        since = harvest.started if harvest else None
     elif f_new in ("7", "30"):
         since = (utcnow() - timedelta(days=int(f_new))).replace(minute=0, second=0, microsecond=0)
     flt = ArticleFilter(

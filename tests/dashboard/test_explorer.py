@@ -183,3 +183,57 @@ def test_matching_articles_are_also_counted_as_trials_and_participants(backend_d
     finally:
         engine.dispose()
     assert expected in [cap.value for cap in at.caption]
+
+
+# --------------------------------------------------------------------------- new since the last harvest
+
+
+def test_new_since_last_harvest_is_counted_from_the_last_finished_job(db_url, monkeypatch):
+    """A job three hours after the nightly one is the last harvest on its own (db.news), as on the Overview."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from dashboard_support import NOW, build_database
+    from db import news
+    from db.engine import make_engine
+    from db.models import HarvestRun
+    from support.synthetic_db import ArticleSpec, last_harvest_time, write_specs
+
+    build_database(db_url, n=40, seed=3)
+    later = last_harvest_time(NOW) + timedelta(hours=3)
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(HarvestRun.__table__).values(topic="pain", kind="incremental", started=later,
+                                                             finished=later + timedelta(minutes=2), status="success", new=1))
+        write_specs(engine, [ArticleSpec(pmid=99_000_100, topics=["pain"], first_seen=later + timedelta(minutes=1))])
+        expected = news.changes_since_last_harvest(engine).new.total
+    finally:
+        engine.dispose()
+    at = explorer(db_url, monkeypatch, new="harvest")
+    assert (int(next(m.value for m in at.metric if m.label == "Matching articles").replace(",", "")), expected) == (1, 1)
+
+
+def test_about_page_last_harvest_is_the_last_finished_job(db_url, monkeypatch):
+    """A job still running after a successful one: the About page reports the successful one."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from dashboard_support import NOW, build_database
+    from db.engine import make_engine
+    from db.models import HarvestRun
+    from support.synthetic_db import last_harvest_time
+
+    build_database(db_url, n=20, seed=3)
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(HarvestRun.__table__).values(topic="pain", kind="incremental", status="running",
+                                                             started=last_harvest_time(NOW) + timedelta(hours=3)))
+    finally:
+        engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    at = AppTest.from_file(str(PAGES / "about.py"), default_timeout=TIMEOUT).run()
+    assert next(m.value for m in at.metric if m.label == "Last harvest") == "success"
