@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common as c
-from dashboard import trial_counts
+from dashboard import trial_counts, url_state
 
 TRIALS_SHOWN = 500
 #: what ``Extraction.efficacy_direction`` holds (the authors' verdict on the whole study), in legend order
@@ -30,12 +30,20 @@ with c.guard("outcomes"):
                          range=[LAB["direction_colors"].get(d, "#bdbdbd") for d in codes])
 
     conds_all = [x for x, _ in ctx.q("counts_by_condition")]
+    tier_codes = [t["code"] for t in tiers if t["code"] not in ("other",)]
+    PARAMS = [
+        url_state.Param("condition", "out_conditions", choices=conds_all),
+        url_state.Param("tier", "out_tiers", choices=tier_codes),
+        url_state.Param("weighted", "out_weighted", kind="one", default=False, choices=[False, True]),
+    ]
+    url_state.load("outcomes", PARAMS)
     f1, f2 = st.columns(2)
     conditions = f1.multiselect("Condition", conds_all, key="out_conditions", help=c.help_text("condition"))
-    tier_sel = f2.multiselect("Design tier", [t["code"] for t in tiers if t["code"] not in ("other",)], key="out_tiers",
+    tier_sel = f2.multiselect("Design tier", tier_codes, key="out_tiers",
                               format_func=c.tier_label, help=c.help_text("design"))
     # full width: in a narrow column the label was cut to "Weight by sampl..."
     weighted = st.toggle("Weight by sample size", key="out_weighted", help=c.help_text("weighted"))
+    url_state.save("outcomes", PARAMS)
     designs = tuple(sorted({d for t in tier_sel for d in c.tier_designs(t)}))
 
     # Rows are per (condition, design, direction): narrowing the unfiltered

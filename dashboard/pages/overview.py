@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common as c
-from dashboard import trial_counts
+from dashboard import trial_counts, url_state
 from db.models import utcnow
 
 #: rows of each change list shown on the page (the totals count them all)
@@ -131,7 +131,11 @@ with c.guard("overview"):
     # ---------------------------------------------------------------- evidence pyramid
     st.subheader("Evidence pyramid", help=c.help_text("design"))
     condition_names = [x for x, _ in ctx.q("counts_by_condition")]
+    PARAMS = [url_state.Param("condition", "pyramid_condition", kind="one", default="All conditions",
+                              choices=["All conditions", *condition_names])]
+    url_state.load("overview", PARAMS)
     choice = st.selectbox("Condition", ["All conditions", *condition_names], key="pyramid_condition")
+    url_state.save("overview", PARAMS)
     selected = () if choice == "All conditions" else (choice,)
     by_design = ctx.q("design_counts", conditions=selected)
     tiers = c.labels()["tiers"]

@@ -114,3 +114,18 @@ def test_weight_toggle_is_not_squeezed_into_a_filter_column(seeded, monkeypatch)
 def test_rct_summary_counts_trials_and_participants(seeded, monkeypatch):
     at = outcomes(seeded, monkeypatch)
     assert any("**5** RCT reports: 4 trials, 260 participants" in m.value for m in at.markdown)
+
+
+def test_filters_are_written_to_the_url(seeded, monkeypatch):
+    at = outcomes(seeded, monkeypatch)
+    at.multiselect(key="out_tiers").set_value(["case"]).run()
+    assert at.query_params["tier"] == "case"
+
+
+def test_filters_from_a_shared_url_reproduce_the_view(seeded, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", seeded)
+    at = AppTest.from_file(str(PAGES / "outcomes.py"), default_timeout=TIMEOUT)
+    at.query_params["tier"] = "case"
+    at.query_params["weighted"] = "True"
+    at.run()
+    assert (metric(at, "…favouring ketamine"), at.toggle(key="out_weighted").value) == (1, True)

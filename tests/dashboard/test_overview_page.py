@@ -156,3 +156,14 @@ def test_pyramid_counts_rct_trials_once(seeded, monkeypatch):
 def test_pyramid_leaves_articles_not_extracted_out_of_every_tier(seeded, monkeypatch):
     pyr = table(overview(seeded, monkeypatch), "level", "trials").set_index("level")
     assert pyr.loc["Other / unclassified", ["articles", "trials"]].tolist() == [0, 0]
+
+
+def test_pyramid_condition_round_trips_through_the_url(seeded, monkeypatch):
+    at = overview(seeded, monkeypatch)
+    at.selectbox(key="pyramid_condition").set_value("migraine").run()
+    monkeypatch.setenv("DATABASE_URL", seeded)
+    again = AppTest.from_file(str(PAGES / "overview.py"), default_timeout=TIMEOUT)
+    again.query_params.update(at.query_params)
+    again.run()
+    pyr = table(again, "level", "trials").set_index("level")
+    assert pyr.loc["Randomised controlled trials", ["articles", "trials"]].tolist() == [1, 1]
