@@ -18,13 +18,18 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Index, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
     """Timezone-aware UTC "now" (SQLModel stores datetimes as UTC and returns them aware)."""
     return datetime.now(timezone.utc)
+
+
+#: A PubMed id: 1..2**63-1 (the ingest parsers' bound), so BIGINT on PostgreSQL; SQLite's INTEGER is
+#: already 64-bit and an INTEGER PRIMARY KEY stays the rowid (migration 0006).
+PMID_TYPE = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def _json(default_factory=list) -> Any:
@@ -36,7 +41,7 @@ class Article(SQLModel, table=True):
 
     __tablename__ = "article"
 
-    pmid: int = Field(primary_key=True)
+    pmid: int = Field(primary_key=True, sa_type=PMID_TYPE)
     version: int = 1
     title: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     abstract: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -71,7 +76,7 @@ class ArticleMesh(SQLModel, table=True):
 
     __tablename__ = "article_mesh"
 
-    pmid: int = Field(foreign_key="article.pmid", primary_key=True, ondelete="CASCADE")
+    pmid: int = Field(foreign_key="article.pmid", primary_key=True, ondelete="CASCADE", sa_type=PMID_TYPE)
     descriptor: str = Field(primary_key=True, index=True)
     descriptor_ui: Optional[str] = None
     major_topic: bool = False
@@ -83,7 +88,7 @@ class ArticlePubType(SQLModel, table=True):
 
     __tablename__ = "article_pubtype"
 
-    pmid: int = Field(foreign_key="article.pmid", primary_key=True, ondelete="CASCADE")
+    pmid: int = Field(foreign_key="article.pmid", primary_key=True, ondelete="CASCADE", sa_type=PMID_TYPE)
     pub_type: str = Field(primary_key=True, index=True)
     ui: Optional[str] = None
 
@@ -93,7 +98,7 @@ class ArticleTopic(SQLModel, table=True):
 
     __tablename__ = "article_topic"
 
-    pmid: int = Field(foreign_key="article.pmid", primary_key=True, ondelete="CASCADE")
+    pmid: int = Field(foreign_key="article.pmid", primary_key=True, ondelete="CASCADE", sa_type=PMID_TYPE)
     topic: str = Field(primary_key=True, index=True)
     first_seen: datetime = Field(default_factory=utcnow)
 
@@ -141,7 +146,7 @@ class Extraction(SQLModel, table=True):
 
     __tablename__ = "extraction"
 
-    pmid: int = Field(foreign_key="article.pmid", primary_key=True, ondelete="CASCADE")
+    pmid: int = Field(foreign_key="article.pmid", primary_key=True, ondelete="CASCADE", sa_type=PMID_TYPE)
     extractor_version: str = Field(index=True)
     content_hash: str = ""
     extracted_at: datetime = Field(default_factory=utcnow)
@@ -168,7 +173,7 @@ class ExtractionCondition(SQLModel, table=True):
 
     __tablename__ = "extraction_condition"
 
-    pmid: int = Field(foreign_key="extraction.pmid", primary_key=True, ondelete="CASCADE")
+    pmid: int = Field(foreign_key="extraction.pmid", primary_key=True, ondelete="CASCADE", sa_type=PMID_TYPE)
     condition: str = Field(primary_key=True, index=True)
 
 
@@ -177,7 +182,7 @@ class ExtractionRoute(SQLModel, table=True):
 
     __tablename__ = "extraction_route"
 
-    pmid: int = Field(foreign_key="extraction.pmid", primary_key=True, ondelete="CASCADE")
+    pmid: int = Field(foreign_key="extraction.pmid", primary_key=True, ondelete="CASCADE", sa_type=PMID_TYPE)
     route: str = Field(primary_key=True, index=True)
 
 
@@ -219,7 +224,7 @@ class ExtractedAdverseEvent(SQLModel, table=True):
     __tablename__ = "extracted_adverse_event"
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    pmid: int = Field(foreign_key="extraction.pmid", index=True, ondelete="CASCADE")
+    pmid: int = Field(foreign_key="extraction.pmid", index=True, ondelete="CASCADE", sa_type=PMID_TYPE)
     term: str = Field(index=True)
     organ_class: str = Field(index=True)
     negated: bool = False
@@ -239,7 +244,7 @@ class ExtractedOutcome(SQLModel, table=True):
     __tablename__ = "extracted_outcome"
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    pmid: int = Field(foreign_key="extraction.pmid", index=True, ondelete="CASCADE")
+    pmid: int = Field(foreign_key="extraction.pmid", index=True, ondelete="CASCADE", sa_type=PMID_TYPE)
     measure: str = Field(index=True)
     direction: Optional[str] = Field(default=None, index=True)  # improved | no_difference | worsened
     numbers: list[str] = _json()  # "45%", "p < 0.001", "95% CI 1.2-3.4"
@@ -254,7 +259,7 @@ class ExtractedDose(SQLModel, table=True):
     __tablename__ = "extracted_dose"
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    pmid: int = Field(foreign_key="extraction.pmid", index=True, ondelete="CASCADE")
+    pmid: int = Field(foreign_key="extraction.pmid", index=True, ondelete="CASCADE", sa_type=PMID_TYPE)
     amount: float
     amount_high: Optional[float] = None  # for ranges "0.5-1 mg/kg"
     unit: str

@@ -131,7 +131,7 @@ _PG_DOCUMENT = (
 
 _PG_CREATE = [
     """CREATE TABLE IF NOT EXISTS fts_article (
-        pmid INTEGER PRIMARY KEY REFERENCES article(pmid) ON DELETE CASCADE,
+        pmid BIGINT PRIMARY KEY REFERENCES article(pmid) ON DELETE CASCADE,
         document tsvector NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS fts_article_document ON fts_article USING gin (document)",
     """CREATE TABLE IF NOT EXISTS fts_mesh_term (

@@ -223,3 +223,39 @@ def test_0005_install_after_lost_triggers_indexes_the_writes_they_missed(db_url)
         assert (_found(eng, "cluster"), _found(eng, "migraine")) == ([22], [])
     finally:
         eng.dispose()
+
+
+BIG_PMID = 2**62 + 7
+
+
+def test_0006_stores_a_pmid_beyond_32_bits(db_url):
+    eng = make_engine(db_url)
+    try:
+        upgrade(eng)
+        upsert_articles(eng, [ArticleRecord(pmid=BIG_PMID, title="Ketamine", abstract="x", mesh=[MeshHeading("Ketamine")])])
+        with eng.connect() as c:
+            assert c.execute(text("SELECT pmid FROM article_mesh")).scalar_one() == BIG_PMID
+    finally:
+        eng.dispose()
+
+
+def test_0006_keeps_the_stored_articles(db_url):
+    eng = make_engine(db_url)
+    try:
+        _stored_at_0004(eng)
+        upgrade(eng)
+        assert _found(eng, "ketamine") == [22]
+    finally:
+        eng.dispose()
+
+
+def test_0006_downgrade_keeps_the_stored_articles(db_url):
+    eng = make_engine(db_url)
+    try:
+        _stored_at_0004(eng)
+        upgrade(eng)
+        command.downgrade(alembic_config(eng), "0005")
+        with eng.connect() as c:
+            assert c.execute(text("SELECT count(*) FROM article")).scalar_one() == 3
+    finally:
+        eng.dispose()
