@@ -13,6 +13,13 @@ class TopicsError(HarvesterError):
     """A topics file that cannot be read or validated, or an unknown topic name (bad input, nothing written)."""
 
 
+class InputRejected(HarvesterError, ValueError):
+    """An input file that is malformed, hostile or over one of the bounds of :mod:`harvester.limits`.
+
+    Nothing of the file is stored; the message is one line naming the file.
+    """
+
+
 class EutilsError(HarvesterError):
     """E-utilities could not answer after the bounded retries, or refused the request."""
 

@@ -15,7 +15,6 @@ BIGINT column holds); anything else is refused.
 
 from __future__ import annotations
 
-from harvester.errors import HarvesterError
 
 #: decompressed bytes of one file (MEDLINE text: characters)
 MAX_FILE_BYTES = 1 << 30
@@ -34,13 +33,6 @@ MAX_RECORD_CHARS = 16 << 20
 MAX_PMID = 2**63 - 1
 
 _MAX_PMID_DIGITS = len(str(MAX_PMID))
-
-
-class InputRejected(HarvesterError, ValueError):
-    """An input file that is malformed, hostile or over one of the bounds of this module.
-
-    Nothing of the file is stored; the message is one line naming the file.
-    """
 
 
 def pmid_value(raw: str) -> int | None:

@@ -33,7 +33,7 @@ from Bio import Medline
 
 from db.records import ArticleRecord, MeshHeading, PubType
 from harvester import limits
-from harvester.limits import InputRejected
+from harvester.errors import InputRejected
 from harvester.resources.pubmed_rules import load_pubmed_rules
 
 _RULES = load_pubmed_rules()

@@ -39,7 +39,7 @@ from lxml import etree
 
 from db.records import ArticleRecord, DeletedCitation, MeshHeading, PubType
 from harvester import limits
-from harvester.limits import InputRejected
+from harvester.errors import InputRejected
 from harvester.resources.pubmed_rules import load_pubmed_rules
 
 Source = Union[str, Path, bytes, bytearray, BinaryIO]

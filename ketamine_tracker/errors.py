@@ -7,7 +7,7 @@ own exceptions and know nothing of exit codes; :func:`exit_code` maps them here.
 from __future__ import annotations
 
 from db.errors import DatabaseConfigError, DbError, LockedError
-from harvester.errors import HarvesterError, TopicsError
+from harvester.errors import HarvesterError, InputRejected, TopicsError
 from nlp.errors import NlpError
 
 EXIT_OK = 0
@@ -57,6 +57,7 @@ class HarvestFailed(TrackerError):
 #: subclasses come before their layer's base class.
 LAYER_EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
     (TopicsError, EXIT_USAGE),
+    (InputRejected, EXIT_USAGE),
     (DatabaseConfigError, EXIT_USAGE),
     (LockedError, EXIT_LOCKED),
     (HarvesterError, EXIT_FAILURE),

@@ -36,7 +36,7 @@ from db.lock import run_lock
 from db.models import HarvestRun, utcnow
 from db.store import UpsertCounts, store_prepared
 from harvester.file_batches import prepared_batches
-from harvester.limits import InputRejected
+from harvester.errors import InputRejected
 
 from ..app import open_database
 from ..argtypes import int_in_range

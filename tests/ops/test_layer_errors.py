@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from db.errors import DatabaseConfigError, DbError, LockedError
-from harvester.errors import EutilsError, EutilsUnreachable, HarvesterError, TopicsError
+from harvester.errors import EutilsError, EutilsUnreachable, HarvesterError, InputRejected, TopicsError
 from ketamine_tracker.errors import HarvestFailed, UsageError, exit_code
 from ketamine_tracker.progress import ProgressCallback
 from nlp.errors import ExtractionWorkersError, NlpError
@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
     (TopicsError("bad topics file"), 2),
     (DatabaseConfigError("bad URL"), 2),
     (LockedError("busy"), 75),
+    (InputRejected("x.xml: PMID '0' is not 1..2**63-1"), 2),
     (EutilsError("503 after 6 tries"), 1),
     (EutilsUnreachable("no network", "dns", "DNS failure"), 1),
     (HarvesterError("other"), 1),
