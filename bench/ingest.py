@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python bench/ingest.py [--files 15] [--records 28659] [--repeat 1]
-        [--batch-size 2000] [--database-url postgresql://user@host/db] [--profile]
+        [--batch-size 2000] [--database-url postgresql://user@host/db] [--profile] [--without-search-index]
 
 One run, the same files for both:
 
@@ -93,8 +93,12 @@ def peer_child(paths: list[str]) -> None:
     print(json.dumps({"records": n, "wall_s": wall, "cpu_s": cpu, "peak_rss_mb": rss_kb / 1024}))
 
 
-def ingest_child(paths: list[str], url: str, batch_size: int, profile: str | None) -> None:
-    """Child mode: create the schema, then ingest every file as the CLI does; print JSON figures."""
+def ingest_child(paths: list[str], url: str, batch_size: int, profile: str | None, search_index: bool = True) -> None:
+    """Child mode: create the schema, then ingest every file as the CLI does; print JSON figures.
+
+    ``search_index`` False drops the full-text index and its triggers first
+    (:func:`db.search_schema.uninstall`), to show what keeping it current costs.
+    """
     import logging
 
     from ketamine_tracker.app import open_database
@@ -103,6 +107,11 @@ def ingest_child(paths: list[str], url: str, batch_size: int, profile: str | Non
 
     logging.disable(logging.INFO)
     engine = open_database(Settings(database_url=url))
+    if not search_index:
+        from db.search_schema import uninstall
+
+        with engine.begin() as conn:
+            uninstall(conn)
     prof = None
     if profile:
         import cProfile
@@ -167,6 +176,8 @@ def main() -> int:
     ap.add_argument("--batch-size", type=int, default=2000)
     ap.add_argument("--database-url", help="benchmark PostgreSQL: a server URL (a fresh database is created on it)")
     ap.add_argument("--profile", action="store_true", help="cProfile the (first) ingest; print the top functions")
+    ap.add_argument("--without-search-index", action="store_true",
+                    help="also time ingest into a database without the full-text index (its triggers dropped)")
     ap.add_argument("--peer-child", nargs="+", help=argparse.SUPPRESS)
     ap.add_argument("--ingest-child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -174,8 +185,8 @@ def main() -> int:
         peer_child(args.peer_child)
         return 0
     if args.ingest_child:
-        url, batch, prof, *paths = args.ingest_child
-        ingest_child(paths, url, int(batch), prof or None)
+        url, batch, prof, index, *paths = args.ingest_child
+        ingest_child(paths, url, int(batch), prof or None, index == "index")
         return 0
 
     with tempfile.TemporaryDirectory(prefix="kt-bench-ingest-") as tmp:
@@ -194,7 +205,11 @@ def main() -> int:
             peer = _child(["--peer-child", *map(str, paths)])
             with fresh_database(args.database_url, tmpdir, f"run{run}") as url:
                 prof = str(prof_path) if prof_path and run == 1 else ""
-                ing = _child(["--ingest-child", url, str(args.batch_size), prof, *map(str, paths)])
+                ing = _child(["--ingest-child", url, str(args.batch_size), prof, "index", *map(str, paths)])
+            bare = None
+            if args.without_search_index:
+                with fresh_database(args.database_url, tmpdir, f"bare{run}") as url:
+                    bare = _child(["--ingest-child", url, str(args.batch_size), "", "none", *map(str, paths)])
             if not (peer["records"] == ing["records"] == ing["new"] == args.records):
                 print(f"MISMATCH: peer parsed {peer['records']}, ingest read {ing['records']} and stored "
                       f"{ing['new']} new, of {args.records} records")
@@ -204,6 +219,11 @@ def main() -> int:
             ok = ok and ratio >= TARGET_RATIO and ing["peak_rss_mb"] < TARGET_RSS_MB
             print(f"{run:4d} {peer_rate:11.0f} {ing_rate:13.0f} {ratio:5.2f}x {peer['cpu_s']:11.2f} {ing['cpu_s']:13.2f} "
                   f"{peer['cpu_s'] / ing['cpu_s']:9.2f}x {ing['peak_rss_mb']:14.0f} {os.getloadavg()[0]:5.1f}")
+            if bare is not None:
+                bare_rate = bare["records"] / bare["wall_s"]
+                print(f"     without the full-text index: ingest {bare_rate:.0f} rec/s ({bare_rate / peer_rate:.2f}x peer), "
+                      f"CPU {bare['cpu_s']:.2f} s ({peer['cpu_s'] / bare['cpu_s']:.2f}x peer); the index costs "
+                      f"{(ing['cpu_s'] - bare['cpu_s']) / args.records * 1e6:.0f} µs CPU per article")
         print(f"ingest into {backend}, batch size {args.batch_size}; peer = pubmed_parser.parse_medline_xml, "
               f"parse only; {os.cpu_count()} CPUs (wall figures swing with other load on a shared machine)")
         print(f"targets: ingest >= {TARGET_RATIO:.2f}x peer, ingest peak RSS < {TARGET_RSS_MB} MB -> "
