@@ -3,8 +3,11 @@
 Builds a synthetic database of 50,000 articles with extractions
 (``tests/support/synthetic_db.py``), then with ``streamlit.testing.v1.AppTest`` times for
 each page its first render (every cache cleared first) and a filter change,
-and times the heaviest ``db.queries`` calls on their own.
-Targets: first render < 2 s, filter change < 0.5 s.
+and times the heaviest ``db.queries`` calls on their own, full-text searches
+(:func:`db.search.search`, one page of 20 hits with its total) and the nightly
+outputs (the digest of the last 7 days and the Atom feeds).
+Targets: first render < 2 s, filter change < 0.5 s, a full-text search < 0.3 s,
+digest and feeds < 5 s.
 
     .venv/bin/python bench/dashboard.py [--articles 50000] [--db PATH] [--repeat 3]
 
@@ -31,7 +34,10 @@ from db.migrate import upgrade  # noqa: E402
 from tests.support.synthetic_db import fill  # noqa: E402
 
 PAGES = REPO / "dashboard" / "pages"
-FIRST_TARGET, FILTER_TARGET = 2.0, 0.5
+FIRST_TARGET, FILTER_TARGET, SEARCH_TARGET, OUTPUTS_TARGET = 2.0, 0.5, 0.3, 5.0
+#: PubMed-style queries of every kind the search accepts (docs/search.md)
+SEARCHES = ["ketamine", "postpartum depression", '"treatment-resistant depression"', "migrain*",
+            "pain NOT postoperative", "(nausea OR vomiting) AND esketamine", "esketamine[ti]"]
 
 
 def build(path: Path, n: int) -> float:
@@ -52,6 +58,7 @@ FILTERS = {
     "adverse_events": ("condition = depression", lambda at: at.multiselect(key="ae_conditions").set_value(["depression"])),
     "outcomes": ("condition = migraine", lambda at: at.multiselect(key="out_conditions").set_value(["migraine"])),
     "article": ("open another PMID", lambda at: at.text_input(key="article_pmid").set_value(str(q_pmid[1]))),
+    "search": ("query 'postpartum depression'", lambda at: at.text_input(key="search_q").set_value("postpartum depression")),
     "about": None,
 }
 q_pmid: list[int] = []
@@ -119,6 +126,48 @@ def time_queries(url: str) -> list[tuple[str, float]]:
     return out
 
 
+def time_searches(url: str) -> list[tuple[str, int, float]]:
+    """(query, total hits, best of 3 seconds) of each query in :data:`SEARCHES`."""
+    from db.search import search
+
+    engine = make_engine(url, read_only=True)
+    out = []
+    for query in SEARCHES:
+        times, total = [], 0
+        for _ in range(3):
+            t = time.perf_counter()
+            total = search(engine, query, limit=20).total
+            times.append(time.perf_counter() - t)
+        out.append((query, total, min(times)))
+    engine.dispose()
+    return out
+
+
+def time_outputs(url: str) -> list[tuple[str, str, float]]:
+    """(output, what was written, seconds) of the 7-day digest and the Atom feeds."""
+    from datetime import datetime, timedelta, timezone
+
+    from harvester.topics import load_topics
+    from ketamine_tracker.outputs.digest import write_digest
+    from ketamine_tracker.outputs.feeds import write_feeds
+
+    engine = make_engine(url, read_only=True)
+    topics = {name: t.label for name, t in load_topics(None).items()}
+    out = []
+    with tempfile.TemporaryDirectory(prefix="kt-bench-outputs-") as tmp:
+        t = time.perf_counter()
+        write_digest(engine, Path(tmp) / "digest", datetime.now(timezone.utc) - timedelta(days=7))
+        secs = time.perf_counter() - t
+        size = sum(p.stat().st_size for p in (Path(tmp) / "digest").iterdir())
+        out.append(("digest --since 7d", f"digest.md + digest.html, {size / 1e3:.0f} kB", secs))
+        t = time.perf_counter()
+        files = write_feeds(engine, Path(tmp) / "feeds", topics)
+        secs = time.perf_counter() - t
+        out.append(("feeds", f"{len(files)} Atom files", secs))
+    engine.dispose()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=50_000)
@@ -141,6 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     print("\nqueries (best of 3, s)")
     for label, secs in time_queries(url):
         print(f"  {label:<44} {secs:7.3f}")
+    print(f"\nfull-text search (one page of 20 hits and the total, best of 3; target < {SEARCH_TARGET} s)")
+    for query, total, secs in time_searches(url):
+        print(f"  {query:<44} {total:7,} hits {secs:7.3f} s {'' if secs < SEARCH_TARGET else '!'}")
+    print(f"\nnightly outputs (target < {OUTPUTS_TARGET:.0f} s each)")
+    for label, what, secs in time_outputs(url):
+        print(f"  {label:<20} {what:<34} {secs:7.2f} s {'' if secs < OUTPUTS_TARGET else '!'}")
     print(f"\npages (AppTest, server side, median of {args.repeat}; targets: first render < {FIRST_TARGET} s, filter change < {FILTER_TARGET} s)")
     print("  wall = elapsed time; cpu = this process's CPU time (less sensitive to other load on the machine)")
     print(f"  {'page':<16} {'first render wall / cpu':>24}   {'filter change':<26} {'wall / cpu':>14}")
