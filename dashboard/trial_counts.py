@@ -35,7 +35,7 @@ def _by(_engine, url: str, version: tuple, by: str, conditions: tuple, designs: 
                             index=_index(_engine, url, version))
 
 
-def by(ctx: c.Ctx, grouping: str, conditions: Iterable[str] = (), designs: Iterable[str] = (),
+def by(ctx: c.Ctx, grouping: str | tuple[str, ...], conditions: Iterable[str] = (), designs: Iterable[str] = (),
        directions: Iterable[str] = (), tiers: bool = False) -> dict[str, trials.TrialCount]:
     """:func:`db.trials.trials_by` through the cache.
 
@@ -43,17 +43,17 @@ def by(ctx: c.Ctx, grouping: str, conditions: Iterable[str] = (), designs: Itera
     ----------
     ctx : Ctx
         The page's database.
-    grouping : str
-        ``topic``, ``condition``, ``design``, ``direction`` or ``all``.
+    grouping : str or tuple of str
+        ``topic``, ``condition``, ``design``, ``direction`` or ``all``, or a tuple of them.
     conditions, designs, directions : iterable of str
         Restrict the selection (empty: no restriction).
     tiers : bool
-        With ``grouping="design"``: group the designs by pyramid tier code.
+        Grouping on ``design``: group the designs by pyramid tier code.
 
     Returns
     -------
     dict
-        ``{group: TrialCount}``.
+        ``{group: TrialCount}`` (group a tuple when ``grouping`` is).
     """
     # articles not extracted yet keep their own group: the pyramid leaves them out of every tier
     groups = tuple(sorted((d, t["code"]) for t in c.labels()["tiers"] for d in t["designs"]

@@ -389,31 +389,35 @@ def count_trials(target: Engine | Connection, pmids: Iterable[int], index: Optio
     return summarise(rows, index)
 
 
+#: the condition group of articles without an extracted condition
+UNSPECIFIED = "unspecified"
 #: what :func:`trials_by` can group on
 GROUPINGS = ("topic", "condition", "design", "direction", "all")
 
 
 def trials_by(
     target: Engine | Connection,
-    by: str,
+    by: str | tuple[str, ...],
     *,
     conditions: Iterable[str] = (),
     designs: Iterable[str] = (),
     directions: Iterable[str] = (),
     design_groups: Optional[Mapping[str, str]] = None,
     index: Optional[Mapping[int, str]] = None,
-) -> dict[str, TrialCount]:
-    """Trials and participants per topic, per extracted condition or per design (group).
+) -> dict:
+    """Trials and participants per topic, per extracted condition, per design (group), per direction, or a combination.
 
     Parameters
     ----------
     target : Engine or Connection
         The database.
-    by : str
-        ``topic`` (harvest topics), ``condition`` (extracted conditions),
+    by : str or tuple of str
+        ``topic`` (harvest topics), ``condition`` (extracted conditions;
+        :data:`UNSPECIFIED` for articles with none),
         ``design`` (extracted design codes; articles not extracted yet under
-        ``not_extracted``), ``direction`` (the extracted efficacy direction,
-        extracted articles only) or ``all`` (one group, ``all``).
+        ``not_extracted``), ``direction`` (the extracted efficacy direction;
+        ``not_extracted`` likewise) or ``all`` (one group, ``all``); a tuple
+        of them groups on each (``("condition", "direction")``).
     conditions : iterable of str
         Only articles with one of these extracted conditions (empty: all).
     designs : iterable of str
@@ -421,8 +425,8 @@ def trials_by(
     directions : iterable of str
         Only articles of these extracted efficacy directions (empty: all).
     design_groups : mapping, optional
-        With ``by="design"``: design code -> group (e.g. the pyramid tiers), so
-        a trial reported under two designs of one group counts once there;
+        Grouping on ``design``: design code -> group (e.g. the pyramid tiers),
+        so a trial reported under two designs of one group counts once there;
         codes it does not name keep their own name.
     index : mapping, optional
         A :func:`trial_index` already read; read when None.
@@ -430,42 +434,52 @@ def trials_by(
     Returns
     -------
     dict
-        ``{group: TrialCount}`` for every group with at least one (non-deleted) article.
+        ``{group: TrialCount}`` for every group with at least one (non-deleted)
+        article; the group is a str for a single grouping, a tuple of str for a tuple.
 
     Raises
     ------
     ValueError
-        ``by`` is not one of :data:`GROUPINGS`.
+        A grouping that is not one of :data:`GROUPINGS`.
     """
-    if by not in GROUPINGS:
-        raise ValueError(f"cannot group trials by {by!r}: use one of {', '.join(GROUPINGS)}")
+    keys = (by,) if isinstance(by, str) else tuple(by)
+    unknown = [k for k in keys if k not in GROUPINGS]
+    if unknown or not keys:
+        raise ValueError(f"cannot group trials by {unknown[0] if unknown else by!r}: use one of {', '.join(GROUPINGS)}")
     a, e = Article.__table__, Extraction.__table__
     t, ec = ArticleTopic.__table__, ExtractionCondition.__table__
     joined = a.outerjoin(e, e.c.pmid == a.c.pmid)
-    if by == "topic":
-        key, joined = t.c.topic, joined.join(t, t.c.pmid == a.c.pmid)
-    elif by == "condition":
-        key, joined = ec.c.condition, joined.join(ec, ec.c.pmid == a.c.pmid)
-    elif by == "design":
-        key = func.coalesce(e.c.design, "not_extracted")
-    elif by == "direction":
-        key, joined = e.c.efficacy_direction, a.join(e, e.c.pmid == a.c.pmid)
-    else:
-        key = literal("all")
-    stmt = select(key, a.c.pmid, e.c.sample_size).select_from(joined).where(a.c.is_deleted == false())
+    columns = []
+    for k in keys:
+        if k == "topic":
+            columns.append(t.c.topic)
+            joined = joined.join(t, t.c.pmid == a.c.pmid)
+        elif k == "condition":
+            columns.append(func.coalesce(ec.c.condition, UNSPECIFIED))
+            joined = joined.outerjoin(ec, ec.c.pmid == a.c.pmid)
+        elif k == "design":
+            columns.append(func.coalesce(e.c.design, "not_extracted"))
+        elif k == "direction":
+            columns.append(func.coalesce(e.c.efficacy_direction, "not_extracted"))
+        else:
+            columns.append(literal("all"))
+    stmt = select(a.c.pmid, e.c.sample_size, *columns).select_from(joined).where(a.c.is_deleted == false())
     wanted = tuple(conditions)
     if wanted:
-        stmt = stmt.where(exists().where(ec.c.pmid == a.c.pmid, ec.c.condition.in_(wanted)))
+        has = ec.alias("has_condition")  # its own name: grouping by condition joins extraction_condition already
+        stmt = stmt.where(exists().where(has.c.pmid == a.c.pmid, has.c.condition.in_(wanted)))
     if tuple(designs):
         stmt = stmt.where(e.c.design.in_(tuple(designs)))
     if tuple(directions):
         stmt = stmt.where(e.c.efficacy_direction.in_(tuple(directions)))
-    rows: dict[str, list[tuple[int, Optional[int]]]] = {}
+    design_at = keys.index("design") if "design" in keys and design_groups is not None else None
+    rows: dict = {}
     with _connect(target) as conn:
         if index is None:
             index = trial_index(conn)
-        for group, pmid, n in conn.execute(stmt):
-            if by == "design" and design_groups is not None:
-                group = design_groups.get(group, group)
-            rows.setdefault(str(group), []).append((int(pmid), n))
+        for pmid, n, *values in conn.execute(stmt):
+            group = [str(v) for v in values]
+            if design_at is not None:
+                group[design_at] = design_groups.get(group[design_at], group[design_at])
+            rows.setdefault(group[0] if isinstance(by, str) else tuple(group), []).append((int(pmid), n))
     return {group: summarise(r, index) for group, r in rows.items()}

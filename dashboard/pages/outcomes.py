@@ -16,6 +16,8 @@ STUDY_DIRECTIONS = ("positive", "mixed", "null", "negative")
 OUTCOME_DIRECTIONS = ("improved", "no_difference", "worsened", "unclear")
 #: the study verdict that favours ketamine
 FAVOURS_KETAMINE = "positive"
+TRIALS_HELP = ("Reports of one trial (same registry number, or a secondary analysis naming its parent) count once; "
+               "participants are each trial's largest stated sample size.")
 
 with c.guard("outcomes"):
     ctx = c.start("Outcomes and efficacy")
@@ -65,7 +67,6 @@ with c.guard("outcomes"):
     study_codes = [*STUDY_DIRECTIONS, *sorted(set(rows["direction"]) - set(STUDY_DIRECTIONS) - {"not_applicable"})]
     dir_scale = direction_scale(study_codes)
 
-    measure = "participants" if weighted else "studies"
     # each trial once (its reports grouped by registry id), each article once whatever its conditions
     verdicts = sorted(set(rows["direction"]) - {"not_applicable"})
     stated = trial_counts.by(ctx, "all", conditions=conditions, designs=designs, directions=verdicts).get("all")
@@ -79,8 +80,23 @@ with c.guard("outcomes"):
               help="Each trial's largest stated sample size, each trial once. " + c.help_text("weighted"))
 
     # ---------------------------------------------------------------- direction by condition and design
+    # trials (reports of one trial once) and their participants per condition, tier and verdict
+    tier_codes_all = [t["code"] for t in tiers]
+
+    def tier_code(code: str) -> str:
+        return code if code in tier_codes_all else c.tier_of(code)
+
+    by_cell = trial_counts.by(ctx, ("condition", "design", "direction"), conditions=conditions, designs=designs, tiers=True)
+    agg = pd.DataFrame(
+        [{"condition": cond, "tier": c.tier_label(tier_code(t)), "tier_order": tier_codes_all.index(tier_code(t)),
+          "result": c.direction_label(d), "trials": n.trials, "participants": n.participants}
+         for (cond, t, d), n in by_cell.items() if d not in ("not_applicable", "not_extracted")],
+        columns=["condition", "tier", "tier_order", "result", "trials", "participants"],
+    )
+    if conditions:  # an article of two conditions is also in the other one's rows
+        agg = agg[agg["condition"].isin(conditions)]
+    measure = "participants" if weighted else "trials"
     st.subheader("Direction of results by condition and design" + (" (weighted by sample size)" if weighted else ""))
-    agg = with_result.groupby(["condition", "tier", "tier_order", "result"], as_index=False)[["studies", "participants"]].sum()
     if agg.empty:
         st.info("No study in this selection states a direction of effect.")
     else:
@@ -92,36 +108,45 @@ with c.guard("outcomes"):
                 x=alt.X(f"sum({measure}):Q", stack="normalize", title=f"Share of {measure}", axis=alt.Axis(format="%")),
                 color=alt.Color("result:N", title="Authors' verdict", scale=dir_scale, legend=LEGEND),
                 row=alt.Row("condition:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold")),
-                tooltip=["condition:N", "tier:N", "result:N", alt.Tooltip("studies:Q", title="Studies"),
+                tooltip=["condition:N", "tier:N", "result:N", alt.Tooltip("trials:Q", title="Trials"),
                          alt.Tooltip("participants:Q", title="Participants", format=",")],
             )
             .properties(height=alt.Step(22)),
             width="stretch",
         )
 
-        drill = with_result.groupby(["condition", "direction", "result"], as_index=False)[["studies", "participants"]].sum()
+        drill = with_result.groupby(["condition", "direction", "result"], as_index=False)[["studies"]].sum()
+        per_verdict = trial_counts.by(ctx, ("condition", "direction"), conditions=conditions, designs=designs)
+        drill["trials"] = [per_verdict[(k, d)].trials if (k, d) in per_verdict else 0 for k, d in zip(drill["condition"], drill["direction"])]
+        drill["participants"] = [per_verdict[(k, d)].participants if (k, d) in per_verdict else 0
+                                 for k, d in zip(drill["condition"], drill["direction"])]
         drill["studies_link"] = [
             c.page_url("explorer", condition=cond, direction=d, tier=list(tier_sel)) for cond, d in zip(drill["condition"], drill["direction"])
         ]
         with st.expander("Counts behind the chart, with links to the studies"):
-            st.dataframe(drill[["condition", "result", "studies", "participants", "studies_link"]], hide_index=True, key="direction_table",
-                         column_config={"studies_link": st.column_config.LinkColumn("Studies", display_text="list studies →"),
-                                        "participants": st.column_config.NumberColumn("Participants", help=c.help_text("weighted"))})
+            st.dataframe(drill[["condition", "result", "studies", "trials", "participants", "studies_link"]], hide_index=True,
+                         key="direction_table",
+                         column_config={"studies": st.column_config.NumberColumn("Articles", help="What the link lists."),
+                                        "trials": st.column_config.NumberColumn("Trials", help=TRIALS_HELP),
+                                        "participants": st.column_config.NumberColumn("Participants", help=TRIALS_HELP),
+                                        "studies_link": st.column_config.LinkColumn("Studies", display_text="list studies →")})
 
     # ---------------------------------------------------------------- weighted view
-    st.subheader("Sample-size-weighted view", help=c.help_text("weighted"))
-    wv = with_result.groupby(["condition", "result"], as_index=False)[["studies", "participants"]].sum()
-    st.caption("Colours as in the chart above. A study without a stated N counts as one participant.")
+    st.subheader("Sample-size-weighted view", help=TRIALS_HELP)
+    wv = agg.groupby(["condition", "result"], as_index=False)[["trials", "participants"]].sum() if not agg.empty else agg
+    st.caption("Colours as in the chart above. A trial without a stated N adds no participants.")
     wcols = st.columns(2)
-    for col, (field, title) in zip(wcols, [("studies", "Each study counts once"), ("participants", "Each participant counts once")]):
+    for col, (field, title) in zip(wcols, [("trials", "Each trial counts once"), ("participants", "Each participant counts once")]):
+        if wv.empty:
+            break
         col.altair_chart(
             alt.Chart(wv)
             .mark_bar()
             .encode(
                 y=alt.Y("condition:N", title=None),
                 x=alt.X(f"{field}:Q", stack="normalize", title=f"{title} (share)", axis=alt.Axis(format="%")),
-                color=alt.Color("result:N", title="Result", scale=dir_scale, legend=None),
-                tooltip=["condition:N", "result:N", alt.Tooltip("studies:Q", title="Studies", format=","),
+                color=alt.Color("result:N", title="Authors' verdict", scale=dir_scale, legend=None),
+                tooltip=["condition:N", "result:N", alt.Tooltip("trials:Q", title="Trials", format=","),
                          alt.Tooltip("participants:Q", title="Participants", format=",")],
             )
             .properties(title=title, height=alt.Step(32)),

@@ -129,3 +129,20 @@ def test_filters_from_a_shared_url_reproduce_the_view(seeded, monkeypatch):
     at.query_params["weighted"] = "True"
     at.run()
     assert (metric(at, "…favouring ketamine"), at.toggle(key="out_weighted").value) == (1, True)
+
+
+def test_counts_behind_the_chart_give_trials_next_to_the_articles_listed(seeded, monkeypatch):
+    from dashboard.common import direction_label
+
+    at = outcomes(seeded, monkeypatch)
+    drill = next(d.value for d in at.dataframe if "studies_link" in d.value.columns)
+    row = drill[(drill["condition"] == "depression") & (drill["result"] == direction_label("positive"))].iloc[0]
+    # articles 1, 2 (one trial), 3 and the case report 7
+    assert row[["studies", "trials", "participants"]].tolist() == [4, 3, 161]
+
+
+def test_condition_filter_keeps_only_that_condition_in_the_counts(seeded, monkeypatch):
+    at = outcomes(seeded, monkeypatch)
+    at.multiselect(key="out_conditions").set_value(["depression"]).run()
+    drill = next(d.value for d in at.dataframe if "studies_link" in d.value.columns)
+    assert not at.exception and set(drill["condition"]) == {"depression"}

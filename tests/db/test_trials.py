@@ -272,3 +272,32 @@ def test_every_registry_marker_contains_an_sql_marker():
 
     r = rules()
     assert all(any(s in m for s in r.sql_markers) for reg in r.registries for m in reg.markers)
+
+
+def test_trials_by_two_groupings_count_each_pair(db):
+    add(db, 1, "NCT01234567", n=100)
+    add(db, 2, "Secondary analysis of NCT01234567", n=40)
+    add(db, 3, n=30)
+    db.flush()
+    for p in (1, 2, 3):
+        tag(db, p, condition="depression")
+    db.get(Extraction, 3).efficacy_direction = "null"
+    db.commit()
+    got = trials_by(db.connection(), ("condition", "direction"))
+    assert {k: (v.trials, v.participants) for k, v in got.items()} == {
+        ("depression", "not_applicable"): (1, 100), ("depression", "null"): (1, 30)}
+
+
+def test_articles_without_condition_are_grouped_as_unspecified(db):
+    add(db, 1, n=10)
+    db.commit()
+    assert trials_by(db.connection(), "condition")["unspecified"].trials == 1
+
+
+def test_trials_by_condition_restricted_to_a_condition_keeps_the_articles_other_conditions(db):
+    add(db, 1, n=10)
+    db.flush()
+    tag(db, 1, condition="migraine")
+    tag(db, 1, condition="pain")
+    db.commit()
+    assert set(trials_by(db.connection(), "condition", conditions=["migraine"])) == {"migraine", "pain"}
