@@ -44,8 +44,8 @@ UNSPECIFIED = "unspecified"
 HARVEST_SESSION = timedelta(hours=12)
 
 _IN_CHUNK = 900
-#: the largest PMID the article.pmid column holds (a 32-bit INTEGER on PostgreSQL)
-PMID_MAX = 2**31 - 1
+#: the largest PMID the article.pmid column holds (BIGINT on PostgreSQL since migration 0006)
+PMID_MAX = 2**63 - 1
 
 
 def _utc(value: Optional[datetime]) -> Optional[datetime]:
@@ -161,8 +161,8 @@ def _where(f: ArticleFilter) -> list:
     if f.retracted_only:
         clauses.append(Article.is_retracted == true())
     if f.pmids:
-        # PMIDs are positive 32-bit integers (the column type): anything else
-        # matches nothing, instead of PostgreSQL's "integer out of range".
+        # PMIDs are positive 64-bit integers (the column type): anything else
+        # matches nothing, instead of the database's "integer out of range".
         valid = [p for p in f.pmids if 0 < p <= PMID_MAX]
         clauses.append(Article.pmid.in_(valid) if valid else false())
     return clauses
