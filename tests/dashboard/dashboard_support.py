@@ -34,7 +34,7 @@ def special_specs() -> list[ArticleSpec]:
     return [
         ArticleSpec(
             pmid=INJECTION_PMID, topics=["pain"], design="case_report", conditions=["pain"], subtypes=["neuropathic pain"],
-            routes=["oral"], sample_size=1, efficacy_direction="improved", pub_year=2019,
+            routes=["oral"], sample_size=1, efficacy_direction="positive", pub_year=2019,
             title=f"Oral ketamine for neuropathic pain {INJECTION}",
             adverse_events=[AdverseEventSpec("nausea", "Gastrointestinal disorders")],
             doses=[DoseSpec(50, "mg", "50 mg", form="racemic", route="oral")],
@@ -43,7 +43,7 @@ def special_specs() -> list[ArticleSpec]:
         ArticleSpec(
             pmid=WILDCARD_PMID, topics=["depression"], design="rct", conditions=["depression"],
             subtypes=["treatment-resistant depression"], routes=["intravenous"], comparators=["midazolam"],
-            sample_size=120, efficacy_direction="improved", pub_year=2021,
+            sample_size=120, efficacy_direction="positive", pub_year=2021,
             background="Response was defined as a 50%_ reduction of the MADRS score.",
             outcomes=[OutcomeSpec("MADRS", "improved", ["p < 0.001"])],
             adverse_events=[AdverseEventSpec("dissociation", "Psychiatric disorders", False, "30/120", 25.0),
@@ -53,7 +53,7 @@ def special_specs() -> list[ArticleSpec]:
         ),
         ArticleSpec(
             pmid=HTML_PMID, topics=["migraine"], design="case_report", conditions=["migraine"], subtypes=["status migrainosus"],
-            forms=["esketamine"], routes=["intranasal"], sample_size=1, efficacy_direction="improved", pub_year=2018,
+            forms=["esketamine"], routes=["intranasal"], sample_size=1, efficacy_direction="positive", pub_year=2018,
             title=HTML_TITLE, is_retracted=True,
             first_seen=datetime(2025, 1, 5, tzinfo=timezone.utc),
         ),
@@ -65,7 +65,7 @@ def special_specs() -> list[ArticleSpec]:
         ),
         ArticleSpec(
             pmid=PLANNED_PMID, topics=["pain"], design="rct", conditions=["pain"], subtypes=["postoperative pain"],
-            routes=["intravenous"], comparators=["morphine"], sample_size=60, efficacy_direction="improved", pub_year=2023,
+            routes=["intravenous"], comparators=["morphine"], sample_size=60, efficacy_direction="positive", pub_year=2023,
             adverse_events=[AdverseEventSpec("dissociation", "Psychiatric disorders", arm="ketamine"),
                             AdverseEventSpec(PLANNED_TERM, "Psychiatric disorders", status="planned", arm="both"),
                             AdverseEventSpec("constipation", "Gastrointestinal disorders", status="other_drug", arm="comparator")],

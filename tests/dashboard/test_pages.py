@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import common
+
 from dashboard_support import (
     BACKGROUND_PMID,
     BACKGROUND_SENTENCE,
@@ -221,7 +223,7 @@ def test_outcome_counts_link_to_the_same_number_of_studies(populated, monkeypatc
     url, _ = populated
     at = page("outcomes", url, monkeypatch)
     drill = table(at, "studies_link", "result")
-    row = drill[(drill["condition"] == "depression") & (drill["result"] == "Favours ketamine")].iloc[0]
+    row = drill[(drill["condition"] == "depression") & (drill["result"] == common.direction_label("positive"))].iloc[0]
     params = dict(p.split("=") for p in row["studies_link"].split("?")[1].split("&"))
     explorer = page("explorer", url, monkeypatch, **params)
     assert metric(explorer, "Matching articles") == int(row["studies"])

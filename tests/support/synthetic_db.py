@@ -47,6 +47,10 @@ def load_vocab(path: Path = VOCAB_PATH) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+#: the study verdict (extraction.efficacy_direction) of a study whose outcomes went this way
+VERDICT = {"improved": "positive", "no_difference": "null", "worsened": "negative", "mixed": "mixed"}
+
+
 @dataclass
 class AdverseEventSpec:
     """One adverse-event mention. ``status`` (``db.models.AE_STATUSES``) defaults
@@ -98,7 +102,7 @@ class ArticleSpec:
     forms: list[str] = field(default_factory=lambda: ["racemic"])
     comparators: list[str] = field(default_factory=list)
     sample_size: Optional[int] = None
-    efficacy_direction: str = "not_applicable"
+    efficacy_direction: str = "not_applicable"  # the study verdict: positive | null | negative | mixed | not_applicable
     serious_ae: str = "unstated"
     adverse_events: list[AdverseEventSpec] = field(default_factory=list)
     outcomes: list[OutcomeSpec] = field(default_factory=list)
@@ -352,8 +356,8 @@ def render(spec: ArticleSpec, vocab: dict | None = None) -> Rendered:
                           "route": dose.route, "text": dose.text, "sentence": doc.text[s:e],
                           "start": span["start"], "end": span["end"]})
 
-    verdict = {"improved": "appears effective", "no_difference": "was not better than the comparator",
-               "worsened": "was not effective", "mixed": "had mixed effects"}.get(spec.efficacy_direction, "merits further study")
+    verdict = {"positive": "appears effective", "null": "was not better than the comparator",
+               "negative": "was not effective", "mixed": "had mixed effects"}.get(spec.efficacy_direction, "merits further study")
     doc.add(f"{_cap(form_name)} {verdict} in ")
     doc.add(subtype, "condition", condition_label)
     doc.add(".")
@@ -521,7 +525,7 @@ def random_specs(n: int, seed: int = 0, now: datetime | None = None, vocab: dict
         design_info = next(d for d in vocab["designs"] if d["code"] == design)
         specs.append(ArticleSpec(
             pmid=pmid, topics=spec_topics, design=design, conditions=conditions, subtypes=subtypes, routes=routes,
-            forms=[form], comparators=comparators, sample_size=sample_size, efficacy_direction=direction,
+            forms=[form], comparators=comparators, sample_size=sample_size, efficacy_direction=VERDICT.get(direction, direction),
             serious_ae=serious, adverse_events=aes, outcomes=outcomes, doses=doses, pub_year=year,
             entrez_date=entrez, journal=rng.choice(vocab["journals"]), authors=authors,
             nct_ids=[f"NCT0{rng.randrange(10**7):07d}"] if design == "rct" and rng.random() < 0.5 else [],
