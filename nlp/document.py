@@ -25,7 +25,7 @@ from bisect import bisect_left, bisect_right
 from spacy.attrs import IDX, IS_PUNCT, LENGTH, LOWER, SPACY
 from spacy.tokens import Doc
 
-from .resources.regex import fold
+from .matching.regex import fold
 from .sentences import sentence_spans
 
 
@@ -301,7 +301,7 @@ class Document:
 
     @property
     def folded(self) -> str | None:
-        """:func:`nlp.resources.regex.fold` of the text (cached), for literal screens."""
+        """:func:`nlp.matching.regex.fold` of the text (cached), for literal screens."""
         if self._folded is False:
             self._folded = fold(self.text)
         return self._folded

@@ -19,7 +19,7 @@ from . import sample_size as _sample_size
 from .abbreviations import find_abbreviations
 from .document import Document
 from .pipeline import get_pipeline
-from .resources.terms import find_terms
+from .matching.terms import find_terms
 from .sentences.index import SentenceIndex
 
 log = logging.getLogger("ketamine_tracker")

@@ -33,7 +33,7 @@ from spacy.language import Language
 from . import abbreviations as _abbreviations  # noqa: F401 - registers kt_abbreviations
 from . import adverse_events, outcomes
 from . import sentences as _sentences  # noqa: F401 - registers kt_sentences
-from .resources import terms as _terms  # noqa: F401 - registers kt_terms
+from .matching import terms as _terms  # noqa: F401 - registers kt_terms
 
 log = logging.getLogger("ketamine_tracker")
 

@@ -37,7 +37,7 @@ from spacy.tokens import Doc, Span
 from nlp.adverse_events.frequency import find_frequencies
 from nlp.adverse_events.lexicon import Match, find_terms
 from nlp.document import Document
-from nlp.resources.regex import AnyOf
+from nlp.matching.regex import AnyOf
 from nlp.negation import context_tokens, negated_tokens
 from nlp.rules import RuleFile, load_rules
 from nlp.sentences.index import section_labels

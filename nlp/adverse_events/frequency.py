@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from nlp.resources.regex import fold
+from nlp.matching.regex import fold
 from nlp.rules import RuleFile, load_rules
 
 RESOURCES = Path(__file__).with_name("resources")
@@ -89,7 +89,7 @@ def _runnable(text: str) -> list[tuple[str, re.Pattern, bool]]:
 
     With a digit, all of them; without one, only those a number word completes
     (``word_alone``), and only when a number word (matched with
-    ``re.IGNORECASE``) occurs in :func:`nlp.resources.regex.fold` of the text.
+    ``re.IGNORECASE``) occurs in :func:`nlp.matching.regex.fold` of the text.
     """
     if _DIGIT.search(text):
         return _patterns()

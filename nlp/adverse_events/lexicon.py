@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from nlp.resources.regex import first_char_alternation
+from nlp.matching.regex import first_char_alternation
 from nlp.rules import RuleFile, load_rules
 
 RESOURCES = Path(__file__).with_name("resources")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from nlp.adverse_events.extract import as_document
 from nlp.negation import context_tokens, negated_tokens
-from nlp.resources.regex import Alternation
+from nlp.matching.regex import Alternation
 from nlp.rules import RuleFile, load_rules
 
 RESOURCES = Path(__file__).with_name("resources")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..resources import NLP_ROOT
-from ..resources.terms import Term
+from ..matching.terms import Term
 from ..rules import RuleFile, load_rules
 from ..sentences.index import SentenceIndex
 

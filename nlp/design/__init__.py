@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..resources import NLP_ROOT
-from ..resources.regex import Alternation, LiteralIndex, fold
+from ..matching.regex import Alternation, LiteralIndex, fold
 from ..rules import RuleFile, load_rules
 from ..sentences.index import SentenceIndex, background_sections, objective_sections
 
@@ -234,7 +234,7 @@ def _match_rule(rule: _Rule, text: str, folded: str | None = None, seen: dict | 
                 full: str | None = None, skip_hit=None) -> tuple[int, int] | None:
     """Offsets of the first hit of ``rule`` in ``text`` once it has ``min_hits`` hits
     and its ``unless`` pattern does not occur in ``full`` (the whole document;
-    default ``text``). ``folded``: :func:`nlp.resources.regex.fold` of ``text``,
+    default ``text``). ``folded``: :func:`nlp.matching.regex.fold` of ``text``,
     so that only the alternatives it may match run; ``seen``: literal checks
     already made on it; ``skip_hit(start)``: true for hits that do not count."""
     pattern = rule.screened.for_text(folded, seen) if folded is not None else rule.pattern

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from nlp.resources.regex import Alternation, LiteralIndex, fold
+from nlp.matching.regex import Alternation, LiteralIndex, fold
 from nlp.rules import RuleFile, load_rules
 
 RESOURCES = Path(__file__).with_name("resources")

@@ -47,7 +47,7 @@ from pathlib import Path
 
 from nlp.adverse_events.extract import as_document, title_end
 from nlp.outcomes.direction import OTHER_TOPIC
-from nlp.resources.regex import Alternation, LiteralIndex, fold
+from nlp.matching.regex import Alternation, LiteralIndex, fold
 from nlp.rules import RuleFile, load_rules
 
 RESOURCES = Path(__file__).with_name("resources")
@@ -351,7 +351,7 @@ def is_protocol(text: str, title: str, conclusion: list[str], folded: str | None
     conclusion : list[str]
         Conclusion sentences (future-research statements there do not count).
     folded : str or None, optional
-        :func:`nlp.resources.regex.fold` of ``text`` when already computed.
+        :func:`nlp.matching.regex.fold` of ``text`` when already computed.
 
     Returns
     -------

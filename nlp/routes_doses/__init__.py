@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..resources import NLP_ROOT
-from ..resources.terms import LexiconEntry, Term, trie_regex
+from ..matching.regex import trie_regex
+from ..matching.terms import LexiconEntry, Term
 from ..rules import RuleFile, load_rules
 from ..sentences.index import SentenceIndex, background_sections
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..resources import load_json
-from ..resources.regex import Screen, fold
+from ..matching.regex import Screen, fold
 from ..sentences.index import SentenceIndex
 
 # "identified": a count in a sentence that only says how it was found ("we identified 536 patients"), the last resort
@@ -84,7 +84,7 @@ def _cfg():
         "words": words,
         "scales": data["scales"],
         "noun_re": noun_re,
-        # the same patterns without IGNORECASE, run on the lower-cased sentence (nlp.resources.regex.fold):
+        # the same patterns without IGNORECASE, run on the lower-cased sentence (nlp.matching.regex.fold):
         # identical matches (every literal in them is lower case), about twice as fast in ``re``
         "lower": {name: re.compile(p.pattern) for name, p in
                   (("noun_re", noun_re), ("arm_re", arm_re), ("arm_next", arm_next), ("total", total))},
@@ -206,7 +206,7 @@ def _counts(sentence: str, base: int, defined: re.Pattern | None = None, group_s
     if not cfg["digit"].search(sentence):
         if folded is not None and not any(w in folded for w in cfg["number_words"]):
             return out
-    # each count pattern only where its required words occur (nlp.resources.regex.Screen)
+    # each count pattern only where its required words occur (nlp.matching.regex.Screen)
     screens, seen = cfg["screens"], {}
     text, rx = (sentence, cfg) if folded is None else (folded, cfg["lower"])
     # the noun pattern runs unscreened: half the sentences pass its screen, which costs about what the search does

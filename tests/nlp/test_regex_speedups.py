@@ -1,4 +1,5 @@
-"""Faster regular-expression forms in nlp.resources.regex match exactly what the plain forms match."""
+"""Faster regular-expression forms in nlp.matching.regex match exactly what the plain forms match
+(the required literals themselves: tests/nlp/test_literals.py)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,14 @@ from hypothesis import strategies as st
 
 from nlp.adverse_events.lexicon import load_lexicon
 from nlp.design import _rules as design_rules
-from nlp.resources.regex import (
+from nlp.matching.regex import (
     Alternation,
     LiteralIndex,
     first_char_alternation,
     fold,
-    required_literals,
     split_alternation,
 )
-from nlp.resources.terms import lexicon
+from nlp.matching.terms import lexicon
 
 SYNONYMS = ["nausea", "nausea and vomiting", "nausea vomiting", "n", "na", "vomiting", "Vomit", "dizzy", "dizziness",
             "head ache", "headache", "hea"]
@@ -52,19 +52,6 @@ def test_first_char_alternation_refuses_non_ascii_first_character_under_ignoreca
 def test_ae_lexicon_pattern_is_grouped_and_matches_plural():
     _, pattern = load_lexicon()
     assert [m.group(0) for m in pattern.finditer("Headaches and nausea occurred.")] == ["Headaches", "nausea"]
-
-
-def test_required_literals_of_a_sequence_pick_the_most_selective_part():
-    assert required_literals(r"\b(?:this|the) (?:study|trial) will\b", re.I) == [" will"]
-
-
-def test_required_literals_of_an_alternation_cover_every_branch():
-    literals = required_literals(r"(?:\bcase reports?\b)|(?:\bcohort\b)", re.I)
-    assert all(any(lit in match for lit in literals) for match in ("case report", "cohort"))
-
-
-def test_required_literals_none_when_a_match_needs_no_literal():
-    assert required_literals(r"\d+|x?") is None
 
 
 def test_split_alternation_of_a_bounded_group():

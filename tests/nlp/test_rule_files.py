@@ -19,7 +19,7 @@ from nlp.negation.termsets import TermsetRules
 from nlp.outcomes.direction import DirectionRules
 from nlp.outcomes.efficacy import EfficacyRules
 from nlp.outcomes.measures import MeasureRules
-from nlp.resources.terms import LexiconFile, LexiconRegistry
+from nlp.matching.terms import LexiconFile, LexiconRegistry
 from nlp.routes_doses import ComparatorRules, DoseRules, RouteRules
 from nlp.rules import RuleFileError, load_rules
 from nlp.sentences import NonfinalRules

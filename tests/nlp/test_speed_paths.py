@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from nlp.adverse_events import frequency
 from nlp.adverse_events.extract import RESOURCES as AE_RESOURCES
-from nlp.resources.regex import AnyOf
+from nlp.matching.regex import AnyOf
 
 CUE_PIECES = ["adverse", "AE", "aes", "side", "-", " ", "effect", "s", "induced", "ketamine", "after", "the", "infusion",
               "during", "therapy", "common", "ly", "safe", "ty", "\u017f", "x", ".", "İ", "K"]
@@ -112,7 +112,7 @@ abbr_texts = st.lists(st.sampled_from(ABBR_PIECES), max_size=20).map("".join)
 @settings(max_examples=400, deadline=None)
 @given(abbr_texts, st.sampled_from(["TRD", "TR", "D", "-", "x1"]), st.integers(0, 30))
 def test_whole_word_uses_equal_the_boundary_regex(text, short, pos):
-    from nlp.resources.terms import _whole_word_uses
+    from nlp.matching.terms import _whole_word_uses
 
     pattern = re.compile(rf"(?<![\w-]){re.escape(short)}(?![\w-])")
     assert _whole_word_uses(text, short, pos) == [m.span() for m in pattern.finditer(text, pos)]
@@ -120,7 +120,7 @@ def test_whole_word_uses_equal_the_boundary_regex(text, short, pos):
 
 def test_abbreviation_use_after_its_definition_counts_as_the_condition():
     from nlp.abbreviations import find_abbreviations
-    from nlp.resources.terms import find_terms
+    from nlp.matching.terms import find_terms
 
     text = "Ketamine in treatment-resistant depression (TRD). Patients with TRD-like course and TRD improved."
     uses = [t.start for t in find_terms(text, find_abbreviations(text)) if t.via_abbreviation]

@@ -17,9 +17,9 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..resources import NLP_ROOT, load_json
 from ..rules import RuleFile, convert, load_rules
-from . import NLP_ROOT, load_json
-from .regex import first_char_alternation
+from .regex import first_char_alternation, trie_regex
 
 
 @dataclass(frozen=True)
@@ -36,35 +36,9 @@ class Term:
     always: bool = False
 
 
-def trie_regex(words: list[str]) -> str:
-    """A regular expression matching any of ``words``, factored as a character
-    trie so the engine does not try every alternative at every position
-    (the classic trie-regex construction; longer words win because branches
-    are tried before the end-of-word option).
-    """
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = True
-
-    def emit(node: dict) -> str:
-        ends = "" in node
-        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch != ""]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if ends:
-            return "(?:" + body + ")?"
-        return body
-
-    return emit(trie)
-
-
 def _grouped_trie(words: list[str], flags: int) -> str:
     """:func:`trie_regex` of ``words`` with its first level as
-    :func:`nlp.resources.regex.first_char_alternation` groups (same matches; a
+    :func:`nlp.matching.regex.first_char_alternation` groups (same matches; a
     group whose first character does not match is skipped in C)."""
     by_first: dict[str, list[str]] = {}
     for w in words:

@@ -6,6 +6,8 @@ alternative by its first character (only case-sensitive literal and set
 openers get that shortcut in ``sre``), so a lexicon of a few hundred synonyms
 costs a few hundred failed attempts at every word start.
 
+:func:`trie_regex` factors a word list as a character trie.
+
 :func:`first_char_alternation` groups the alternatives by their first
 character, ``(?:c1(?:rest...)|c2(?:rest...))``, keeping their original order
 inside each group. At a given position only alternatives whose first
@@ -26,7 +28,43 @@ from __future__ import annotations
 
 import re
 
-from nlp.matching.literals import required_literals
+from .literals import required_literals
+
+
+def trie_regex(words: list[str]) -> str:
+    """A regular expression matching any of ``words``, factored as a character
+    trie so the engine does not try every alternative at every position
+    (the classic trie-regex construction; longer words win because branches
+    are tried before the end-of-word option).
+
+    Parameters
+    ----------
+    words : list of str
+        The words (matched as written).
+
+    Returns
+    -------
+    str
+        The pattern (no group captures; empty for no words).
+    """
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch != ""]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return "(?:" + body + ")?"
+        return body
+
+    return emit(trie)
 
 
 def first_char_alternation(alternatives: list[tuple[str, str]], flags: int = 0) -> str:
@@ -314,8 +352,6 @@ class LiteralIndex:
     """
 
     def __init__(self, literals) -> None:
-        from .terms import trie_regex  # terms imports this module
-
         self.literals = sorted(set(literals))
         self.pattern = re.compile("(?=(" + trie_regex(self.literals) + "))") if self.literals else None
         self.prefixes = {m: [x for x in self.literals if m.startswith(x)] for m in self.literals}
