@@ -19,8 +19,9 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from ..resources import load_json
 from ..matching.regex import Screen, fold
+from ..resources import NLP_ROOT
+from ..rules import RuleFile, load_rules
 from ..sentences.index import SentenceIndex
 
 # "identified": a count in a sentence that only says how it was found ("we identified 536 patients"), the last resort
@@ -48,49 +49,92 @@ class SampleSize:
     sentence_index: int | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class SampleSizeRules(RuleFile):
+    """``resources/sample_size.json`` (see its description)."""
+
+    units: dict[str, int]
+    tens: dict[str, int]
+    scales: dict[str, int]
+    participant_nouns: list[str]
+    not_participants: list[str]
+    max_modifiers: int
+    modifier_blockers: list[str]
+    basis_cues: list[tuple[str, str]]
+    screening_cue: str
+    arm_cue: str
+    skip_sections: list[str]
+    max_plausible: int
+    no_sample_designs: list[str]
+    planned_designs: list[str]
+    arm_verbs: str
+    arm_nouns: str
+    subset_before: str
+    per_group_before: str
+    per_group_after: str
+    list_gap: str
+    review_pooled_participants: bool
+    n_equals_not_after: list[str]
+    participant_abbreviations: list[str]
+    pooled_cue: str
+    control_nouns: list[str]
+    control_modifiers: list[str]
+    control_compared_to: str
+    groups_of_before: str
+    group_number: str
+    group_label: str
+    max_groups: int
+    crossover_cue: str
+    subsample_verbs: str
+    asa_class: str
+    weak_screening_cue: str
+    self_reference: str
+    vague_scale_before: str
+
+
 @lru_cache(maxsize=1)
 def _cfg():
-    data = load_json("sample_size/resources/sample_size.json")
-    words = {**data["units"], **data["tens"]}
-    word_alt = "|".join(sorted(list(words) + list(data["scales"]), key=len, reverse=True))
+    data = load_rules(NLP_ROOT / "sample_size" / "resources" / "sample_size.json", SampleSizeRules)
+    words = {**data.units, **data.tens}
+    word_alt = "|".join(sorted(list(words) + list(data.scales), key=len, reverse=True))
     spelled = rf"(?:{word_alt})(?:(?:[- \u2010\u2011\u2012\u2013]|\s+and\s+)(?:{word_alt}))*"
     number = rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+|{spelled})"
-    nouns = "|".join(re.escape(n) for n in sorted(data["participant_nouns"], key=len, reverse=True))
-    blockers = set(data["modifier_blockers"])
+    nouns = "|".join(re.escape(n) for n in sorted(data.participant_nouns, key=len, reverse=True))
+    blockers = set(data.modifier_blockers)
     block = "|".join(re.escape(b) for b in sorted(blockers, key=len, reverse=True))
     # "Sixty ASA physical status I or II patients": the anaesthesia risk class may hold "or"/"and"
-    asa = rf"(?:\s+{data['asa_class']})?"
+    asa = rf"(?:\s+{data.asa_class})?"
     noun_re = re.compile(
-        rf"(?<![\w.,/-]){number}{asa}(?P<mods>(?:\s+(?!(?:{block})\b)(?!\(?[\d.,]+\b)[\w()'/\u2010\u2011-]+,?(?:\s+and(?=\s+(?!(?:{block})\b)[a-z]))?){{0,{data['max_modifiers']}}}?)\s+(?P<noun>{nouns})\b",
+        rf"(?<![\w.,/-]){number}{asa}(?P<mods>(?:\s+(?!(?:{block})\b)(?!\(?[\d.,]+\b)[\w()'/\u2010\u2011-]+,?(?:\s+and(?=\s+(?!(?:{block})\b)[a-z]))?){{0,{data.max_modifiers}}}?)\s+(?P<noun>{nouns})\b",
         re.IGNORECASE,
     )
     # case-sensitive: "21 Ss" (PsycINFO's "subjects"), "30 HC" - never "ss" inside words
-    abbr = "|".join(re.escape(a) for a in sorted(data["participant_abbreviations"], key=len, reverse=True))
+    abbr = "|".join(re.escape(a) for a in sorted(data.participant_abbreviations, key=len, reverse=True))
     abbr_re = re.compile(rf"(?<![\w.,/-])(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+)(?P<mods>)\s+(?P<noun>{abbr})\b")
-    arm_re = re.compile(rf"(?<![\w.,/-]){number}\s+(?:(?:{nouns})\s+)?(?:{data['arm_verbs']})\b", re.IGNORECASE)
-    arm_next = re.compile(rf"\b(?:and|or|while|whereas|,|:|;)\s+{number}\s+(?:to\s+|with\s+|in\s+the\s+)?(?:{data['arm_nouns']})\b", re.IGNORECASE)
+    arm_re = re.compile(rf"(?<![\w.,/-]){number}\s+(?:(?:{nouns})\s+)?(?:{data.arm_verbs})\b", re.IGNORECASE)
+    arm_next = re.compile(rf"\b(?:and|or|while|whereas|,|:|;)\s+{number}\s+(?:to\s+|with\s+|in\s+the\s+)?(?:{data.arm_nouns})\b", re.IGNORECASE)
     n_eq = re.compile(rf"(?<![\w])(?:n|N|total n|sample size)\s*(?:=|:)\s*(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+)(?![\d.])(?P<after>\s*(?:per|in each|each|/)\b)?", re.IGNORECASE)
     # "45 ecstasy, 48 cannabis and 40 legal drug users", "in 28, 23 and 28 healthy subjects": numbers sharing one noun
     bare = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{spelled})"
     # an item's words are modifiers, never participants, units or things counted ("8 sessions, and 12 patients")
-    units = "|".join(re.escape(w) for w in sorted(data["not_participants"], key=len, reverse=True))
+    units = "|".join(re.escape(w) for w in sorted(data.not_participants, key=len, reverse=True))
     item = rf"{bare}(?:\s+(?!(?:{block}|{nouns}|{units}|year|month|week|day|hour|minute|session|dose|time|mg|ml|arms?|groups?|cohorts?|wards?|units?|clinics?)\b)[a-z][\w/'\u2010\u2011-]*){{0,3}}"
     shared = re.compile(
         rf"(?<![\w.,/-])(?P<items>{item}(?:\s*,\s*{item})*)\s*,?\s+and\s+(?P<last>{bare})(?P<mods>(?:\s+(?!(?:{block})\b)[a-z][\w/'()\u2010\u2011-]*){{0,4}}?)\s+(?P<noun>{nouns})\b",
         re.IGNORECASE)
     total = re.compile(rf"\b(?:a total of|total of|in total,?|overall,?)\s+{number}\b(?![.,]\d|\s*%|\s*per\s?cent)", re.IGNORECASE)
-    bases = [(name, re.compile(p, re.IGNORECASE)) for name, p in data["basis_cues"]]
+    bases = [(name, re.compile(p, re.IGNORECASE)) for name, p in data.basis_cues]
     return {
         "words": words,
-        "scales": data["scales"],
+        "scales": data.scales,
         "noun_re": noun_re,
         # the same patterns without IGNORECASE, run on the lower-cased sentence (nlp.matching.regex.fold):
         # identical matches (every literal in them is lower case), about twice as fast in ``re``
         "lower": {name: re.compile(p.pattern) for name, p in
                   (("noun_re", noun_re), ("arm_re", arm_re), ("arm_next", arm_next), ("total", total))},
         "abbr_re": abbr_re,
-        "abbr_cues": tuple(" " + a for a in data["participant_abbreviations"]),
-        "noun_set": frozenset(n.lower() for n in data["participant_nouns"]),
+        "abbr_cues": tuple(" " + a for a in data.participant_abbreviations),
+        "noun_set": frozenset(n.lower() for n in data.participant_nouns),
         "number": number,
         "arm_re": arm_re,
         "arm_next": arm_next,
@@ -98,46 +142,46 @@ def _cfg():
         "total": total,
         "blockers": blockers,
         "bases": bases,
-        "screen": re.compile(data["screening_cue"], re.IGNORECASE),
+        "screen": re.compile(data.screening_cue, re.IGNORECASE),
         # every count pattern needs a digit or a number word: sentences without one are skipped
         "digit": re.compile(r"\d"),
         "screens": {name: Screen(p.pattern, p.flags) for name, p in
                     (("arm_re", arm_re), ("n_eq", n_eq), ("total", total))},
-        "number_words": tuple(w.lower() for w in list(words) + list(data["scales"])),
-        "arm": re.compile(data["arm_cue"], re.IGNORECASE),
-        "skip": frozenset(data["skip_sections"]),
-        "max": int(data["max_plausible"]),
-        "none_designs": frozenset(data["no_sample_designs"]),
-        "planned_designs": frozenset(data["planned_designs"]),
-        "not_participants": frozenset(data["not_participants"]),
+        "number_words": tuple(w.lower() for w in list(words) + list(data.scales)),
+        "arm": re.compile(data.arm_cue, re.IGNORECASE),
+        "skip": frozenset(data.skip_sections),
+        "max": int(data.max_plausible),
+        "none_designs": frozenset(data.no_sample_designs),
+        "planned_designs": frozenset(data.planned_designs),
+        "not_participants": frozenset(data.not_participants),
         # the word before an "N = x" and whether a number comes just before it ("three separate studies (N = 73")
-        "last_word": re.compile(r"((?:\d[\d,]*|\b(?:%s))\s+(?:[\w-]+\s+){0,2})?(\w+)\W{0,4}$" % "|".join(sorted(list(words) + list(data["scales"]))), re.IGNORECASE),
-        "subset_before": re.compile(data["subset_before"], re.IGNORECASE),
+        "last_word": re.compile(r"((?:\d[\d,]*|\b(?:%s))\s+(?:[\w-]+\s+){0,2})?(\w+)\W{0,4}$" % "|".join(sorted(list(words) + list(data.scales))), re.IGNORECASE),
+        "subset_before": re.compile(data.subset_before, re.IGNORECASE),
         "bracket_open": re.compile(r"(?:\s+[A-Za-z-]+){0,2}\s*\("),
-        "pooled_cue": re.compile(data["pooled_cue"], re.IGNORECASE),
-        "n_equals_not_after": frozenset(data["n_equals_not_after"]),
-        "per_group_before": re.compile(data["per_group_before"], re.IGNORECASE),
-        "per_group_after": re.compile(data["per_group_after"], re.IGNORECASE),
-        "list_gap": re.compile(data["list_gap"], re.IGNORECASE),
-        "review_pooled": bool(data["review_pooled_participants"]),
-        "control_nouns": frozenset(data["control_nouns"]),
+        "pooled_cue": re.compile(data.pooled_cue, re.IGNORECASE),
+        "n_equals_not_after": frozenset(data.n_equals_not_after),
+        "per_group_before": re.compile(data.per_group_before, re.IGNORECASE),
+        "per_group_after": re.compile(data.per_group_after, re.IGNORECASE),
+        "list_gap": re.compile(data.list_gap, re.IGNORECASE),
+        "review_pooled": bool(data.review_pooled_participants),
+        "control_nouns": frozenset(data.control_nouns),
         # "Fourteen of 67 patients (21%) ... were randomly selected": the part is the sample
-        "subsample": re.compile(rf"(?<![\w.,/-]){number}\s+(?:out\s+)?of\s+(?:the\s+)?(?P<whole>\d{{1,3}}(?:,\d{{3}})+|\d+|{spelled})\s+(?:[\w-]+\s+){{0,3}}?(?:{nouns})\b[^.;]{{0,80}}?\b{data['subsample_verbs']}\b", re.IGNORECASE),
-        "subsample_screen": Screen(data["subsample_verbs"], re.IGNORECASE),
+        "subsample": re.compile(rf"(?<![\w.,/-]){number}\s+(?:out\s+)?of\s+(?:the\s+)?(?P<whole>\d{{1,3}}(?:,\d{{3}})+|\d+|{spelled})\s+(?:[\w-]+\s+){{0,3}}?(?:{nouns})\b[^.;]{{0,80}}?\b{data.subsample_verbs}\b", re.IGNORECASE),
+        "subsample_screen": Screen(data.subsample_verbs, re.IGNORECASE),
         "part_of": re.compile(rf"\b(?:of|out of|among)\s+(?:the\s+)?(?:\d+|{spelled})\s+(?:\w+\s+)?(?:patients|participants|subjects)\b", re.IGNORECASE),
-        "crossover": re.compile(data["crossover_cue"], re.IGNORECASE),
-        "groups_of": re.compile(data["groups_of_before"], re.IGNORECASE),
-        "group_number": re.compile(data["group_number"], re.IGNORECASE),
-        "group_label": re.compile(data["group_label"], re.IGNORECASE),
-        "max_groups": int(data["max_groups"]),
-        "compared_to": re.compile(data["control_compared_to"], re.IGNORECASE),
-        "control_modifiers": frozenset(data["control_modifiers"]),
+        "crossover": re.compile(data.crossover_cue, re.IGNORECASE),
+        "groups_of": re.compile(data.groups_of_before, re.IGNORECASE),
+        "group_number": re.compile(data.group_number, re.IGNORECASE),
+        "group_label": re.compile(data.group_label, re.IGNORECASE),
+        "max_groups": int(data.max_groups),
+        "compared_to": re.compile(data.control_compared_to, re.IGNORECASE),
+        "control_modifiers": frozenset(data.control_modifiers),
         "shared": shared,
         "bare": re.compile(rf"(?<![\w./-])(?<!\d,){bare}(?!\w|[.,/]\d)", re.IGNORECASE),
-        "vague_scale_before": re.compile(data["vague_scale_before"], re.IGNORECASE),
+        "vague_scale_before": re.compile(data.vague_scale_before, re.IGNORECASE),
         "list_next": re.compile(rf"\s*,?\s*(?:and\s+)?(?:\d|(?i:{spelled})\b)"),
-        "weak_screen": re.compile(data["weak_screening_cue"], re.IGNORECASE),
-        "self_reference": re.compile(data["self_reference"], re.IGNORECASE),
+        "weak_screen": re.compile(data.weak_screening_cue, re.IGNORECASE),
+        "self_reference": re.compile(data.self_reference, re.IGNORECASE),
     }
 
 

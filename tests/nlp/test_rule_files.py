@@ -22,6 +22,7 @@ from nlp.outcomes.measures import MeasureRules
 from nlp.matching.terms import LexiconFile, LexiconRegistry
 from nlp.routes_doses import ComparatorRules, DoseRules, RouteRules
 from nlp.rules import RuleFileError, load_rules
+from nlp.sample_size import SampleSizeRules
 from nlp.sentences import NonfinalRules
 from nlp.sentences.index import SectionRules
 
@@ -47,13 +48,13 @@ RULE_FILES = {
     "routes_doses/resources/comparators.json": ComparatorRules,
     "routes_doses/resources/doses.json": DoseRules,
     "routes_doses/resources/routes.json": RouteRules,
+    "sample_size/resources/sample_size.json": SampleSizeRules,
     "sentences/resources/nonfinal.json": NonfinalRules,
     "sentences/resources/sections.json": SectionRules,
 }
 #: JSON files under nlp/ that are not rules
 NOT_RULES = {
     "resources/accuracy.json",  # measured figures, written by `evaluate --write-accuracy`
-    "sample_size/resources/sample_size.json",  # being edited by the lead; typed in a later commit
 }
 
 #: (rule file, path to one object of a nested rule class inside it)
