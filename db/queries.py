@@ -1,10 +1,10 @@
 """Every read the dashboard does, aggregated in SQL.
 
 All statements are SQLAlchemy Core ``select`` constructs over the SQLModel
-tables; user input only ever reaches the database as bound parameters, and
-free text is matched with ``LIKE`` after escaping its wildcards
-(``autoescape=True``), so ``%``, ``_`` or ``'; DROP TABLE article; --`` are
-searched for as plain text. Deleted citations (``Article.is_deleted``) are
+tables; user input only ever reaches the database as bound parameters.
+The explorer's search text (:attr:`ArticleFilter.text`) is a PubMed-style
+full-text query evaluated by :func:`db.search.matching` (the Search page's
+language and index), so ``'; DROP TABLE article; --`` is searched for as words. Deleted citations (``Article.is_deleted``) are
 never shown. Functions take an :class:`~sqlalchemy.engine.Engine` (the
 dashboard opens it read-only) and return plain Python rows (dicts/tuples)
 that can be cached and turned into data frames.
@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Optional, Sequence
 
 from sqlalchemy import String, and_, case, cast, distinct, exists, false, func, inspect, or_, select, true
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from .models import (
     Article,
@@ -35,6 +35,7 @@ from .models import (
 from .models import AE_ARMS, AE_STATUSES  # noqa: F401 - re-exported for the dashboard
 from .models import AE_NOT_OCCURRED as NOT_OCCURRED
 from .models import AE_OCCURRED as OCCURRED
+from .search import matching
 
 #: design code shown for articles that have no extraction row yet
 NOT_EXTRACTED = "not_extracted"
@@ -96,8 +97,11 @@ class ArticleFilter:
     """What the evidence explorer (and every drill-down link) filters on.
 
     Empty tuples / ``None`` mean "no restriction". Values are compared with
-    bound parameters; ``text`` is split on whitespace and every word must occur
-    (case-insensitively, wildcards escaped) in the title or the abstract.
+    bound parameters; ``text`` is a PubMed-style full-text query over title,
+    abstract, keywords and MeSH (phrases, AND/OR/NOT, prefix*, field tags:
+    :mod:`db.search`), combined with every other field. A function given a
+    filter with an invalid ``text`` raises :class:`db.search.SearchSyntaxError`,
+    on a database without the search index :class:`db.search.SearchIndexMissingError`.
     """
 
     topics: tuple[str, ...] = ()
@@ -118,7 +122,9 @@ class ArticleFilter:
     retracted_only: bool = False
 
 
-def _where(f: ArticleFilter) -> list:
+def _where(f: ArticleFilter, conn: Connection | Engine) -> list:
+    """The conditions of ``f`` on ``Article`` (outer-joined to ``Extraction``); ``conn``, the database the
+    statement will run on, compiles the search text (:func:`db.search.matching`)."""
     clauses: list = [_live()]
     if f.topics:
         clauses.append(exists().where(ArticleTopic.pmid == Article.pmid, ArticleTopic.topic.in_(f.topics)))
@@ -152,8 +158,8 @@ def _where(f: ArticleFilter) -> list:
                 ExtractedAdverseEvent.status == OCCURRED,
             )
         )
-    for word in f.text.split():
-        clauses.append(or_(Article.title.icontains(word, autoescape=True), Article.abstract.icontains(word, autoescape=True)))
+    if f.text.strip():
+        clauses.append(matching(conn, f.text))
     if f.since is not None:
         clauses.append(Article.first_seen >= f.since)
     if not f.include_retracted:
@@ -220,8 +226,8 @@ def _row(m: Any) -> dict:
 
 def count_articles(engine: Engine, f: ArticleFilter = ArticleFilter()) -> int:
     """Number of (non-deleted) articles matching ``f``."""
-    stmt = select(func.count()).select_from(Article).outerjoin(Extraction, Extraction.pmid == Article.pmid).where(*_where(f))
     with engine.connect() as conn:
+        stmt = select(func.count()).select_from(Article).outerjoin(Extraction, Extraction.pmid == Article.pmid).where(*_where(f, conn))
         return int(conn.execute(stmt).scalar_one())
 
 
@@ -235,21 +241,21 @@ def search_articles(
     (int, list[dict])
         The total number of matches and the ``limit`` rows from ``offset`` in ``sort`` order.
     """
-    # With free text (a scan of every abstract) one statement with a window count
-    # reads the table once; otherwise a separate indexed count and an ordered,
+    # With search text (a set of index lookups) one statement with a window count
+    # evaluates the search once; otherwise a separate indexed count and an ordered,
     # limited select are faster than materialising every match for the window.
-    windowed = bool(f.text.split())
+    windowed = bool(f.text.strip())
     cols = [*_ROW_COLUMNS, func.count().over().label("_total")] if windowed else _ROW_COLUMNS
-    stmt = (
-        select(*cols)
-        .select_from(Article)
-        .outerjoin(Extraction, Extraction.pmid == Article.pmid)
-        .where(*_where(f))
-        .order_by(*_order(sort))
-        .limit(limit)
-        .offset(offset)
-    )
     with engine.connect() as conn:
+        stmt = (
+            select(*cols)
+            .select_from(Article)
+            .outerjoin(Extraction, Extraction.pmid == Article.pmid)
+            .where(*_where(f, conn))
+            .order_by(*_order(sort))
+            .limit(limit)
+            .offset(offset)
+        )
         rows = [_row(r) for r in conn.execute(stmt).mappings()]
     if windowed and rows:
         total = rows[0]["_total"]
@@ -263,26 +269,26 @@ def search_articles(
 def sample_sizes(engine: Engine, f: ArticleFilter = ArticleFilter()) -> list[tuple[int, Optional[int]]]:
     """``(pmid, sample size)`` of every article matching ``f`` (None when not stated or not extracted),
     the input of :func:`db.trials.summarise` ("k trials, n participants" of a selection)."""
-    stmt = (select(Article.pmid, Extraction.sample_size).select_from(Article)
-            .outerjoin(Extraction, Extraction.pmid == Article.pmid).where(*_where(f)))
     with engine.connect() as conn:
+        stmt = (select(Article.pmid, Extraction.sample_size).select_from(Article)
+                .outerjoin(Extraction, Extraction.pmid == Article.pmid).where(*_where(f, conn)))
         return [(int(p), n) for p, n in conn.execute(stmt)]
 
 
 def export_articles(engine: Engine, f: ArticleFilter = ArticleFilter(), sort: str = "newest", limit: int | None = None) -> list[dict]:
     """Every article matching ``f`` with the fields reference managers need
     (authors, journal, volume-free citation data, DOI, abstract)."""
-    stmt = (
-        select(*_ROW_COLUMNS, Article.abstract, Article.authors, Article.pub_date, Article.journal_iso, Article.nct_ids,
-               Article.keywords, Article.pmcid, Extraction.comparators)
-        .select_from(Article)
-        .outerjoin(Extraction, Extraction.pmid == Article.pmid)
-        .where(*_where(f))
-        .order_by(*_order(sort))
-    )
-    if limit is not None:
-        stmt = stmt.limit(limit)
     with engine.connect() as conn:
+        stmt = (
+            select(*_ROW_COLUMNS, Article.abstract, Article.authors, Article.pub_date, Article.journal_iso, Article.nct_ids,
+                   Article.keywords, Article.pmcid, Extraction.comparators)
+            .select_from(Article)
+            .outerjoin(Extraction, Extraction.pmid == Article.pmid)
+            .where(*_where(f, conn))
+            .order_by(*_order(sort))
+        )
+        if limit is not None:
+            stmt = stmt.limit(limit)
         return [_row(r) for r in conn.execute(stmt).mappings()]
 
 
@@ -368,15 +374,15 @@ def design_counts(engine: Engine, conditions: Sequence[str] = (), topics: Sequen
     """(design, articles); articles without extraction count as ``not_extracted``."""
     f = ArticleFilter(conditions=tuple(conditions), topics=tuple(topics))
     design = func.coalesce(Extraction.design, NOT_EXTRACTED)
-    stmt = (
-        select(design, func.count())
-        .select_from(Article)
-        .outerjoin(Extraction, Extraction.pmid == Article.pmid)
-        .where(*_where(f))
-        .group_by(design)
-        .order_by(func.count().desc())
-    )
     with engine.connect() as conn:
+        stmt = (
+            select(design, func.count())
+            .select_from(Article)
+            .outerjoin(Extraction, Extraction.pmid == Article.pmid)
+            .where(*_where(f, conn))
+            .group_by(design)
+            .order_by(func.count().desc())
+        )
         return [(d, int(n)) for d, n in conn.execute(stmt)]
 
 
@@ -440,9 +446,9 @@ def _condition_join(stmt, pmid_col):
     return stmt.outerjoin(ExtractionCondition, ExtractionCondition.pmid == pmid_col)
 
 
-def _matching_pmids(f: ArticleFilter):
+def _matching_pmids(f: ArticleFilter, conn: Connection | Engine):
     """The PMIDs of the (non-deleted) articles that match ``f``, as a subquery."""
-    return select(Article.pmid).select_from(Article).outerjoin(Extraction, Extraction.pmid == Article.pmid).where(*_where(f))
+    return select(Article.pmid).select_from(Article).outerjoin(Extraction, Extraction.pmid == Article.pmid).where(*_where(f, conn))
 
 
 def adverse_event_counts(engine: Engine, conditions: Sequence[str] = (), organ_classes: Sequence[str] = (),
@@ -483,7 +489,7 @@ def adverse_event_counts(engine: Engine, conditions: Sequence[str] = (), organ_c
     if organ_classes:
         stmt = stmt.where(ae.organ_class.in_(organ_classes))
     if studies is not None:
-        stmt = stmt.where(ae.pmid.in_(_matching_pmids(studies)))
+        stmt = stmt.where(ae.pmid.in_(_matching_pmids(studies, engine)))
     stmt = stmt.group_by(condition, ae.organ_class, ae.term).order_by(condition, ae.organ_class, ae.term)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(stmt).mappings()]
@@ -512,7 +518,7 @@ def adverse_event_route_counts(engine: Engine, studies: ArticleFilter = ArticleF
         ``route, organ_class, term, studies, route_studies``, by route then event.
     """
     ae = ExtractedAdverseEvent
-    pmids = _matching_pmids(studies)
+    pmids = _matching_pmids(studies, engine)
     route = func.coalesce(ExtractionRoute.route, UNSPECIFIED).label("route")
     stmt = (
         select(route, ae.organ_class, ae.term, func.count(distinct(ae.pmid)).label("studies"))
@@ -610,7 +616,7 @@ def adverse_event_frequencies(engine: Engine, conditions: Sequence[str] = (), te
     if term:
         stmt = stmt.where(ae.term == term)
     if studies is not None:
-        stmt = stmt.where(ae.pmid.in_(_matching_pmids(studies)))
+        stmt = stmt.where(ae.pmid.in_(_matching_pmids(studies, engine)))
     stmt = stmt.order_by(ae.term, ae.frequency_pct.desc().nulls_last(), ae.pmid).limit(limit)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(stmt).mappings()]
@@ -652,7 +658,7 @@ def adverse_event_evidence(
     if statuses:
         stmt = stmt.where(ae.status.in_(tuple(statuses)))
     if studies is not None:
-        stmt = stmt.where(ae.pmid.in_(_matching_pmids(studies)))
+        stmt = stmt.where(ae.pmid.in_(_matching_pmids(studies, engine)))
     stmt = stmt.order_by(Article.pub_year.desc().nulls_last(), ae.pmid.desc(), ae.id).limit(limit)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(stmt).mappings()]
@@ -729,7 +735,7 @@ def trial_table(
                Extraction.efficacy_direction)
         .select_from(Article)
         .join(Extraction, Extraction.pmid == Article.pmid)
-        .where(*_where(f))
+        .where(*_where(f, engine))
         .order_by(Extraction.sample_size.desc().nulls_last(), Article.pmid.desc())
         .limit(limit)
     )

@@ -41,7 +41,7 @@ from .search_schema import PG_CONFIG
 from .search_syntax import MAX_QUERY_CHARS, MAX_TERMS, Node, Op, SearchSyntaxError, Term, has_word, leaves, parse
 
 __all__ = ["MARK_END", "MARK_START", "MAX_LIMIT", "MAX_QUERY_CHARS", "MAX_TERMS", "SearchHit", "SearchIndexMissingError",
-           "SearchPage", "SearchSyntaxError", "parse", "search"]
+           "SearchPage", "SearchSyntaxError", "matching", "parse", "search"]
 
 #: most results one page may hold
 MAX_LIMIT = 200
@@ -147,7 +147,7 @@ class _Sqlite:
 
     def _param(self, value: str):
         self.n += 1
-        return bindparam(f"t{self.n}", value)
+        return bindparam(f"t{self.n}", value, unique=True)
 
     def leaf(self, term: Term) -> ColumnElement:
         parts = []
@@ -202,8 +202,8 @@ class _Postgres:
     def tsquery(self, term: Term) -> ColumnElement:
         self.n += 1
         if term.kind == "prefix":  # the stem is letters and digits only (checked by the parser)
-            return func.to_tsquery(_regconfig(), bindparam(f"t{self.n}", term.text + ":*"))
-        return func.phraseto_tsquery(_regconfig(), bindparam(f"t{self.n}", term.text))
+            return func.to_tsquery(_regconfig(), bindparam(f"t{self.n}", term.text + ":*", unique=True))
+        return func.phraseto_tsquery(_regconfig(), bindparam(f"t{self.n}", term.text, unique=True))
 
     def leaf(self, term: Term) -> ColumnElement:
         q = self.tsquery(term)
@@ -329,7 +329,12 @@ def search(session_or_engine: Session | Engine | Connection, query: str, *, limi
     return _run(target, tree, query, limit, offset)
 
 
-def _run(conn: Connection, tree: Node, query: str, limit: int, offset: int) -> SearchPage:
+def _compile(conn: Connection, tree: Node, query: str):
+    """The backend of ``conn`` and the query tree without the terms it cannot look for.
+
+    Raises :class:`SearchIndexMissingError` without the index and
+    :class:`SearchSyntaxError` when no term is left (punctuation or stop words only).
+    """
     if not inspect(conn).has_table("fts_article"):
         raise SearchIndexMissingError("the database has no search index yet: upgrade its schema (migration 0005)")
     backend = _Postgres() if conn.dialect.name == "postgresql" else _Sqlite()
@@ -337,8 +342,53 @@ def _run(conn: Connection, tree: Node, query: str, limit: int, offset: int) -> S
     blank = {t for t in terms if not has_word(t)}  # punctuation only: no word to look for
     empty = blank | backend.stop_words(conn, [t for t in terms if t not in blank])
     pruned = _prune(tree, empty) if empty else tree
+    if pruned is None and empty == blank:
+        raise SearchSyntaxError("no word to search for, only punctuation: type a word, a \"phrase\" or a prefix*", 0, query)
     if pruned is None:
         raise SearchSyntaxError("only very common words (such as 'the', 'of'): add a more specific word", 0, query)
+    return backend, pruned
+
+
+def matching(session_or_engine: Session | Engine | Connection, query: str) -> ColumnElement:
+    """A condition on :class:`~db.models.Article` true for the articles ``query`` finds, to combine with other filters.
+
+    The same query language and the same matching as :func:`search` (phrases,
+    AND/OR/NOT, prefixes, field tags, MeSH); deleted citations are not excluded
+    here (the caller's filter does that). The database is read once, to check
+    the index and, on PostgreSQL, which terms are stop words; the condition
+    itself is plain SQL with every piece of user text as a bound parameter.
+
+    Parameters
+    ----------
+    session_or_engine : Session, Engine or Connection
+        The database the condition will run against (its dialect decides the SQL).
+    query : str
+        PubMed-style query (see the module docstring).
+
+    Returns
+    -------
+    ColumnElement
+        A boolean SQL expression over ``Article.pmid``, for ``select(...).where(...)``.
+
+    Raises
+    ------
+    SearchSyntaxError
+        If ``query`` is not a valid query, or has no word to look for.
+    SearchIndexMissingError
+        If the database's schema predates the search index (migration 0005).
+    """
+    tree: Node | None = parse(query)
+    target = _connection(session_or_engine)
+    if isinstance(target, Engine):
+        with target.connect() as conn:
+            backend, pruned = _compile(conn, tree, query)
+    else:
+        backend, pruned = _compile(target, tree, query)
+    return _predicate(pruned, backend)
+
+
+def _run(conn: Connection, tree: Node, query: str, limit: int, offset: int) -> SearchPage:
+    backend, pruned = _compile(conn, tree, query)
     where = and_(Article.is_deleted.is_(False), _predicate(pruned, backend))
     positive = leaves(pruned)
     in_text = [t for t in positive if t.field != "mesh"]  # what scores, and is marked in title and abstract

@@ -390,3 +390,75 @@ def test_database_without_the_index_says_so(db_url):
             search(eng, "ketamine")
     finally:
         eng.dispose()
+
+
+# --------------------------------------------------------------------------- matching(): a condition for other filters
+
+
+def matched(engine, query: str, *where) -> list[int]:
+    """The PMIDs of the articles that :func:`db.search.matching` selects, with ``where`` too, sorted."""
+    from sqlalchemy import select
+
+    from db.search import matching
+
+    with engine.connect() as conn:
+        stmt = select(Article.pmid).where(matching(conn, query), *where).order_by(Article.pmid)
+        return list(conn.execute(stmt).scalars())
+
+
+@pytest.mark.parametrize("query", ['"treatment resistant depression"', "migraine OR anesthe*", "ketamine NOT migraine",
+                                   "migraine[ti]", '"cluster headache"[mh]', "depression intranasal"])
+def test_matching_selects_what_search_finds(corpus, query):
+    assert matched(corpus, query) == found(corpus, query)
+
+
+def test_matching_combines_with_another_condition(corpus):
+    assert matched(corpus, "ketamine", Article.title.contains("migraine")) == [MIGRAINE_IV]
+
+
+def test_matching_twice_in_one_statement_keeps_each_query(corpus):
+    from db.search import matching
+
+    with corpus.connect() as conn:
+        from sqlalchemy import select
+
+        stmt = select(Article.pmid).where(matching(conn, "migraine"), matching(conn, "emergency[ti]"))
+        assert list(conn.execute(stmt).scalars()) == [MIGRAINE_ABSTRACT]
+
+
+def test_matching_accepts_an_engine(corpus):
+    from sqlalchemy import select
+
+    from db.search import matching
+
+    with corpus.connect() as conn:
+        assert sorted(conn.execute(select(Article.pmid).where(matching(corpus, "migraine"))).scalars()) == [
+            MIGRAINE_IV, MIGRAINE_ABSTRACT]
+
+
+def test_matching_refuses_bad_syntax_with_the_position(corpus):
+    from db.search import matching
+
+    with pytest.raises(SearchSyntaxError) as err:
+        matching(corpus, '"treatment resistant')
+    assert err.value.position == 0
+
+
+def test_matching_refuses_a_query_without_a_word(corpus):
+    from db.search import matching
+
+    with pytest.raises(SearchSyntaxError, match="no word to search for"):
+        matching(corpus, "'; --")
+
+
+def test_matching_on_a_database_without_the_index_says_so(db_url):
+    from db.migrate import upgrade
+    from db.search import SearchIndexMissingError, matching
+
+    eng = make_engine(db_url)
+    try:
+        upgrade(eng, "0004")
+        with pytest.raises(SearchIndexMissingError):
+            matching(eng, "ketamine")
+    finally:
+        eng.dispose()
