@@ -8,6 +8,10 @@ new = harvest | 7 | 30, retracted = include | hide | only (``1``: only),
 sort, col (the columns shown), per_page, page).
 
 All matching rows can be paged through; the downloads hold all of them.
+The search box takes the Search page's PubMed-style syntax (phrases,
+AND/OR/NOT, prefix*, field tags; :func:`db.search.matching`) and combines it
+with every other filter; a query that cannot be read is shown with its
+position instead of results.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dashboard import exports, trial_counts, url_state
 from db import trials
 from db.models import utcnow
 from db.queries import SORTS, ArticleFilter
+from db.search import SearchIndexMissingError, SearchSyntaxError
 
 PAGE_SIZES = (50, 100, 250, 500)
 ANY_EVENT = "(any)"
@@ -81,10 +86,13 @@ with c.guard("explorer"):
 
     with st.sidebar:
         st.header("Filters")
-        f_text = st.text_input("Search title and abstract", key="f_text", placeholder="e.g. suicidal ideation",
-                               max_chars=c.MAX_QUERY_CHARS,
-                               help=f"Every word must appear in the title or abstract (case-insensitive, plain text; "
-                                    f"the first {c.MAX_QUERY_WORDS} words are used).")
+        f_text = st.text_input("Search title, abstract, MeSH and keywords", key="f_text",
+                               placeholder='e.g. "suicidal ideation" OR suicid*', max_chars=c.MAX_QUERY_CHARS,
+                               help='As on the Search page, PubMed style: every word must appear (title, abstract, MeSH or '
+                                    'keywords); "quoted words" form a phrase; AND / OR / NOT (upper case) and (parentheses) '
+                                    'combine terms; suicid\\* finds every word starting with *suicid*; field tags '
+                                    'migraine\\[ti\\], nausea\\[ab\\], "cluster headache"\\[mh\\] limit a term. '
+                                    'The other filters apply too.')
         f_topics = st.multiselect("Topic", topic_values, key="f_topics", help="The harvest query (topic) that found the article.")
         f_conditions = st.multiselect("Condition", condition_values, key="f_conditions", help=c.help_text("condition"))
         f_tiers = st.multiselect("Design tier", tier_codes, key="f_tiers", format_func=c.tier_label, help=c.help_text("design"))
@@ -108,7 +116,7 @@ with c.guard("explorer"):
         f_retracted = st.radio("Retracted articles", list(RETRACTED), key="f_retracted", format_func=RETRACTED.get,
                                help="Articles PubMed flags as retracted; when listed, the table marks them.")
 
-    search = c.bounded_text(f_text)
+    search = c.bounded_text(f_text)  # single spaces: a syntax error's caret points into the query shown with it
     if c.was_capped(f_text) or (f_text and f_text == st.session_state.get("_q_capped_to")):
         st.caption(f"The search uses the first {c.MAX_QUERY_WORDS} words ({c.MAX_QUERY_CHARS} characters) only: "
                    f"{c.md(search[:80])}{'…' if len(search) > 80 else ''}")
@@ -138,7 +146,7 @@ with c.guard("explorer"):
         retracted_only=f_retracted == "only",
     )
     if search:
-        c.link(c.page_url("search", q=search), "Search title, abstract, MeSH and keywords PubMed-style (phrases, AND/OR/NOT) →")
+        c.link(c.page_url("search", q=search), "The same search ranked by relevance, with the matching words highlighted →")
 
     top = st.columns([1, 2, 1, 1, 1])
     sort = top[1].selectbox("Sort by", list(SORTS), format_func=SORTS.get, key="f_sort")
@@ -150,7 +158,19 @@ with c.guard("explorer"):
         st.session_state["f_page"] = 1
     st.session_state["_explorer_selection"] = selection
     page_size = int(st.session_state.get("f_page_size") or 100)
-    total = ctx.q("count_articles", flt)
+    try:
+        total = ctx.q("count_articles", flt)
+    except SearchSyntaxError as exc:
+        url_state.save("explorer", PARAMS)
+        st.error(f"This search cannot be run: {c.md(exc.reason)}.", icon=":material/search_off:")
+        st.code(f"{exc.query}\n{' ' * exc.position}^", language=None)
+        st.caption("Fix the search text in the sidebar; the other filters are kept.")
+        st.stop()
+    except SearchIndexMissingError:
+        url_state.save("explorer", PARAMS)
+        st.warning("This database has no search index yet. Upgrade it with `ketamine-tracker db upgrade` "
+                   "(the next `ketamine-tracker update` does it too), then reload this page.")
+        st.stop()
     pages = max(1, -(-total // page_size))
     st.session_state["f_page"] = max(1, min(int(st.session_state.get("f_page") or 1), pages))
     first = (st.session_state["f_page"] - 1) * page_size

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.common import tier_designs
 from dashboard_support import PAGES
 
 TIMEOUT = 120
@@ -166,6 +168,70 @@ def test_search_text_links_to_the_full_text_search(backend_db, monkeypatch):
     url, _ = backend_db
     at = explorer(url, monkeypatch, q="ketamine pain")
     assert any('href="./search?q=ketamine+pain"' in h.value for h in at.get("html"))
+
+
+def search_page_finds(url: str, query: str) -> set[int]:
+    """What the Search page (db.search.search) finds for ``query``: every hit, over all its pages."""
+    from db.engine import make_engine
+    from db.search import MAX_LIMIT, search
+
+    engine = make_engine(url, read_only=True)
+    try:
+        found, offset = set(), 0
+        while True:
+            page = search(engine, query, limit=MAX_LIMIT, offset=offset)
+            found |= {h.pmid for h in page.hits}
+            offset += MAX_LIMIT
+            if offset >= page.total:
+                return found
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("query", ['"treatment resistant depression"', "migraine OR headache", "ketamine NOT depression",
+                                   "suicid*", "esketamine[ti]", "(postpartum OR suicid*) AND intranasal"])
+def test_search_text_finds_what_the_search_page_finds(backend_db, monkeypatch, query):
+    url, _ = backend_db
+    at = explorer(url, monkeypatch, q=query, per_page="500")
+    assert set(pmids(at)) == search_page_finds(url, query)
+
+
+def test_search_text_combines_with_the_other_filters(backend_db, monkeypatch):
+    url, specs = backend_db
+    at = explorer(url, monkeypatch, q="ketamine pain", tier="rct", per_page="500")
+    rcts = {s.pmid for s in live(specs) if s.extracted and s.design in tier_designs("rct")}
+    assert set(pmids(at)) == search_page_finds(url, "ketamine pain") & rcts
+
+
+def test_every_article_a_search_finds_is_on_some_page(backend_db, monkeypatch):
+    url, _ = backend_db
+    expected = search_page_finds(url, "ketamine pain")
+    at = explorer(url, monkeypatch, q="ketamine pain", per_page="50")
+    seen = []
+    for number in range(1, -(-len(expected) // 50) + 1):
+        at.number_input(key="f_page").set_value(number).run()
+        seen += pmids(at)
+    assert sorted(seen) == sorted(expected)
+
+
+def test_bad_search_syntax_shows_the_reason_and_the_place(backend_db, monkeypatch):
+    url, _ = backend_db
+    at = explorer(url, monkeypatch, q="migraine AND (nausea")
+    assert [e.value.startswith("This search cannot be run") for e in at.error] == [True]
+    assert at.code[0].value.splitlines() == ["migraine AND (nausea", " " * 13 + "^"]
+
+
+def test_bad_search_syntax_shows_no_results_and_no_traceback(backend_db, monkeypatch):
+    url, _ = backend_db
+    at = explorer(url, monkeypatch, q="migraine AND (nausea")
+    assert (len(at.exception), [d for d in at.dataframe if "article" in d.value.columns]) == (0, [])
+
+
+def test_search_text_typed_in_the_box_is_kept_in_the_url(backend_db, monkeypatch):
+    url, _ = backend_db
+    at = explorer(url, monkeypatch)
+    at.text_input(key="f_text").input('"treatment resistant depression" OR suicid*').run()
+    assert at.query_params["q"] == '"treatment resistant depression" OR suicid*'
 
 
 # --------------------------------------------------------------------------- trials and participants
