@@ -51,6 +51,11 @@ class Article(SQLModel, table=True):
     journal_iso: Optional[str] = None
     pub_year: Optional[int] = Field(default=None, index=True)
     pub_date: Optional[str] = None  # as printed: "2021 Mar 4", "2019 Jan-Feb"
+    # citation details as PubMed writes them (migration 0007): "42", "4 Suppl 1", "244-55"; outside the
+    # content hash, so their arrival after an ahead-of-print release is no revision (db.records)
+    volume: Optional[str] = None
+    issue: Optional[str] = None
+    pages: Optional[str] = None
     entrez_date: Optional[date] = Field(default=None, index=True)
     revised_date: Optional[date] = None
     language: Optional[str] = None

@@ -14,6 +14,11 @@ from datetime import date
 from typing import Optional
 
 
+#: Citation details PubMed fills in when an ahead-of-print article gets its issue: stored, but
+#: not content (:meth:`ArticleRecord.content_hash` leaves them out, so their arrival is no revision).
+CITATION_FIELDS = ("volume", "issue", "pages")
+
+
 def _hash_json(data) -> str:
     return json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
 
@@ -58,16 +63,25 @@ class ArticleRecord:
     publication_types: list[PubType] = field(default_factory=list)
     is_book: bool = False
     is_retracted: bool = False
+    # citation details (CITATION_FIELDS), as PubMed writes them: "42", "4 Suppl 1", "244-55", "e0123"
+    volume: Optional[str] = None
+    issue: Optional[str] = None
+    pages: Optional[str] = None
 
     def content_hash(self) -> str:
-        """SHA-256 over every stored field, so a re-delivery of the same record
-        hashes identically and any real revision (text, indexing, dates) does not.
+        """SHA-256 over every stored field but the citation details, so a
+        re-delivery of the same record hashes identically and any real revision
+        (text, indexing, dates) does not.
 
         The hashed payload is ``json.dumps(dataclasses.asdict(self), sort_keys=True,
-        default=str, ensure_ascii=False)`` encoded as UTF-8; the dict is built
-        field by field instead of by ``asdict`` (which deep-copies every nested
-        list and dict, ~6x slower), with the same result, so the hashes stored
-        by earlier versions stay valid.
+        default=str, ensure_ascii=False)`` without the keys of
+        :data:`CITATION_FIELDS`, encoded as UTF-8; the dict is built field by
+        field instead of by ``asdict`` (which deep-copies every nested list and
+        dict, ~6x slower), with the same result, so the hashes stored by
+        earlier versions stay valid. Volume, issue and pages are left out: PubMed
+        adds them when an ahead-of-print article gets its issue, which is not a
+        revision of its content (:mod:`db.store` writes them without marking the
+        article revised or due for extraction).
 
         Returns
         -------
@@ -78,7 +92,7 @@ class ArticleRecord:
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     def _hash_payload(self) -> dict:
-        """What ``dataclasses.asdict(self)`` returns, without its deep copies."""
+        """What ``dataclasses.asdict(self)`` returns without :data:`CITATION_FIELDS`, and without its deep copies."""
         return {
             "pmid": self.pmid,
             "version": self.version,

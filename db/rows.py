@@ -13,16 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from .records import ArticleRecord, DeletedCitation
+from .records import CITATION_FIELDS, ArticleRecord, DeletedCitation
 
-# Layout of a prepared article row: the record's columns in ``article`` table
-# order, then what the store adds (is_deleted, content_hash, first_seen,
-# updated, needs_extraction).
+# Layout of a prepared article row: the record's columns, the citation details last
+# (:data:`CITATION_COLUMNS`, outside the content hash), then what the store adds
+# (is_deleted, content_hash, first_seen, updated, needs_extraction).
+CITATION_COLUMNS = CITATION_FIELDS
 RECORD_COLUMNS = (
     "pmid", "version", "title", "abstract", "abstract_sections", "journal", "journal_iso", "pub_year",
     "pub_date", "entrez_date", "revised_date", "language", "doi", "pmcid", "authors", "keywords",
     "nct_ids", "comments_corrections", "is_book", "is_retracted",
-)
+) + CITATION_COLUMNS
 ARTICLE_COLUMNS = RECORD_COLUMNS + ("is_deleted", "content_hash", "first_seen", "updated", "needs_extraction")
 MESH_COLUMNS = ("pmid", "descriptor", "descriptor_ui", "major_topic", "qualifiers")
 PUBTYPE_COLUMNS = ("pmid", "pub_type", "ui")
@@ -73,6 +74,7 @@ def _prepare(rec: ArticleRecord) -> tuple:
         pmid, rec.version, rec.title, rec.abstract, rec.abstract_sections, rec.journal, rec.journal_iso,
         rec.pub_year, rec.pub_date, rec.entrez_date, rec.revised_date, rec.language, rec.doi, rec.pmcid,
         rec.authors, rec.keywords, rec.nct_ids, rec.comments_corrections, rec.is_book, rec.is_retracted,
+        rec.volume, rec.issue, rec.pages,
     )
     mesh_rows = []
     if rec.mesh:

@@ -5,7 +5,11 @@ stored completely (articles, MeSH, publication types, topic links) or not at
 all, so a run killed at any moment leaves no half-written article behind and a
 rerun converges on the same rows. A SHA-256 content hash tells real revisions
 from re-deliveries; only real revisions touch ``updated`` and mark the article
-for re-extraction.
+for re-extraction. The citation details (volume, issue, pages) are outside the
+hash: PubMed adds them when an ahead-of-print article gets its issue, and a
+re-delivery that brings new ones only writes those three columns (one
+executemany ``UPDATE`` per batch), leaving the article unchanged, unrevised
+and not due for extraction.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from sqlalchemy.engine import Connection, Dialect, Engine
 
 from .models import Article, ArticleMesh, ArticlePubType, ArticleTopic, TopicState, utcnow
 from .records import ArticleRecord, DeletedCitation
-from .rows import ARTICLE_COLUMNS, MESH_COLUMNS, PUBTYPE_COLUMNS, PreparedBatch, prepare_batch
+from .rows import ARTICLE_COLUMNS, CITATION_COLUMNS, MESH_COLUMNS, PUBTYPE_COLUMNS, PreparedBatch, prepare_batch
 
 
 @dataclass
@@ -54,6 +58,9 @@ _ROWS_PER_EXECUTE = 2000
 _TOPIC_COLUMNS = ("pmid", "topic", "first_seen")
 # Columns an upsert of a known PMID leaves alone.
 _KEEP_ON_UPDATE = frozenset({"pmid", "first_seen"})
+# Parameters of the citation update: "b_" + column (a bind parameter may not be named after a SET column).
+_CITATION_PARAMS = ("b_pmid",) + tuple(f"b_{c}" for c in CITATION_COLUMNS)
+_CITED = len(CITATION_COLUMNS)  # the citation values end every prepared article row (db.rows)
 
 
 def _chunks(seq: Sequence, n: int = _IDS_PER_STATEMENT):
@@ -70,6 +77,7 @@ class _Statements:
 
     lookup: object
     upsert_article: object
+    update_citation: object
     insert_mesh: object
     insert_pubtype: object
     link_topic: object
@@ -112,8 +120,12 @@ def _statements(dialect: Dialect) -> _Statements:
     )
     topic_state = TopicState.__table__
     return _Statements(
-        lookup=select(art.c.pmid, art.c.content_hash, art.c.is_deleted).where(art.c.pmid.in_(ids)),
+        lookup=select(art.c.pmid, art.c.content_hash, art.c.is_deleted, *(art.c[c] for c in CITATION_COLUMNS))
+        .where(art.c.pmid.in_(ids)),
         upsert_article=upsert,
+        update_citation=update(art)
+        .where(art.c.pmid == bindparam("b_pmid"))
+        .values({c: bindparam(f"b_{c}") for c in CITATION_COLUMNS}),
         insert_mesh=insert(mesh_t),
         insert_pubtype=insert(pt_t),
         link_topic=insert(link).on_conflict_do_nothing(index_elements=[link.c.pmid, link.c.topic]),
@@ -186,13 +198,14 @@ def store_prepared(target: Engine | Connection, batch: PreparedBatch, topic: str
     articles = batch.articles
 
     pmids = list(articles)
-    existing: dict[int, tuple[str, bool]] = {}
+    existing: dict[int, tuple] = {}  # pmid -> (content_hash, is_deleted, volume, issue, pages)
     for chunk in _chunks(pmids):
-        for pmid, digest, is_deleted in conn.execute(stmts.lookup, {"pmids": chunk}):
-            existing[pmid] = (digest, is_deleted)
+        for row in conn.execute(stmts.lookup, {"pmids": chunk}):
+            existing[row[0]] = tuple(row[1:])
 
     changed: list[tuple] = []  # (values, digest, mesh, pubtypes) in batch order
     revised: list[int] = []  # known PMIDs whose child rows are replaced
+    cited: list[tuple] = []  # (pmid, volume, issue, pages) of unchanged articles with new citation details
     for pmid, (digest, values, mesh, pubtypes) in articles.items():
         old = existing.get(pmid) if existing else None
         if old is None:
@@ -201,11 +214,15 @@ def store_prepared(target: Engine | Connection, batch: PreparedBatch, topic: str
             changed.append((values, digest, mesh, pubtypes))
         elif old[0] == digest and not old[1]:
             counts.unchanged += 1
+            citation = values[-_CITED:]
+            if citation != old[2:]:
+                cited.append((pmid, *citation))
         else:
             counts.updated += 1
             revised.append(pmid)
             changed.append((values, digest, mesh, pubtypes))
     _write(conn, stmts, changed, revised, pmids if topic is not None else [], topic, now)
+    execute_rows(conn, stmts.update_citation, _CITATION_PARAMS, cited)
 
     for chunk in _chunks(batch.deleted):
         result = conn.execute(stmts.mark_deleted, {"pmids": chunk, "now": now})

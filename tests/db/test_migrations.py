@@ -8,6 +8,7 @@ from db.migrate import alembic_config, current_revision, ensure_schema, head_rev
 from db.models import Article, ExtractedAdverseEvent, Extraction
 from db.records import ArticleRecord, DeletedCitation, MeshHeading
 from db.store import upsert_articles
+from support.old_schema import store_records
 
 
 def _columns(eng, table):
@@ -19,7 +20,7 @@ def test_0002_adds_pooled_participants_and_keeps_extractions(db_url):
     try:
         upgrade(eng, "0001")
         assert "pooled_participants" not in _columns(eng, "extraction")
-        upsert_articles(eng, [ArticleRecord(pmid=7, title="A review of ketamine", abstract="a")])
+        store_records(eng, [ArticleRecord(pmid=7, title="A review of ketamine", abstract="a")])
         with eng.begin() as c:
             c.execute(insert(Extraction.__table__).values(
                 pmid=7, extractor_version="1.1.0", design="review", sample_size=None, conditions=[],
@@ -55,7 +56,7 @@ def test_0003_drops_the_content_hash_index_and_keeps_articles(db_url):
     try:
         upgrade(eng, "0002")
         assert "ix_article_content_hash" in {ix["name"] for ix in inspect(eng).get_indexes("article")}
-        upsert_articles(eng, [ArticleRecord(pmid=8, title="Ketamine and migraine", abstract="b")])
+        store_records(eng, [ArticleRecord(pmid=8, title="Ketamine and migraine", abstract="b")])
         assert ensure_schema(eng) is True
         assert "ix_article_content_hash" not in {ix["name"] for ix in inspect(eng).get_indexes("article")}
         with eng.connect() as c:
@@ -69,7 +70,7 @@ def _at_0003_with_events(eng):
     """A database at 0003 with one extraction: a present and a negated event, written
     with the columns the table had then."""
     upgrade(eng, "0003")
-    upsert_articles(eng, [ArticleRecord(pmid=9, title="Ketamine and dissociation", abstract="c")])
+    store_records(eng, [ArticleRecord(pmid=9, title="Ketamine and dissociation", abstract="c")])
     names = ("pmid", "term", "organ_class", "negated", "sentence", "start", "end")
     legacy = table("extracted_adverse_event", *(column(n) for n in names))
     with eng.begin() as c:
@@ -121,13 +122,13 @@ def test_0004_downgrade_drops_status_and_arm_and_keeps_events(db_url):
 def _stored_at_0004(eng):
     """A database at 0004 holding two articles (one with MeSH and keywords) and a deleted one."""
     upgrade(eng, "0004")
-    upsert_articles(eng, [
+    store_records(eng, [
         ArticleRecord(pmid=21, title="Esketamine nasal spray", abstract="Remission of depression.",
                       keywords=["suicidal ideation"], mesh=[MeshHeading("Depressive Disorder, Treatment-Resistant")]),
         ArticleRecord(pmid=22, title="Ketamine infusion for migraine", abstract="Headache relief."),
         ArticleRecord(pmid=23, title="Withdrawn ketamine citation", abstract="Migraine."),
     ])
-    upsert_articles(eng, [DeletedCitation(pmid=23)])
+    store_records(eng, [DeletedCitation(pmid=23)])
 
 
 def _found(eng, query):
@@ -185,9 +186,10 @@ def test_0005_downgrade_leaves_article_writes_working(db_url):
         _stored_at_0004(eng)
         ensure_schema(eng)
         command.downgrade(alembic_config(eng), "0004")
-        counts = upsert_articles(eng, [ArticleRecord(pmid=22, title="Ketamine for cluster headache", abstract="x",
-                                                     mesh=[MeshHeading("Cluster Headache")])])
-        assert counts.updated == 1
+        store_records(eng, [ArticleRecord(pmid=22, title="Ketamine for cluster headache", abstract="x",
+                                          mesh=[MeshHeading("Cluster Headache")])])
+        with eng.connect() as c:
+            assert c.execute(select(Article.title).where(Article.pmid == 22)).scalar_one() == "Ketamine for cluster headache"
     finally:
         eng.dispose()
 
@@ -198,7 +200,7 @@ def test_0005_upgrade_after_downgrade_indexes_what_changed_meanwhile(db_url):
         _stored_at_0004(eng)
         ensure_schema(eng)
         command.downgrade(alembic_config(eng), "0004")
-        upsert_articles(eng, [ArticleRecord(pmid=22, title="Ketamine for cluster headache", abstract="x")])
+        store_records(eng, [ArticleRecord(pmid=22, title="Ketamine for cluster headache", abstract="x")])
         ensure_schema(eng)
         assert (_found(eng, "cluster"), _found(eng, "migraine")) == ([22], [])
     finally:
@@ -257,5 +259,77 @@ def test_0006_downgrade_keeps_the_stored_articles(db_url):
         command.downgrade(alembic_config(eng), "0005")
         with eng.connect() as c:
             assert c.execute(text("SELECT count(*) FROM article")).scalar_one() == 3
+    finally:
+        eng.dispose()
+
+
+def _stored_at_0006(eng):
+    """A database at 0006 holding the articles of :func:`_stored_at_0004` and one extraction."""
+    _stored_at_0004(eng)
+    upgrade(eng, "0006")
+    with eng.begin() as c:
+        c.execute(insert(Extraction.__table__).values(
+            pmid=21, extractor_version="1.2.0", design="rct", conditions=[], condition_subtypes=[], routes=[],
+            ketamine_forms=[], comparators=[], spans=[]))
+
+
+def test_0007_adds_empty_volume_issue_and_pages(db_url):
+    eng = make_engine(db_url)
+    try:
+        _stored_at_0006(eng)
+        assert ensure_schema(eng) is True
+        with eng.connect() as c:
+            rows = c.execute(select(Article.pmid, Article.volume, Article.issue, Article.pages).order_by(Article.pmid)).all()
+        assert [tuple(r) for r in rows] == [(21, None, None, None), (22, None, None, None), (23, None, None, None)]
+    finally:
+        eng.dispose()
+
+
+def test_0007_redelivery_fills_the_citation_details_of_a_stored_article_unchanged(db_url):
+    eng = make_engine(db_url)
+    try:
+        _stored_at_0006(eng)
+        ensure_schema(eng)
+        counts = upsert_articles(eng, [ArticleRecord(pmid=22, title="Ketamine infusion for migraine", abstract="Headache relief.",
+                                                     volume="12", issue="3", pages="101-9")])
+        with eng.connect() as c:
+            stored = c.execute(select(Article.volume, Article.issue, Article.pages).where(Article.pmid == 22)).one()
+        assert (counts.unchanged, tuple(stored)) == (1, ("12", "3", "101-9"))
+    finally:
+        eng.dispose()
+
+
+def test_0007_downgrade_drops_the_columns(db_url):
+    eng = make_engine(db_url)
+    try:
+        _stored_at_0006(eng)
+        ensure_schema(eng)
+        command.downgrade(alembic_config(eng), "0006")
+        assert not {"volume", "issue", "pages"} & _columns(eng, "article")
+    finally:
+        eng.dispose()
+
+
+def test_0007_downgrade_keeps_articles_and_their_child_rows(db_url):
+    eng = make_engine(db_url)
+    try:
+        _stored_at_0006(eng)
+        ensure_schema(eng)
+        command.downgrade(alembic_config(eng), "0006")
+        with eng.connect() as c:
+            counts = [c.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in ("article", "article_mesh", "extraction")]
+        assert counts == [3, 1, 1]
+    finally:
+        eng.dispose()
+
+
+def test_0007_downgrade_keeps_the_search_index_current(db_url):
+    eng = make_engine(db_url)
+    try:
+        _stored_at_0006(eng)
+        ensure_schema(eng)
+        command.downgrade(alembic_config(eng), "0006")
+        store_records(eng, [ArticleRecord(pmid=22, title="Ketamine for cluster headache", abstract="x")])
+        assert (_found(eng, "cluster"), _found(eng, "migraine")) == ([22], [])
     finally:
         eng.dispose()

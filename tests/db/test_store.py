@@ -3,10 +3,11 @@ import json
 from dataclasses import asdict, fields, replace
 from datetime import date
 
+from sqlalchemy import update
 from sqlmodel import select
 
 from db.models import Article, ArticleMesh, ArticlePubType, ArticleTopic, utcnow
-from db.records import ArticleRecord, DeletedCitation, MeshHeading, PubType
+from db.records import CITATION_FIELDS, ArticleRecord, DeletedCitation, MeshHeading, PubType
 from db.store import upsert_articles
 from harvester.pubmed_xml import iter_records
 from support.synthetic import write_synthetic_xml
@@ -76,8 +77,9 @@ def test_deleted_citation_is_flagged_not_removed(engine, session):
 
 
 def _asdict_hash(rec: ArticleRecord) -> str:
-    """The definition of the content hash before it was sped up (``dataclasses.asdict``)."""
-    payload = json.dumps(asdict(rec), sort_keys=True, default=str, ensure_ascii=False)
+    """The definition of the content hash before it was sped up (``dataclasses.asdict``), citation details left out."""
+    data = {k: v for k, v in asdict(rec).items() if k not in CITATION_FIELDS}
+    payload = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -103,13 +105,15 @@ def test_content_hash_matches_asdict_definition_on_real_medline_sample():
     assert [r.content_hash() for r in records] == [_asdict_hash(r) for r in records]
 
 
-def test_content_hash_sees_every_field():
+def test_content_hash_sees_every_field_but_the_citation_details():
     base = _rec()
-    changed = [
-        replace(base, **{f.name: value})
-        for f, value in zip(fields(ArticleRecord), _DIFFERENT_VALUES, strict=True)
-    ]
+    content = [f for f in fields(ArticleRecord) if f.name not in CITATION_FIELDS]
+    changed = [replace(base, **{f.name: value}) for f, value in zip(content, _DIFFERENT_VALUES, strict=True)]
     assert len({r.content_hash() for r in changed} | {base.content_hash()}) == len(changed) + 1
+
+
+def test_content_hash_ignores_the_citation_details():
+    assert _rec(volume="42", issue="4", pages="244-55").content_hash() == _rec().content_hash()
 
 
 _DIFFERENT_VALUES = [
@@ -169,3 +173,73 @@ def test_json_columns_are_stored_as_json_dumps_text(engine):
     with engine.connect() as conn:
         stored = conn.exec_driver_sql("SELECT authors FROM article WHERE pmid = 1").scalar()
     assert stored == json.dumps(authors)
+
+
+# --------------------------------------------------------------------------- citation details
+
+
+def _citation(conn, pmid=1):
+    return tuple(conn.execute(select(Article.volume, Article.issue, Article.pages).where(Article.pmid == pmid)).one())
+
+
+def _issued_later(eng):
+    """Store an ahead-of-print article, mark it extracted, then re-ingest it with its issue's details.
+
+    Returns the counts of the re-ingest and the stored (volume, issue, pages, updated, needs_extraction)
+    before and after it."""
+    upsert_articles(eng, [_rec()])
+    with eng.begin() as conn:
+        conn.execute(update(Article).where(Article.pmid == 1).values(needs_extraction=False))
+
+    def stored():
+        with eng.connect() as conn:
+            return tuple(conn.execute(select(Article.volume, Article.issue, Article.pages, Article.updated,
+                                             Article.needs_extraction).where(Article.pmid == 1)).one())
+
+    before = stored()
+    counts = upsert_articles(eng, [_rec(volume="42", issue="4 Suppl 1", pages="123-9")])
+    return counts, before, stored()
+
+
+def test_new_article_stores_its_citation_details(engine):
+    upsert_articles(engine, [_rec(volume="42", issue="4", pages="244-55")])
+    with engine.connect() as conn:
+        assert _citation(conn) == ("42", "4", "244-55")
+
+
+def test_redelivery_with_its_issue_stores_the_citation_details(db_url):
+    counts, before, after = _on(db_url, _issued_later)
+    assert (before[:3], after[:3]) == ((None, None, None), ("42", "4 Suppl 1", "123-9"))
+
+
+def test_redelivery_with_its_issue_is_counted_unchanged(db_url):
+    counts, _, _ = _on(db_url, _issued_later)
+    assert (counts.new, counts.updated, counts.unchanged) == (0, 0, 1)
+
+
+def test_redelivery_with_its_issue_is_not_a_revision(db_url):
+    counts, before, after = _on(db_url, _issued_later)
+    assert after[3] == before[3]  # ``updated``: db.news lists no revision
+
+
+def test_redelivery_with_its_issue_needs_no_extraction(db_url):
+    counts, before, after = _on(db_url, _issued_later)
+    assert after[4] is False
+
+
+def test_revision_replaces_the_citation_details(engine):
+    upsert_articles(engine, [_rec(volume="41", pages="1-9")])
+    upsert_articles(engine, [_rec(title="Ketamine for bipolar depression", volume="42", pages="10-9")])
+    with engine.connect() as conn:
+        assert _citation(conn) == ("42", None, "10-9")
+
+
+def test_citation_details_of_many_unchanged_articles_are_each_stored(db_url):
+    def run(eng):
+        upsert_articles(eng, [_rec(pmid=p) for p in range(1, 2502)])
+        upsert_articles(eng, [_rec(pmid=p, volume=str(p), pages=f"{p}-{p + 1}") for p in range(1, 2502)])
+        with eng.connect() as conn:
+            missing = conn.execute(select(Article.pmid).where(Article.volume.is_(None))).all()
+            return missing, _citation(conn, 2501)
+
+    assert _on(db_url, run) == ([], ("2501", None, "2501-2502"))
