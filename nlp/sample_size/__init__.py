@@ -22,7 +22,7 @@ from functools import lru_cache
 from ..matching.regex import Screen, fold
 from ..resources import NLP_ROOT
 from ..rules import RuleFile, load_rules
-from ..sentences.index import SentenceIndex
+from ..sentences.index import SentenceIndex, background_sections, objective_sections
 
 # "identified": a count in a sentence that only says how it was found ("we identified 536 patients"), the last resort
 BASIS_RANK = {"randomised": 0, "enrolled": 1, "arms": 2, "analysed": 3, "planned": 4, "stated": 5, "identified": 6}
@@ -63,7 +63,6 @@ class SampleSizeRules(RuleFile):
     basis_cues: list[tuple[str, str]]
     screening_cue: str
     arm_cue: str
-    skip_sections: list[str]
     max_plausible: int
     no_sample_designs: list[str]
     planned_designs: list[str]
@@ -149,7 +148,7 @@ def _cfg():
                     (("arm_re", arm_re), ("n_eq", n_eq), ("total", total))},
         "number_words": tuple(w.lower() for w in list(words) + list(data.scales)),
         "arm": re.compile(data.arm_cue, re.IGNORECASE),
-        "skip": frozenset(data.skip_sections),
+        "skip": background_sections() | objective_sections(),
         "max": int(data.max_plausible),
         "none_designs": frozenset(data.no_sample_designs),
         "planned_designs": frozenset(data.planned_designs),

@@ -27,6 +27,13 @@ def _pooled(abstract):
 
 @pytest.mark.parametrize(("title", "abstract", "expected"), [
     pytest.param(RCT,
+                 "HYPOTHESIS: Earlier, 120 patients were randomized. METHODS: Thirty adults received ketamine.",
+                 30, id="objective_section_numbers_ignored"),
+    pytest.param(RCT,
+                 "BACKGROUND AND OBJECTIVE: Earlier, 120 patients were randomized. METHODS: Thirty adults received "
+                 "ketamine.",
+                 30, id="background_and_objective_section_numbers_ignored"),
+    pytest.param(RCT,
                  "METHODS: Ketamine (n = 20) or placebo (n = 22) was infused.",
                  42, id="n_equals_arms_are_summed"),
     pytest.param(RCT,
