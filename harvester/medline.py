@@ -11,7 +11,8 @@ publication date, ``PT`` publication types, ``MH`` MeSH (``*`` marks a major
 topic, ``/`` separates qualifiers), ``OT`` keywords, ``AID``/``LID`` DOI
 (``[doi]``), ``PMC`` PMCID, ``SI`` secondary source ids (ClinicalTrials.gov),
 ``LA`` language, ``EDAT`` Entrez date, ``LR`` date last revised, ``JT``/``TA``
-journal, ``RIN``/``ROF``/``EIN``... comments and corrections.
+journal, ``VI``/``IP``/``PG`` volume, issue and pages (as written: ``123-9``),
+``RIN``/``ROF``/``EIN``... comments and corrections.
 
 The MEDLINE format carries no MeSH or publication-type unique identifiers and
 no NLM abstract categories, so those fields stay empty.
@@ -38,6 +39,7 @@ from harvester.resources.pubmed_rules import load_pubmed_rules
 
 _RULES = load_pubmed_rules()
 _COMMENT_TAGS: dict[str, str] = _RULES.medline_comment_tags
+_CITATION_TAGS: dict[str, str] = _RULES.medline_citation_tags
 _RETRACTED_REFS = frozenset(_RULES.retracted_ref_types)
 _RETRACTED_PUBTYPES = frozenset(_RULES.retracted_publication_types)
 _ENTREZ_STATUSES = _RULES.entrez_date_statuses
@@ -353,6 +355,7 @@ def _record(raw: dict, name: str, index: int, line: int) -> ArticleRecord:
     for kw in _many(raw, "OT"):
         if kw not in keywords:
             keywords.append(kw)
+    citation = {name: _one(raw, tag) or None for tag, name in _CITATION_TAGS.items()}
     return ArticleRecord(
         pmid=pmid,
         version=1,
@@ -377,4 +380,5 @@ def _record(raw: dict, name: str, index: int, line: int) -> ArticleRecord:
         is_book=is_book,
         is_retracted=any(c["type"] in _RETRACTED_REFS for c in comments)
         or any(p.name in _RETRACTED_PUBTYPES for p in pub_types),
+        **citation,
     )

@@ -21,7 +21,10 @@ per record, tag length) are checked on the bytes as they stream in, and a PMID
 must be ASCII digits in 1..2**63-1.
 
 Element semantics follow the NLM PubMed DTD documentation
-(https://www.nlm.nih.gov/bsd/licensee/elements_descriptions.html).
+(https://www.nlm.nih.gov/bsd/licensee/elements_descriptions.html). Volume,
+issue and pages come from ``JournalIssue/Volume``, ``JournalIssue/Issue`` and
+``Pagination`` (``MedlinePgn`` as written, else ``StartPage``-``EndPage``);
+books carry none.
 """
 
 from __future__ import annotations
@@ -510,6 +513,23 @@ def _pub_date(el) -> tuple[Optional[int], Optional[str]]:
     return limits.ascii_int(year, 4), " ".join(parts)
 
 
+def _pages(pagination) -> Optional[str]:
+    """``Pagination`` → the pages as PubMed prints them: ``MedlinePgn`` ("244-55"), else
+    ``StartPage``-``EndPage`` ("244-255"); None without pagination (an article cited by
+    its ``ELocationID`` alone)."""
+    if pagination is None:
+        return None
+    texts = _first_texts(pagination)
+    medline = _squash(texts["MedlinePgn"]) if texts.get("MedlinePgn", "").strip() else ""
+    if medline:
+        return medline
+    start = (texts.get("StartPage") or "").strip()
+    end = (texts.get("EndPage") or "").strip()
+    if not start:
+        return None
+    return f"{start}-{end}" if end and end != start else start
+
+
 def _abstract(abstract_el) -> tuple[str, list[dict]]:
     if abstract_el is None:
         return "", []
@@ -757,18 +777,15 @@ def _article(elem, name: str, index: int) -> ArticleRecord:
     title = _text(first.get("ArticleTitle")) or _text(first.get("VernacularTitle"))
     abstract, sections = _abstract(first.get("Abstract"))
     journal_el = first.get("Journal")
-    journal = journal_iso = None
+    journal = journal_iso = volume = issue = None
     pub_year = pub_date = None
     if journal_el is not None:
-        journal_title = iso = pub_date_el = None
+        journal_title = iso = journal_issue = None
         for child in journal_el:
             tag = child.tag
             if tag == "JournalIssue":
-                if pub_date_el is None:
-                    for part in child:
-                        if part.tag == "PubDate":
-                            pub_date_el = part
-                            break
+                if journal_issue is None:
+                    journal_issue = child
             elif tag == "Title":
                 if journal_title is None:
                     journal_title = child
@@ -776,6 +793,18 @@ def _article(elem, name: str, index: int) -> ArticleRecord:
                 iso = child
         journal = _text(journal_title) or None
         journal_iso = _text(iso) or None
+        pub_date_el = None
+        if journal_issue is not None:
+            for part in journal_issue:
+                ptag = part.tag
+                if ptag == "PubDate":
+                    if pub_date_el is None:
+                        pub_date_el = part
+                elif ptag == "Volume":
+                    if volume is None:
+                        volume = _text(part) or None
+                elif ptag == "Issue" and issue is None:
+                    issue = _text(part) or None
         pub_year, pub_date = _pub_date(pub_date_el)
     if pub_year is None:
         electronic = _ymd(first.get("ArticleDate"))
@@ -822,6 +851,9 @@ def _article(elem, name: str, index: int) -> ArticleRecord:
         publication_types=pub_types,
         is_book=False,
         is_retracted=_is_retracted(comments, pub_types),
+        volume=volume,
+        issue=issue,
+        pages=_pages(first.get("Pagination")),
     )
 
 

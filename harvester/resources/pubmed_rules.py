@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
+from db.records import CITATION_FIELDS
 from harvester.errors import HarvesterError
 
 RULES_FILE = Path(__file__).with_name("pubmed_rules.json")
@@ -42,6 +43,9 @@ class PubmedRules:
         Regular expression of a ClinicalTrials.gov identifier.
     pubmed_root_elements : tuple[str, ...]
         Root elements of a PubMed XML document.
+    medline_citation_tags : dict[str, str]
+        MEDLINE tag -> the citation detail it holds (``volume``, ``issue``, ``pages``:
+        :data:`db.records.CITATION_FIELDS`).
     medline_comment_tags : dict[str, str]
         MEDLINE tag -> the XML RefType it stands for.
     """
@@ -53,6 +57,7 @@ class PubmedRules:
     entrez_date_statuses: tuple[str, ...]
     nct_pattern: str
     pubmed_root_elements: tuple[str, ...]
+    medline_citation_tags: dict[str, str]
     medline_comment_tags: dict[str, str]
 
 
@@ -77,6 +82,7 @@ def _string_map(value, where: str) -> dict[str, str]:
 _CONVERT = {
     "description": _string,
     "nct_pattern": _string,
+    "medline_citation_tags": _string_map,
     "medline_comment_tags": _string_map,
 }
 
@@ -98,8 +104,9 @@ def parse_pubmed_rules(data: object, name: str = "pubmed_rules.json") -> PubmedR
     Raises
     ------
     RulesFileError
-        When a key is unknown or missing, a value has the wrong type, or
-        ``nct_pattern`` is not a regular expression.
+        When a key is unknown or missing, a value has the wrong type,
+        ``nct_pattern`` is not a regular expression, or a
+        ``medline_citation_tags`` value is not a citation detail.
     """
     if not isinstance(data, dict):
         raise RulesFileError(f"{name}: expected a JSON object")
@@ -115,6 +122,10 @@ def parse_pubmed_rules(data: object, name: str = "pubmed_rules.json") -> PubmedR
         re.compile(values["nct_pattern"])
     except re.error as exc:
         raise RulesFileError(f"{name}: nct_pattern: not a regular expression: {exc}") from exc
+    unknown_fields = sorted(set(values["medline_citation_tags"].values()) - set(CITATION_FIELDS))
+    if unknown_fields:
+        raise RulesFileError(f"{name}: medline_citation_tags: {', '.join(unknown_fields)} is not a citation detail "
+                             f"(known: {', '.join(CITATION_FIELDS)})")
     return PubmedRules(**values)
 
 
