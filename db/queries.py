@@ -547,6 +547,69 @@ def adverse_event_route_counts(engine: Engine, studies: ArticleFilter = ArticleF
     return rows
 
 
+def adverse_event_study_sizes(engine: Engine, conditions: Sequence[str] = (), organ_classes: Sequence[str] = (),
+                              studies: ArticleFilter | None = None) -> list[dict]:
+    """Each article reporting an event as occurring, once per event and condition, with its sample size: the input of
+    :func:`db.trials.summarise` for "k trials, n participants" per event (reports of one trial count once).
+
+    Parameters
+    ----------
+    conditions : sequence of str
+        Only articles with one of these extracted conditions.
+    organ_classes : sequence of str
+        Only events of these organ classes.
+    studies : ArticleFilter, optional
+        Only articles matching this filter (route, ketamine form, design, year, ...).
+
+    Returns
+    -------
+    list[dict]
+        ``condition, term, organ_class, pmid, sample_size`` (sample size None when not stated; an article of
+        several conditions once under each, as in :func:`adverse_event_counts`), by event, condition, PMID.
+    """
+    ae = ExtractedAdverseEvent
+    condition = func.coalesce(ExtractionCondition.condition, UNSPECIFIED).label("condition")
+    stmt = (
+        _condition_join(select(condition, ae.term, ae.organ_class, ae.pmid, Extraction.sample_size)
+                        .select_from(ae)
+                        .join(Article, Article.pmid == ae.pmid)
+                        .outerjoin(Extraction, Extraction.pmid == ae.pmid), ae.pmid)
+        .where(_live(), ae.status == OCCURRED)
+        .distinct()
+        .order_by(ae.term, condition, ae.pmid)
+    )
+    if conditions:
+        stmt = stmt.where(ExtractionCondition.condition.in_(conditions))
+    if organ_classes:
+        stmt = stmt.where(ae.organ_class.in_(organ_classes))
+    if studies is not None:
+        stmt = stmt.where(ae.pmid.in_(_matching_pmids(studies, engine)))
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def route_study_sizes(engine: Engine, studies: ArticleFilter = ArticleFilter()) -> list[dict]:
+    """Each article matching ``studies`` once per extracted route (:data:`UNSPECIFIED` without one), with its
+    sample size: the studies behind :func:`adverse_event_route_counts`' ``route_studies``, to count as trials.
+
+    Returns
+    -------
+    list[dict]
+        ``route, pmid, sample_size``, by route then PMID.
+    """
+    route = func.coalesce(ExtractionRoute.route, UNSPECIFIED).label("route")
+    stmt = (
+        select(route, Article.pmid, Extraction.sample_size)
+        .select_from(Article)
+        .outerjoin(ExtractionRoute, ExtractionRoute.pmid == Article.pmid)
+        .outerjoin(Extraction, Extraction.pmid == Article.pmid)
+        .where(Article.pmid.in_(_matching_pmids(studies, engine)))
+        .order_by(route, Article.pmid)
+    )
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
 def occurred_events_by_pmid(engine: Engine, pmids: Iterable[int]) -> dict[int, list[str]]:
     """The events each article reports as occurring (status ``occurred``), for a table column.
 

@@ -3,6 +3,10 @@
 Only mentions whose status is ``occurred`` count as reports of an event and
 ``not_occurred`` as reports of its absence; planned, background and other
 drugs' mentions are listed among the evidence sentences on request only.
+
+Wherever the page counts studies it also counts trials and their participants
+(:func:`db.trials.summarise`): reports of one trial (same registry id, or a
+secondary analysis naming its parent) count once, with the largest N among them.
 """
 
 from __future__ import annotations
@@ -14,8 +18,35 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common as c
-from dashboard import url_state
+from dashboard import trial_counts, url_state
+from db import trials
 from db.queries import AE_STATUSES, ArticleFilter
+
+TRIALS_HELP = ("Reports of the same trial (same registry id, or a secondary analysis naming its parent) count once; "
+               "a trial's participants are the largest N among its reports.")
+
+
+def trial_labels(rows, keys: tuple[str, ...], index) -> dict:
+    """``{key values: "k trials, n participants"}`` of ``rows`` (dicts with ``pmid``, ``sample_size``) grouped by ``keys``.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Articles (an article may repeat; it counts once per group).
+    keys : tuple of str
+        The fields to group by (empty: one group, the key ``()``).
+    index : mapping
+        :func:`db.trials.trial_index` of the database.
+
+    Returns
+    -------
+    dict
+        Group (a tuple of the key values) -> :class:`db.trials.TrialCount`.
+    """
+    groups: dict[tuple, list[tuple[int, int | None]]] = {}
+    for r in rows:
+        groups.setdefault(tuple(r[k] for k in keys), []).append((int(r["pmid"]), r["sample_size"]))
+    return {g: trials.summarise(pairs, index) for g, pairs in groups.items()}
 
 with c.guard("adverse_events"):
     ctx = c.start("Adverse events")
@@ -59,7 +90,16 @@ with c.guard("adverse_events"):
         st.info("No adverse event for this selection. Remove a filter to see more.")
         st.stop()
 
-    m1, m2, m3 = st.columns(3)
+    index = trial_counts.index(ctx)
+    sizes = ctx.q("adverse_event_study_sizes", conditions=tuple(conditions), organ_classes=tuple(organ_classes), studies=studies)
+    everything = trial_labels(sizes, (), index).get((), trials.summarise([], index))
+    by_event = trial_labels(sizes, ("term",), index)
+    by_cell = trial_labels(sizes, ("condition", "term"), index)
+
+    m0, m1, m2, m3 = st.columns(4)
+    m0.metric("Studies reporting an event", f"{everything.reports:,}",
+              help="Articles in this selection that report at least one of these events as occurring.")
+    m0.caption(everything.label(), help=TRIALS_HELP)
     m1.metric("Event terms", f"{counts['term'].nunique():,}")
     m2.metric("Study reports: occurred", f"{int(counts['present'].sum()):,}",
               help="Sum over events and conditions of the studies reporting the event as occurring (status occurred).")
@@ -70,6 +110,8 @@ with c.guard("adverse_events"):
     # ---------------------------------------------------------------- heatmap
     st.subheader("Event × condition (studies reporting the event)")
     order = counts.groupby(["organ_class", "term"], as_index=False)["present"].sum().sort_values(["organ_class", "present"], ascending=[True, False])
+    empty_count = trials.summarise([], index)
+    counts["trials"] = [by_cell.get((cond, t), empty_count).label() for cond, t in zip(counts["condition"], counts["term"])]
     heat = (
         alt.Chart(counts)
         .mark_rect()
@@ -79,6 +121,7 @@ with c.guard("adverse_events"):
             color=alt.Color("present:Q", title="Studies: occurred", scale=alt.Scale(scheme="orangered")),
             tooltip=[alt.Tooltip("term:N", title="Event"), alt.Tooltip("organ_class:N", title="Organ class"),
                      alt.Tooltip("condition:N", title="Condition"), alt.Tooltip("present:Q", title="Studies reporting it"),
+                     alt.Tooltip("trials:N", title="Trials reporting it"),
                      alt.Tooltip("absent:Q", title="Studies reporting it did not occur")],
         )
     )
@@ -91,6 +134,7 @@ with c.guard("adverse_events"):
     wide = counts.pivot_table(index=["organ_class", "term"], columns="condition", values=["present", "absent"], aggfunc="sum", fill_value=0)
     wide.columns = [f"{cond}: {KIND[kind]}" for kind, cond in wide.columns]
     wide = wide[sorted(wide.columns, key=lambda s: (s.split(":")[0], 0 if s.endswith(KIND["present"]) else 1))].reset_index()
+    wide["trials"] = [by_event.get((t,), empty_count).label() for t in wide["term"]]
     wide["evidence"] = [c.page_url("explorer", ae=t, condition=list(conditions), route=list(routes), form=list(chosen_forms),
                                    tier=list(tiers), year_min=studies.year_min, year_max=studies.year_max)
                         for t in wide["term"]]
@@ -99,6 +143,7 @@ with c.guard("adverse_events"):
         column_config={
             "organ_class": st.column_config.TextColumn("Organ class"),
             "term": st.column_config.TextColumn("Event"),
+            "trials": st.column_config.TextColumn("Occurred: trials", help=TRIALS_HELP + " Over the conditions shown."),
             "evidence": st.column_config.LinkColumn("Studies", display_text="list studies →",
                                                     help="Articles in which this event occurred, in the evidence explorer"),
         },
@@ -134,6 +179,11 @@ with c.guard("adverse_events"):
             "organ_class": st.column_config.TextColumn("Organ class"),
             "term": st.column_config.TextColumn("Event"),
         })
+        per_route = trial_labels(ctx.q("route_study_sizes", studies), ("route",), index)
+        shown_routes = by_route.groupby("route")["route_studies"].first().sort_values(ascending=False)
+        st.caption("Studies of each route in this selection: " + "; ".join(
+            f"{c.nice(r)} {n:,} studies ({per_route.get((r,), empty_count).label()})" for r, n in shown_routes.items()),
+            help=TRIALS_HELP)
 
     # ---------------------------------------------------------------- frequencies
     st.subheader("Frequencies stated in abstracts", help=c.help_text("frequency"))
@@ -159,8 +209,13 @@ with c.guard("adverse_events"):
         summary = freq.groupby("term", as_index=False).agg(
             studies=("pmid", "nunique"), median_pct=("frequency_pct", "median"), min_pct=("frequency_pct", "min"),
             max_pct=("frequency_pct", "max"))
+        freq_rows = [{"term": t, "pmid": p, "sample_size": None if pd.isna(n) else int(n)}
+                     for t, p, n in zip(freq["term"], freq["pmid"], freq["sample_size"])]
+        freq_trials = trial_labels(freq_rows, ("term",), index)
+        summary.insert(2, "trials", [freq_trials[(t,)].label() for t in summary["term"]])
         st.dataframe(summary, hide_index=True, key="freq_table", column_config={
             "term": "Event", "studies": "Studies with a frequency",
+            "trials": st.column_config.TextColumn("Trials", help=TRIALS_HELP),
             "median_pct": st.column_config.NumberColumn("Median %", format="%.1f"),
             "min_pct": st.column_config.NumberColumn("Min %", format="%.1f"),
             "max_pct": st.column_config.NumberColumn("Max %", format="%.1f"),

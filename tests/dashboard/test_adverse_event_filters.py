@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard_support import PAGES
@@ -154,3 +156,76 @@ def test_cleared_filter_leaves_the_url(backend_db, monkeypatch):
     at = page(url, monkeypatch, route="oral")
     at.multiselect(key="ae_routes").set_value([]).run()
     assert "route" not in at.query_params
+
+
+# --------------------------------------------------------------------------- trials and participants
+
+
+def _trial_specs():
+    from datetime import datetime, timezone
+
+    from support.synthetic_db import AdverseEventSpec, ArticleSpec
+
+    seen = datetime(2026, 1, 5, tzinfo=timezone.utc)
+
+    def spec(pmid, route, n, events, **kw):
+        return ArticleSpec(pmid=pmid, topics=["depression"], conditions=["depression"], routes=[route], sample_size=n,
+                           forms=["esketamine"] if route == "intranasal" else ["racemic"], first_seen=seen,
+                           adverse_events=[AdverseEventSpec(term=t, organ_class="nervous system") for t in events], **kw)
+
+    return [
+        spec(1, "intranasal", 120, ["dissociation", "dizziness"], nct_ids=["NCT01234567"]),
+        spec(2, "intranasal", 80, ["dissociation"], nct_ids=["NCT01234567"]),  # a secondary report of trial 1
+        spec(3, "intranasal", 30, ["dissociation"]),
+        spec(4, "intravenous", 50, ["dizziness"]),
+        spec(5, "intravenous", 10, []),
+    ]
+
+
+@pytest.fixture
+def shared_trial(db_url):
+    """Five studies, two of them reports of one trial (NCT01234567), on SQLite and PostgreSQL."""
+    from sqlmodel import SQLModel
+
+    from db.engine import make_engine
+    from support.synthetic_db import write_specs
+
+    engine = make_engine(db_url)
+    SQLModel.metadata.create_all(engine)
+    write_specs(engine, _trial_specs())
+    engine.dispose()
+    st.cache_data.clear()
+    return db_url
+
+
+def event_table(at: AppTest):
+    return next(d.value for d in at.dataframe if "trials" in d.value.columns and "evidence" in d.value.columns)
+
+
+def test_studies_reporting_an_event_are_counted_as_trials_once(shared_trial, monkeypatch):
+    at = page(shared_trial, monkeypatch)
+    assert "3 trials, 200 participants" in [cap.value for cap in at.caption]  # 120 (trial of 1 and 2) + 30 + 50
+
+
+def test_studies_reporting_an_event_metric_counts_every_report(shared_trial, monkeypatch):
+    at = page(shared_trial, monkeypatch)
+    assert next(m.value for m in at.metric if m.label == "Studies reporting an event") == "4"
+
+
+def test_each_event_is_counted_in_trials_and_participants(shared_trial, monkeypatch):
+    at = page(shared_trial, monkeypatch)
+    table = event_table(at).set_index("term")
+    assert (table.loc["dissociation", "trials"], table.loc["dizziness", "trials"]) == (
+        "2 trials, 150 participants", "2 trials, 170 participants")
+
+
+def test_event_trials_follow_the_route_filter(shared_trial, monkeypatch):
+    at = page(shared_trial, monkeypatch, route="intranasal")
+    assert event_table(at).set_index("term").loc["dizziness", "trials"] == "1 trial, 120 participants"
+
+
+def test_route_studies_are_counted_in_trials_and_participants(shared_trial, monkeypatch):
+    at = page(shared_trial, monkeypatch)
+    caption = next(cap.value for cap in at.caption if cap.value.startswith("Studies of each route"))
+    assert ("Intranasal 3 studies (2 trials, 150 participants)" in caption,
+            "Intravenous 2 studies (2 trials, 60 participants)" in caption) == (True, True)
