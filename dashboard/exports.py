@@ -6,7 +6,9 @@ whether it comes from the dashboard or from ``ketamine-tracker export``.
 RIS follows the Research Information Systems tag format read by Zotero,
 EndNote and Mendeley (``TY  - JOUR`` ... ``ER  - ``); BibTeX entries are
 ``@article`` with LaTeX special characters escaped so titles such as
-"5% vs 10_ mg & {x}" compile.
+"5% vs 10_ mg & {x}" compile. Both carry volume, issue and pages when PubMed
+has them; PubMed abbreviates an end page ("123-9"), the citations write it in
+full (RIS ``SP 123``/``EP 129``, BibTeX ``pages = {123--129}``).
 """
 
 from __future__ import annotations
@@ -42,6 +44,42 @@ def _one_line(text: str | None) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
 
+# one page range: optional letter prefix and suffix around the digits ("S12-5", "e101-e109", "123-9")
+_RANGE = re.compile(r"([A-Za-z]*)(\d+)([A-Za-z]*)\s*[-\u2013]\s*([A-Za-z]*)(\d+)([A-Za-z]*)")
+
+
+def page_range(pages: str | None) -> tuple[str | None, str | None]:
+    """First and last page of the first range of a pages text, the last page written in full.
+
+    PubMed drops the leading digits an end page shares with the start page
+    ("123-9" for 123 to 129, "S12-5" for S12 to S15). Only the first range of
+    a text such as "123-45; discussion 146-7" is read: the article's own pages.
+
+    Parameters
+    ----------
+    pages : str or None
+        Pages as PubMed writes them (``article.pages``).
+
+    Returns
+    -------
+    tuple of (str or None, str or None)
+        ``(start, end)``; ``end`` is None for a single page or an article
+        number ("e0281"), both None without pages.
+    """
+    first = re.split(r"[;,]", _one_line(pages), maxsplit=1)[0].strip()
+    if not first:
+        return None, None
+    m = _RANGE.fullmatch(first)
+    if m is None:
+        start, dash, end = first.partition("-")
+        return start.strip() or None, (end.strip() or None) if dash else None
+    prefix, low, suffix, end_prefix, high, end_suffix = m.groups()
+    if len(high) < len(low):
+        full = low[: len(low) - len(high)] + high
+        high = full if int(full) >= int(low) else high
+    return f"{prefix}{low}{suffix}", f"{end_prefix or prefix}{high}{end_suffix}"
+
+
 def to_ris(rows: Iterable[Mapping]) -> str:
     """RIS records (``TY  - JOUR`` ... ``ER  - ``), one per article."""
     out: list[str] = []
@@ -56,6 +94,15 @@ def to_ris(rows: Iterable[Mapping]) -> str:
             lines.append(f"JO  - {_one_line(r['journal'])}")
         if r.get("pub_year"):
             lines.append(f"PY  - {r['pub_year']}")
+        if _one_line(r.get("volume")):
+            lines.append(f"VL  - {_one_line(r['volume'])}")
+        if _one_line(r.get("issue")):
+            lines.append(f"IS  - {_one_line(r['issue'])}")
+        start, end = page_range(r.get("pages"))
+        if start:
+            lines.append(f"SP  - {start}")
+        if end:
+            lines.append(f"EP  - {end}")
         if r.get("doi"):
             lines.append(f"DO  - {_one_line(r['doi'])}")
         if r.get("abstract"):
@@ -96,6 +143,13 @@ def to_bibtex(rows: Iterable[Mapping]) -> str:
             fields.append(("journal", bibtex_escape(r["journal"])))
         if r.get("pub_year"):
             fields.append(("year", str(r["pub_year"])))
+        if _one_line(r.get("volume")):
+            fields.append(("volume", bibtex_escape(r["volume"])))
+        if _one_line(r.get("issue")):
+            fields.append(("number", bibtex_escape(r["issue"])))
+        start, end = page_range(r.get("pages"))
+        if start:
+            fields.append(("pages", bibtex_escape(start) + ("--" + bibtex_escape(end) if end else "")))
         if r.get("doi"):
             fields.append(("doi", bibtex_escape(r["doi"])))
         keywords = [bibtex_escape(kw) for kw in r.get("keywords") or [] if _one_line(kw)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from dashboard.accuracy import load_accuracy
-from dashboard.exports import bibtex_escape, file_name, to_bibtex, to_ris
+from dashboard.exports import bibtex_escape, file_name, page_range, to_bibtex, to_ris
 from dashboard.highlight import highlight_html
 from support.synthetic_db import random_specs, render
 from db.text import document_text
@@ -118,6 +118,81 @@ def test_bibtex_without_keywords_has_no_keywords_field():
 
     entry = bibtexparser.parse_string(to_bibtex([dict(ROW, keywords=[])])).entries[0]
     assert "keywords" not in entry.fields_dict
+
+
+CITED = dict(ROW, volume="42", issue="4 Suppl 1", pages="123-9")
+
+
+def _ris(row):
+    import rispy
+
+    return rispy.loads(to_ris([row]))[0]
+
+
+def _bib(row):
+    import bibtexparser
+
+    library = bibtexparser.parse_string(to_bibtex([row]))
+    assert library.failed_blocks == []
+    return library.entries[0]
+
+
+def test_ris_parses_with_volume_and_issue():
+    entry = _ris(CITED)
+    assert (entry["volume"], entry["number"]) == ("42", "4 Suppl 1")
+
+
+def test_ris_writes_an_abbreviated_end_page_in_full():
+    entry = _ris(CITED)
+    assert (entry["start_page"], entry["end_page"]) == ("123", "129")
+
+
+def test_ris_single_page_has_no_end_page():
+    entry = _ris(dict(CITED, pages="e0281"))
+    assert (entry["start_page"], "end_page" in entry) == ("e0281", False)
+
+
+def test_ris_without_citation_details_has_none_of_their_tags():
+    ris = to_ris([ROW])
+    assert [line[:2] for line in ris.splitlines() if line[:2] in ("VL", "IS", "SP", "EP")] == []
+
+
+def test_bibtex_parses_with_volume_and_number():
+    entry = _bib(CITED)
+    assert (entry["volume"], entry["number"]) == ("42", "4 Suppl 1")
+
+
+def test_bibtex_pages_are_a_double_dash_range_in_full():
+    assert _bib(CITED)["pages"] == "123--129"
+
+
+def test_bibtex_single_page():
+    assert _bib(dict(CITED, pages="e0281"))["pages"] == "e0281"
+
+
+def test_bibtex_without_citation_details_has_none_of_their_fields():
+    entry = _bib(ROW)
+    assert {"volume", "number", "pages"} & set(entry.fields_dict) == set()
+
+
+def test_page_range_keeps_the_prefix_of_a_supplement_page():
+    assert page_range("S12-5") == ("S12", "S15")
+
+
+def test_page_range_reads_the_first_range_only():
+    assert page_range("123-45; discussion 146-7") == ("123", "145")
+
+
+def test_page_range_of_a_full_range_is_unchanged():
+    assert page_range("1865-1876") == ("1865", "1876")
+
+
+def test_page_range_of_roman_pages():
+    assert page_range("iii-iv") == ("iii", "iv")
+
+
+def test_page_range_without_pages():
+    assert page_range(None) == (None, None)
 
 
 def test_download_name_says_the_filter():
