@@ -11,17 +11,23 @@ from __future__ import annotations
 import csv
 from typing import IO, Iterable, Sequence
 
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 
 from .extractions import read_extractions
-from .models import ae_arm, ae_status
+from .models import Article, ae_arm, ae_status
+from .rows import CITATION_COLUMNS
 
 FIELDS = [
     "pmid", "title", "year", "topics", "conditions", "design", "sample_size", "pooled_participants", "routes", "doses",
     "comparators", "efficacy_direction", "serious_ae", "adverse_events", "outcomes", "extractor_version",
     # added with the one CSV schema (issue 15): the bibliographic fields a reviewer screens on
     "doi", "journal", "authors", "abstract", "is_retracted",
+    # added for RIS/BibTeX-grade citations (issue 15, migration 0007): as PubMed writes them
+    "volume", "issue", "pages",
 ]
+#: rows of PMIDs per IN (...) list when reading the citation details (below SQLite's bound-parameter limit)
+_PMIDS_PER_READ = 5000
 AE_KEYS = ["term", "organ_class", "negated", "frequency", "frequency_pct", "sentence", "start", "end", "status", "arm"]
 #: CSV suffix of an adverse event by status: ``term`` when it occurred, ``term[negated]`` when it did not (as
 #: before statuses existed), ``term[<status>]`` for mentions that report no event of the study
@@ -85,6 +91,9 @@ def record(row: dict) -> dict:
         "authors": [n for n in (author_name(a) for a in row.get("authors") or []) if n],
         "abstract": row.get("abstract") or "",
         "is_retracted": bool(row.get("is_retracted")),
+        "volume": row.get("volume"),
+        "issue": row.get("issue"),
+        "pages": row.get("pages"),
     }
 
 
@@ -116,7 +125,8 @@ def csv_row(rec: dict) -> dict:
     ``term[negated]`` when they did not and ``term[planned]``,
     ``term[background]`` or ``term[other_drug]`` otherwise; outcomes
     ``measure:direction``; doses ``amount[-high] unit (form,route)``;
-    ``is_retracted`` ``yes``/``no``; None becomes an empty cell.
+    ``is_retracted`` ``yes``/``no``; None becomes an empty cell (``volume``,
+    ``issue``, ``pages`` of an article PubMed has not given them for).
 
     Parameters
     ----------
@@ -153,6 +163,9 @@ def csv_row(rec: dict) -> dict:
         "authors": j(rec["authors"]),
         "abstract": rec["abstract"],
         "is_retracted": "yes" if rec["is_retracted"] else "no",
+        "volume": _cell(rec["volume"]),
+        "issue": _cell(rec["issue"]),
+        "pages": _cell(rec["pages"]),
     }
 
 
@@ -169,7 +182,35 @@ def records(engine: Engine, pmids: Sequence[int] | None = None) -> list[dict]:
     -------
     list of dict
     """
-    return [record(r) for r in read_extractions(engine, pmids)]
+    rows = read_extractions(engine, pmids)
+    citations = _citations(engine, [r["pmid"] for r in rows])
+    for r in rows:
+        r.update(citations.get(r["pmid"], {}))
+    return [record(r) for r in rows]
+
+
+def _citations(engine: Engine, pmids: Sequence[int]) -> dict[int, dict]:
+    """Volume, issue and pages of those of ``pmids`` that have any.
+
+    Parameters
+    ----------
+    engine : Engine
+    pmids : sequence of int
+
+    Returns
+    -------
+    dict
+        PMID -> ``{"volume", "issue", "pages"}``; articles without citation details are left out.
+    """
+    cols = [Article.__table__.c[c] for c in CITATION_COLUMNS]
+    stmt = select(Article.pmid, *cols).where(or_(*(c.is_not(None) for c in cols)))
+    out: dict[int, dict] = {}
+    with engine.connect() as conn:
+        for i in range(0, len(pmids), _PMIDS_PER_READ):
+            chunk = pmids[i : i + _PMIDS_PER_READ]
+            for pmid, *values in conn.execute(stmt.where(Article.pmid.in_(chunk))):
+                out[pmid] = dict(zip(CITATION_COLUMNS, values))
+    return out
 
 
 def write_csv(recs: Iterable[dict], out: IO[str]) -> int:

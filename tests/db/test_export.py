@@ -19,7 +19,8 @@ AUTHORS = [{"last": "Smith", "fore": "Jane A", "initials": "JA"}, {"collective":
 def stored(engine):
     upsert_articles(engine, [
         ArticleRecord(pmid=7, title="Intranasal esketamine in depression", abstract="Esketamine; placebo, n = 40.",
-                      journal="J Psychiatr Res", doi="10.1000/x.7", pub_year=2024, authors=AUTHORS, is_retracted=True),
+                      journal="J Psychiatr Res", doi="10.1000/x.7", pub_year=2024, authors=AUTHORS, is_retracted=True,
+                      volume="12", issue="3 Suppl 1", pages="101-9"),
         ArticleRecord(pmid=8, title="Ketamine for migraine", abstract="Migraine, line one.\nLine two."),
     ])
     write_extractions(engine, [
@@ -73,3 +74,36 @@ def test_dashboard_csv_is_the_cli_csv_of_the_same_articles(stored):
 
 def test_dashboard_csv_holds_only_the_selection(stored):
     assert [r["pmid"] for r in _csv_rows(to_csv(stored, [8]))] == ["8"]
+
+
+#: the export's fields before volume, issue and pages were added: the contract only ever appends
+FIELDS_BEFORE_CITATIONS = [
+    "pmid", "title", "year", "topics", "conditions", "design", "sample_size", "pooled_participants", "routes", "doses",
+    "comparators", "efficacy_direction", "serious_ae", "adverse_events", "outcomes", "extractor_version",
+    "doi", "journal", "authors", "abstract", "is_retracted",
+]
+
+
+def test_citation_fields_are_appended_to_the_contract():
+    assert FIELDS == FIELDS_BEFORE_CITATIONS + ["volume", "issue", "pages"]
+
+
+def test_record_carries_volume_issue_and_pages_as_pubmed_writes_them(stored):
+    rec = records(stored, [7])[0]
+    assert (rec["volume"], rec["issue"], rec["pages"]) == ("12", "3 Suppl 1", "101-9")
+
+
+def test_record_without_citation_details_has_nulls(stored):
+    rec = records(stored, [8])[0]
+    assert (rec["volume"], rec["issue"], rec["pages"]) == (None, None, None)
+
+
+def test_records_of_every_article_carry_their_citation_details(stored):
+    assert [r["pages"] for r in records(stored)] == ["101-9", None]
+
+
+def test_csv_writes_citation_details_and_empty_cells(stored):
+    out = io.StringIO()
+    write_csv(records(stored), out)
+    rows = _csv_rows(out.getvalue())
+    assert [(r["volume"], r["issue"], r["pages"]) for r in rows] == [("12", "3 Suppl 1", "101-9"), ("", "", "")]
