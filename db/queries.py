@@ -277,11 +277,11 @@ def sample_sizes(engine: Engine, f: ArticleFilter = ArticleFilter()) -> list[tup
 
 def export_articles(engine: Engine, f: ArticleFilter = ArticleFilter(), sort: str = "newest", limit: int | None = None) -> list[dict]:
     """Every article matching ``f`` with the fields reference managers need
-    (authors, journal, volume-free citation data, DOI, abstract)."""
+    (authors, journal, volume, issue, pages, DOI, keywords, abstract)."""
     with engine.connect() as conn:
         stmt = (
             select(*_ROW_COLUMNS, Article.abstract, Article.authors, Article.pub_date, Article.journal_iso, Article.nct_ids,
-                   Article.keywords, Article.pmcid, Extraction.comparators)
+                   Article.keywords, Article.pmcid, Article.volume, Article.issue, Article.pages, Extraction.comparators)
             .select_from(Article)
             .outerjoin(Extraction, Extraction.pmid == Article.pmid)
             .where(*_where(f, conn))

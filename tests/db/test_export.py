@@ -107,3 +107,30 @@ def test_csv_writes_citation_details_and_empty_cells(stored):
     write_csv(records(stored), out)
     rows = _csv_rows(out.getvalue())
     assert [(r["volume"], r["issue"], r["pages"]) for r in rows] == [("12", "3 Suppl 1", "101-9"), ("", "", "")]
+
+
+def test_reference_manager_rows_carry_the_citation_details(stored):
+    from db.queries import export_articles
+
+    row = {r["pmid"]: r for r in export_articles(stored)}[7]
+    assert (row["volume"], row["issue"], row["pages"]) == ("12", "3 Suppl 1", "101-9")
+
+
+def test_ris_download_of_stored_articles_cites_volume_issue_and_pages(stored):
+    import rispy
+
+    from dashboard.exports import to_ris
+    from db.queries import export_articles
+
+    entry = {e["accession_number"]: e for e in rispy.loads(to_ris(export_articles(stored)))}["7"]
+    assert (entry["volume"], entry["number"], entry["start_page"], entry["end_page"]) == ("12", "3 Suppl 1", "101", "109")
+
+
+def test_bibtex_download_of_stored_articles_cites_volume_number_and_pages(stored):
+    import bibtexparser
+
+    from dashboard.exports import to_bibtex
+    from db.queries import export_articles
+
+    entry = {e.key: e for e in bibtexparser.parse_string(to_bibtex(export_articles(stored))).entries}["pmid7"]
+    assert (entry["volume"], entry["number"], entry["pages"]) == ("12", "3 Suppl 1", "101--109")
