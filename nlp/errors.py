@@ -11,3 +11,7 @@ class NlpError(Exception):
 
 class ExtractionWorkersError(NlpError):
     """The extraction worker processes stopped (died or could not start) before the run finished."""
+
+
+class RuleFileError(NlpError, ValueError):
+    """A rule file does not fit its rule class (unknown, missing or mistyped key)."""

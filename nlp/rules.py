@@ -20,13 +20,9 @@ import typing
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import NlpError
+from .errors import RuleFileError
 
 T = typing.TypeVar("T")
-
-
-class RuleFileError(NlpError, ValueError):
-    """A rule file does not fit its rule class (unknown, missing or mistyped key)."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
