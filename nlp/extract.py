@@ -24,7 +24,7 @@ from .sentences.index import SentenceIndex
 
 log = logging.getLogger("ketamine_tracker")
 
-EXTRACTOR_VERSION = "1.3.0"
+EXTRACTOR_VERSION = "1.3.1"
 
 
 def _span(index: SentenceIndex, kind: str, label: str, start: int, end: int, negated: bool = False) -> dict:
