@@ -10,6 +10,7 @@ PostgreSQL sessions start with ``default_transaction_read_only``.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -28,6 +29,27 @@ DEFAULT_DATABASE_URL = "sqlite:///data/tracker.db"
 SQLITE_WRITER_CACHE_KIB = 64 * 1024  # page cache of a writing connection
 SQLITE_PAGE_SIZE = 16384  # bytes per page of a new database file (SQLite's default is 4096)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def json_dumps(value) -> str:
+    """Serialise a JSON column's value: :func:`json.dumps`, with an empty list written as ``"[]"`` directly.
+
+    Empty lists are about half the JSON cells an ingest writes (no MeSH
+    qualifiers, keywords, NCT ids or comments); the text is the same as
+    ``json.dumps([])`` without the encoder set-up of each call.
+
+    Parameters
+    ----------
+    value : object
+        A JSON-serialisable value.
+
+    Returns
+    -------
+    str
+    """
+    if not value and type(value) is list:
+        return "[]"
+    return json.dumps(value)
 
 
 def normalise_url(url: str | None) -> str:
@@ -116,7 +138,7 @@ def make_engine(url: str | None = None, *, read_only: bool = False, echo: bool =
             kwargs["poolclass"] = NullPool
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, **kwargs)
+        engine = create_engine(url, echo=echo, json_serializer=json_dumps, **kwargs)
         _install_sqlite_pragmas(engine, wal=path is not None and not read_only)
         if path is not None and not read_only:
             _refuse_commits_to_a_vanished_file(engine, path.resolve())
@@ -124,7 +146,7 @@ def make_engine(url: str | None = None, *, read_only: bool = False, echo: bool =
     connect_args = {"connect_timeout": 10}
     if read_only:
         connect_args["options"] = "-c default_transaction_read_only=on"
-    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args, json_serializer=json_dumps)
 
 
 def _unchangeable(path: Path) -> bool:
