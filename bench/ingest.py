@@ -4,6 +4,7 @@ Usage::
 
     .venv/bin/python bench/ingest.py [--files 15] [--records 28659] [--repeat 1]
         [--batch-size 2000] [--database-url postgresql://user@host/db] [--profile] [--without-search-index]
+        [--split]
 
 One run, the same files for both:
 
@@ -21,6 +22,12 @@ One run, the same files for both:
    server (created through the ``postgres`` maintenance database, dropped
    afterwards), in a child process. Schema creation is excluded. The child
    reports its peak RSS (``resource.getrusage``).
+
+With ``--split``, two more children show where the ingest's CPU goes: this
+project's parser alone (:func:`harvester.file_batches.iter_file_records`), and
+parsing with the content hash and row preparation
+(:func:`harvester.file_batches.prepared_batches`), no database; the rest of the
+ingest's CPU is the store.
 
 Printed: records/s of both (wall), the ratio ingest / peer, the CPU seconds
 of both and their ratio (steadier than wall time on a shared machine, but it
@@ -133,6 +140,25 @@ def ingest_child(paths: list[str], url: str, batch_size: int, profile: str | Non
     print(json.dumps({"records": records, "new": new, "wall_s": wall, "cpu_s": cpu, "peak_rss_mb": rss_kb / 1024}))
 
 
+def split_child(paths: list[str], batch_size: int, stage: str) -> None:
+    """Child mode: parse every file (``stage`` "parse"), or parse, hash and flatten it into
+    prepared batches (``stage`` "prepare"), without a database; print JSON figures."""
+    from harvester.file_batches import iter_file_records, prepared_batches
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    n = 0
+    for p in paths:
+        if stage == "parse":
+            n += sum(1 for _ in iter_file_records(Path(p), "xml"))
+        else:
+            parsed = [0]
+            for _ in prepared_batches(Path(p), "xml", batch_size, parsed):
+                pass
+            n += parsed[0]
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(json.dumps({"records": n, "wall_s": wall, "cpu_s": cpu}))
+
+
 def _child(args: list[str]) -> dict:
     """Run a child mode of this script; the JSON figures it printed last."""
     out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True, cwd=REPO)
@@ -178,11 +204,18 @@ def main() -> int:
     ap.add_argument("--profile", action="store_true", help="cProfile the (first) ingest; print the top functions")
     ap.add_argument("--without-search-index", action="store_true",
                     help="also time ingest into a database without the full-text index (its triggers dropped)")
+    ap.add_argument("--split", action="store_true",
+                    help="also time this project's parser alone and parse+hash+rows (no database): the store is the rest")
     ap.add_argument("--peer-child", nargs="+", help=argparse.SUPPRESS)
+    ap.add_argument("--split-child", nargs="+", help=argparse.SUPPRESS)
     ap.add_argument("--ingest-child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.peer_child:
         peer_child(args.peer_child)
+        return 0
+    if args.split_child:
+        stage, batch, *paths = args.split_child
+        split_child(paths, int(batch), stage)
         return 0
     if args.ingest_child:
         url, batch, prof, index, *paths = args.ingest_child
@@ -224,6 +257,13 @@ def main() -> int:
                 print(f"     without the full-text index: ingest {bare_rate:.0f} rec/s ({bare_rate / peer_rate:.2f}x peer), "
                       f"CPU {bare['cpu_s']:.2f} s ({peer['cpu_s'] / bare['cpu_s']:.2f}x peer); the index costs "
                       f"{(ing['cpu_s'] - bare['cpu_s']) / args.records * 1e6:.0f} µs CPU per article")
+            if args.split:
+                parse = _child(["--split-child", "parse", str(args.batch_size), *map(str, paths)])
+                prep = _child(["--split-child", "prepare", str(args.batch_size), *map(str, paths)])
+                store = (bare or ing)["cpu_s"] - prep["cpu_s"]
+                print(f"     split: parse {parse['cpu_s']:.2f} s CPU ({peer['cpu_s'] / parse['cpu_s']:.2f}x peer), "
+                      f"+ hash and rows {prep['cpu_s'] - parse['cpu_s']:.2f} s, "
+                      f"+ store{' (no index)' if bare else ''} {store:.2f} s")
         print(f"ingest into {backend}, batch size {args.batch_size}; peer = pubmed_parser.parse_medline_xml, "
               f"parse only; {os.cpu_count()} CPUs (wall figures swing with other load on a shared machine)")
         print(f"targets: ingest >= {TARGET_RATIO:.2f}x peer, ingest peak RSS < {TARGET_RSS_MB} MB -> "
