@@ -335,6 +335,7 @@ def test_adverse_events_route_chosen_on_the_page_changes_the_counts(page, server
     route.click()
     route.fill("Intranasal")
     route.press("Enter")
+    route.press("Escape")  # close the list of routes
     page.wait_for_url(re.compile(r".*route=intranasal"), timeout=WAIT_MS)
     page.wait_for_function(
         "n => [...document.querySelectorAll('[data-testid=\"stMetric\"]')].some(m => m.innerText.includes("

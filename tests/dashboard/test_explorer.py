@@ -227,6 +227,22 @@ def test_bad_search_syntax_shows_no_results_and_no_traceback(backend_db, monkeyp
     assert (len(at.exception), [d for d in at.dataframe if "article" in d.value.columns]) == (0, [])
 
 
+def test_search_on_a_database_without_the_index_says_how_to_upgrade(db_url, monkeypatch):
+    from dashboard_support import build_database
+    from db.engine import make_engine
+    from db.search_schema import uninstall
+
+    build_database(db_url, n=10, seed=3)
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            uninstall(conn)  # as before migration 0005
+    finally:
+        engine.dispose()
+    at = explorer(db_url, monkeypatch, q="ketamine")
+    assert (len(at.exception), ["db upgrade" in w.value for w in at.warning]) == (0, [True])
+
+
 def test_search_text_typed_in_the_box_is_kept_in_the_url(backend_db, monkeypatch):
     url, _ = backend_db
     at = explorer(url, monkeypatch)
