@@ -11,12 +11,10 @@ from __future__ import annotations
 import csv
 from typing import IO, Iterable, Sequence
 
-from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 
 from .extractions import read_extractions
-from .models import Article, ae_arm, ae_status
-from .rows import CITATION_COLUMNS
+from .models import ae_arm, ae_status
 
 FIELDS = [
     "pmid", "title", "year", "topics", "conditions", "design", "sample_size", "pooled_participants", "routes", "doses",
@@ -26,8 +24,6 @@ FIELDS = [
     # added for RIS/BibTeX-grade citations (issue 15, migration 0007): as PubMed writes them
     "volume", "issue", "pages",
 ]
-#: rows of PMIDs per IN (...) list when reading the citation details (below SQLite's bound-parameter limit)
-_PMIDS_PER_READ = 5000
 AE_KEYS = ["term", "organ_class", "negated", "frequency", "frequency_pct", "sentence", "start", "end", "status", "arm"]
 #: CSV suffix of an adverse event by status: ``term`` when it occurred, ``term[negated]`` when it did not (as
 #: before statuses existed), ``term[<status>]`` for mentions that report no event of the study
@@ -182,35 +178,7 @@ def records(engine: Engine, pmids: Sequence[int] | None = None) -> list[dict]:
     -------
     list of dict
     """
-    rows = read_extractions(engine, pmids)
-    citations = _citations(engine, [r["pmid"] for r in rows])
-    for r in rows:
-        r.update(citations.get(r["pmid"], {}))
-    return [record(r) for r in rows]
-
-
-def _citations(engine: Engine, pmids: Sequence[int]) -> dict[int, dict]:
-    """Volume, issue and pages of those of ``pmids`` that have any.
-
-    Parameters
-    ----------
-    engine : Engine
-    pmids : sequence of int
-
-    Returns
-    -------
-    dict
-        PMID -> ``{"volume", "issue", "pages"}``; articles without citation details are left out.
-    """
-    cols = [Article.__table__.c[c] for c in CITATION_COLUMNS]
-    stmt = select(Article.pmid, *cols).where(or_(*(c.is_not(None) for c in cols)))
-    out: dict[int, dict] = {}
-    with engine.connect() as conn:
-        for i in range(0, len(pmids), _PMIDS_PER_READ):
-            chunk = pmids[i : i + _PMIDS_PER_READ]
-            for pmid, *values in conn.execute(stmt.where(Article.pmid.in_(chunk))):
-                out[pmid] = dict(zip(CITATION_COLUMNS, values))
-    return out
+    return [record(r) for r in read_extractions(engine, pmids)]
 
 
 def write_csv(recs: Iterable[dict], out: IO[str]) -> int:

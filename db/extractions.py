@@ -289,14 +289,14 @@ def read_extractions(engine: Engine, pmids: Sequence[int] | None = None) -> list
     -------
     list of dict
         Extraction columns plus the article's ``title``, ``year``, ``doi``,
-        ``journal``, ``authors``, ``abstract`` and ``is_retracted``, and ``topics``, ``adverse_events``,
+        ``journal``, ``authors``, ``abstract``, ``is_retracted``, ``volume``, ``issue`` and ``pages``, and ``topics``, ``adverse_events``,
         ``outcomes`` and ``doses`` lists (their rows' columns but ``id`` and
         ``pmid``; adverse events carry ``status`` and ``arm``).
     """
     e, a = Extraction.__table__, Article.__table__
     out: list[dict] = []
     with engine.connect() as conn:
-        stmt = select(e, a.c.title, a.c.pub_year, a.c.doi, a.c.journal, a.c.authors, a.c.abstract, a.c.is_retracted).join(a, a.c.pmid == e.c.pmid).where(a.c.is_deleted.is_(False)).order_by(e.c.pmid)
+        stmt = select(e, a.c.title, a.c.pub_year, a.c.doi, a.c.journal, a.c.authors, a.c.abstract, a.c.is_retracted, a.c.volume, a.c.issue, a.c.pages).join(a, a.c.pmid == e.c.pmid).where(a.c.is_deleted.is_(False)).order_by(e.c.pmid)
         chunks = [None] if pmids is None else list(_chunks(list(pmids)))
         for chunk in chunks:
             s = stmt if chunk is None else stmt.where(e.c.pmid.in_(chunk))

@@ -11,6 +11,7 @@ from dashboard_support import PAGES, build_database, reset_postgres
 from db.engine import make_engine
 from db.records import ArticleRecord
 from db.store import upsert_articles
+from support.old_schema import store_records
 
 TIMEOUT = 120
 WORD = "zygomycosis"  # a word no synthetic article holds
@@ -153,7 +154,7 @@ def test_database_before_the_search_index_asks_for_an_upgrade(tmp_path, monkeypa
     engine = make_engine(url)
     try:
         upgrade(engine, "0004")
-        upsert_articles(engine, [ArticleRecord(pmid=1, title=f"{WORD}", abstract="x")])
+        store_records(engine, [ArticleRecord(pmid=1, title=f"{WORD}", abstract="x")])
     finally:
         engine.dispose()
     at = page(url, monkeypatch, q=WORD)
