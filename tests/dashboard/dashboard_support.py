@@ -13,7 +13,7 @@ from support.synthetic_db import AdverseEventSpec, ArticleSpec, DoseSpec, Outcom
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = REPO / "dashboard" / "pages"
-PAGE_NAMES = ["overview", "explorer", "adverse_events", "outcomes", "article", "about"]
+PAGE_NAMES = ["overview", "search", "explorer", "gaps", "adverse_events", "outcomes", "article", "about"]
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
 
 INJECTION = "'; DROP TABLE article; --"
