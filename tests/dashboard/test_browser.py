@@ -79,7 +79,8 @@ def server(populated, tmp_path_factory, browser):
     first = browser.new_page()
     try:
         first.goto(base + "/")
-        first.locator('[data-testid="stSidebarNav"]').wait_for(timeout=WAIT_MS)
+        first.get_by_role("heading", name="Ketamine evidence map").first.wait_for(timeout=WAIT_MS)
+        settle(first)
     finally:
         first.close()
     yield base
