@@ -30,6 +30,8 @@ def utcnow() -> datetime:
 #: A PubMed id: 1..2**63-1 (the ingest parsers' bound), so BIGINT on PostgreSQL; SQLite's INTEGER is
 #: already 64-bit and an INTEGER PRIMARY KEY stays the rowid (migration 0006).
 PMID_TYPE = BigInteger().with_variant(Integer(), "sqlite")
+#: the largest PMID the columns hold
+PMID_MAX = 2**63 - 1
 
 
 def _json(default_factory=list) -> Any:

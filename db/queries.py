@@ -32,7 +32,7 @@ from .models import (
     ExtractionRoute,
     HarvestRun,
 )
-from .models import AE_ARMS, AE_STATUSES  # noqa: F401 - re-exported for the dashboard
+from .models import AE_ARMS, AE_STATUSES, PMID_MAX  # noqa: F401 - re-exported for the dashboard
 from .models import AE_NOT_OCCURRED as NOT_OCCURRED
 from .models import AE_OCCURRED as OCCURRED
 from .search import matching
@@ -45,8 +45,6 @@ UNSPECIFIED = "unspecified"
 HARVEST_SESSION = timedelta(hours=12)
 
 _IN_CHUNK = 900
-#: the largest PMID the article.pmid column holds (BIGINT on PostgreSQL since migration 0006)
-PMID_MAX = 2**63 - 1
 
 
 def _utc(value: Optional[datetime]) -> Optional[datetime]:

@@ -41,13 +41,11 @@ from typing import Iterable, Mapping, Optional
 from sqlalchemy import String, cast, exists, false, func, literal, or_, select
 from sqlalchemy.engine import Connection, Engine
 
-from .models import Article, ArticleTopic, Extraction, ExtractionCondition
+from .models import PMID_MAX, Article, ArticleTopic, Extraction, ExtractionCondition
 
 REGISTRIES_PATH = Path(__file__).with_name("registries.json")
 #: PMIDs per ``IN (...)`` list (SQLite's default limit of bound parameters is 999)
 _IN_CHUNK = 900
-#: article.pmid is a 32-bit INTEGER on PostgreSQL
-PMID_MAX = 2**31 - 1
 #: a study name from a secondary-analysis sentence needs this many capital letters ("ELEKT-D", not "Phase 2")
 _NAME_MIN_CAPITALS = 2
 

@@ -25,6 +25,26 @@ def trial_columns(df: pd.DataFrame, key: str, counts: dict) -> pd.DataFrame:
     return df
 
 
+ARTICLE_COLUMNS = ["article", "pub_year", "title", "design", "conditions", "sample_size", "is_retracted", "pubmed"]
+
+
+def article_table(df: pd.DataFrame, key: str) -> None:
+    """Articles (the columns of :data:`ARTICLE_COLUMNS`) as a table linking to their pages and PubMed."""
+    st.dataframe(
+        df[ARTICLE_COLUMNS], hide_index=True, key=key,
+        column_config={
+            "article": st.column_config.LinkColumn("PMID", display_text=r"pmid=(\d+)", help="Open the article page"),
+            "pub_year": st.column_config.NumberColumn("Year", format="%d"),
+            "title": st.column_config.TextColumn("Title", width="large"),
+            "design": st.column_config.TextColumn("Design", help=c.help_text("design")),
+            "conditions": st.column_config.TextColumn("Conditions", help=c.help_text("condition")),
+            "sample_size": st.column_config.NumberColumn("N", help=c.help_text("sample_size")),
+            "is_retracted": st.column_config.CheckboxColumn("Retracted"),
+            "pubmed": st.column_config.LinkColumn("PubMed", display_text="PubMed ↗"),
+        },
+    )
+
+
 def change_table(items, key: str) -> None:
     """One change list (:class:`db.news.NewsItem`) as a table with links."""
     df = pd.DataFrame({
@@ -37,19 +57,7 @@ def change_table(items, key: str) -> None:
         "is_retracted": [i.is_retracted for i in items],
         "pubmed": [c.pubmed_url(i.pmid) for i in items],
     })
-    st.dataframe(
-        df, hide_index=True, key=key,
-        column_config={
-            "article": st.column_config.LinkColumn("PMID", display_text=r"pmid=(\d+)", help="Open the article page"),
-            "pub_year": st.column_config.NumberColumn("Year", format="%d"),
-            "title": st.column_config.TextColumn("Title", width="large"),
-            "design": st.column_config.TextColumn("Design", help=c.help_text("design")),
-            "conditions": st.column_config.TextColumn("Conditions", help=c.help_text("condition")),
-            "sample_size": st.column_config.NumberColumn("N", help=c.help_text("sample_size")),
-            "is_retracted": st.column_config.CheckboxColumn("Retracted"),
-            "pubmed": st.column_config.LinkColumn("PubMed", display_text="PubMed ↗"),
-        },
-    )
+    article_table(df, key)
 
 
 with c.guard("overview"):
@@ -239,18 +247,5 @@ with c.guard("overview"):
         df["design"] = [c.design_label(d) for d in df["design"]]
         df["conditions"] = [c.join(x) for x in df["conditions"]]
         df["pubmed"] = [c.pubmed_url(p) for p in df["pmid"]]
-        st.dataframe(
-            df[["article", "pub_year", "title", "design", "conditions", "sample_size", "is_retracted", "pubmed"]],
-            hide_index=True, key="recent_table",
-            column_config={
-                "article": st.column_config.LinkColumn("PMID", display_text=r"pmid=(\d+)", help="Open the article page"),
-                "pub_year": st.column_config.NumberColumn("Year", format="%d"),
-                "title": st.column_config.TextColumn("Title", width="large"),
-                "design": st.column_config.TextColumn("Design", help=c.help_text("design")),
-                "conditions": st.column_config.TextColumn("Conditions", help=c.help_text("condition")),
-                "sample_size": st.column_config.NumberColumn("N", help=c.help_text("sample_size")),
-                "is_retracted": st.column_config.CheckboxColumn("Retracted"),
-                "pubmed": st.column_config.LinkColumn("PubMed", display_text="PubMed ↗"),
-            },
-        )
+        article_table(df, "recent_table")
         c.link(c.page_url("explorer", new=str(days)), "Filter and export these in the evidence explorer →")
