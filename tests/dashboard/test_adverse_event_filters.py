@@ -168,14 +168,16 @@ def _trial_specs():
 
     seen = datetime(2026, 1, 5, tzinfo=timezone.utc)
 
-    def spec(pmid, route, n, events, **kw):
+    def spec(pmid, route, n, events, frequent=(), **kw):
         return ArticleSpec(pmid=pmid, topics=["depression"], conditions=["depression"], routes=[route], sample_size=n,
                            forms=["esketamine"] if route == "intranasal" else ["racemic"], first_seen=seen,
-                           adverse_events=[AdverseEventSpec(term=t, organ_class="nervous system") for t in events], **kw)
+                           adverse_events=[AdverseEventSpec(term=t, organ_class="nervous system",
+                                                            **({"frequency": "12/40", "frequency_pct": 30.0} if t in frequent else {}))
+                                           for t in events], **kw)
 
-    return [
-        spec(1, "intranasal", 120, ["dissociation", "dizziness"], nct_ids=["NCT01234567"]),
-        spec(2, "intranasal", 80, ["dissociation"], nct_ids=["NCT01234567"]),  # a secondary report of trial 1
+    return [  # dissociation's frequency is stated by both reports of trial 1
+        spec(1, "intranasal", 120, ["dissociation", "dizziness"], frequent=["dissociation"], nct_ids=["NCT01234567"]),
+        spec(2, "intranasal", 80, ["dissociation"], frequent=["dissociation"], nct_ids=["NCT01234567"]),  # a secondary report of trial 1
         spec(3, "intranasal", 30, ["dissociation"]),
         spec(4, "intravenous", 50, ["dizziness"]),
         spec(5, "intravenous", 10, []),
@@ -229,3 +231,9 @@ def test_route_studies_are_counted_in_trials_and_participants(shared_trial, monk
     caption = next(cap.value for cap in at.caption if cap.value.startswith("Studies of each route"))
     assert ("Intranasal 3 studies (2 trials, 150 participants)" in caption,
             "Intravenous 2 studies (2 trials, 60 participants)" in caption) == (True, True)
+
+
+def test_studies_stating_a_frequency_are_counted_as_trials_once(shared_trial, monkeypatch):
+    at = page(shared_trial, monkeypatch)
+    table = next(d.value for d in at.dataframe if "median_pct" in d.value.columns).set_index("term")
+    assert (table.loc["dissociation", "studies"], table.loc["dissociation", "trials"]) == (2, "1 trial, 120 participants")
