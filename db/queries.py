@@ -35,7 +35,7 @@ from .models import (
 from .models import AE_ARMS, AE_STATUSES, PMID_MAX  # noqa: F401 - re-exported for the dashboard
 from .models import AE_NOT_OCCURRED as NOT_OCCURRED
 from .models import AE_OCCURRED as OCCURRED
-from .search import matching
+from .search import matching, ranking
 
 #: design code shown for articles that have no extraction row yet
 NOT_EXTRACTED = "not_extracted"
@@ -192,11 +192,24 @@ _ROW_COLUMNS = [
 
 SORTS = {
     "newest": "Newest first (PubMed entry date)",
+    "relevance": "Best match (the search text; else newest)",
     "oldest": "Oldest first",
     "sample_size": "Largest sample first",
     "pmid": "PMID",
     "title": "Title A-Z",
 }
+
+
+def _sorted(stmt, sort: str, f: ArticleFilter, conn: Connection):
+    """``stmt`` (over ``Article``) ordered by ``sort``; ``relevance`` ranks by the search text as the Search page
+    does (:func:`db.search.ranking`, newest PMID first among equals) and is ``newest`` without one."""
+    if sort == "relevance" and f.text.strip():
+        ranked = ranking(conn, f.text)
+        if ranked is not None:
+            return stmt.outerjoin(ranked, ranked.c.pmid == Article.pmid).order_by(
+                func.coalesce(ranked.c.rank, 0.0).desc(), Article.pmid.desc())
+        return stmt.order_by(Article.pmid.desc())
+    return stmt.order_by(*_order(sort))
 
 
 def _order(sort: str) -> list:
@@ -250,10 +263,8 @@ def search_articles(
             .select_from(Article)
             .outerjoin(Extraction, Extraction.pmid == Article.pmid)
             .where(*_where(f, conn))
-            .order_by(*_order(sort))
-            .limit(limit)
-            .offset(offset)
         )
+        stmt = _sorted(stmt, sort, f, conn).limit(limit).offset(offset)
         rows = [_row(r) for r in conn.execute(stmt).mappings()]
     if windowed and rows:
         total = rows[0]["_total"]
@@ -283,8 +294,8 @@ def export_articles(engine: Engine, f: ArticleFilter = ArticleFilter(), sort: st
             .select_from(Article)
             .outerjoin(Extraction, Extraction.pmid == Article.pmid)
             .where(*_where(f, conn))
-            .order_by(*_order(sort))
         )
+        stmt = _sorted(stmt, sort, f, conn)
         if limit is not None:
             stmt = stmt.limit(limit)
         return [_row(r) for r in conn.execute(stmt).mappings()]

@@ -41,7 +41,7 @@ from .search_schema import PG_CONFIG
 from .search_syntax import MAX_QUERY_CHARS, MAX_TERMS, Node, Op, SearchSyntaxError, Term, has_word, leaves, parse
 
 __all__ = ["MARK_END", "MARK_START", "MAX_LIMIT", "MAX_QUERY_CHARS", "MAX_TERMS", "SearchHit", "SearchIndexMissingError",
-           "SearchPage", "SearchSyntaxError", "matching", "parse", "search"]
+           "SearchPage", "SearchSyntaxError", "matching", "parse", "ranking", "search"]
 
 #: most results one page may hold
 MAX_LIMIT = 200
@@ -385,6 +385,41 @@ def matching(session_or_engine: Session | Engine | Connection, query: str) -> Co
     else:
         backend, pruned = _compile(target, tree, query)
     return _predicate(pruned, backend)
+
+
+def ranking(session_or_engine: Session | Engine | Connection, query: str):
+    """The relevance :func:`search` ranks by, as a subquery to join on ``Article.pmid`` (PubMed's "Best match").
+
+    Parameters
+    ----------
+    session_or_engine : Session, Engine or Connection
+        The database the statement will run against.
+    query : str
+        PubMed-style query (see the module docstring).
+
+    Returns
+    -------
+    Subquery or None
+        Columns ``pmid`` and ``rank`` (higher is better) of the articles whose text matches
+        the query's positive terms; an article found only through MeSH has no row (rank it 0).
+        None when no term searches the text (a MeSH-only query): nothing scores.
+
+    Raises
+    ------
+    SearchSyntaxError
+        If ``query`` is not a valid query, or has no word to look for.
+    SearchIndexMissingError
+        If the database's schema predates the search index (migration 0005).
+    """
+    tree: Node | None = parse(query)
+    target = _connection(session_or_engine)
+    if isinstance(target, Engine):
+        with target.connect() as conn:
+            backend, pruned = _compile(conn, tree, query)
+    else:
+        backend, pruned = _compile(target, tree, query)
+    in_text = [t for t in leaves(pruned) if t.field != "mesh"]
+    return backend.ranked(in_text) if in_text else None
 
 
 def _run(conn: Connection, tree: Node, query: str, limit: int, offset: int) -> SearchPage:

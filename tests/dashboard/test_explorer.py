@@ -319,3 +319,24 @@ def test_about_page_last_harvest_is_the_last_finished_job(db_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", db_url)
     at = AppTest.from_file(str(PAGES / "about.py"), default_timeout=TIMEOUT).run()
     assert next(m.value for m in at.metric if m.label == "Last harvest") == "success"
+
+
+def test_best_match_sort_lists_the_search_page_order(backend_db, monkeypatch):
+    from db.engine import make_engine
+    from db.search import search
+
+    url, _ = backend_db
+    engine = make_engine(url, read_only=True)
+    try:
+        expected = [h.pmid for h in search(engine, "postpartum OR suicid*", limit=200).hits]
+    finally:
+        engine.dispose()
+    at = explorer(url, monkeypatch, q="postpartum OR suicid*", sort="relevance", per_page="500")
+    assert pmids(at) == expected
+
+
+def test_best_match_sort_without_search_text_is_newest_first(backend_db, monkeypatch):
+    url, _ = backend_db
+    newest = explorer(url, monkeypatch, per_page="50")
+    best = explorer(url, monkeypatch, sort="relevance", per_page="50")
+    assert pmids(best) == pmids(newest)

@@ -462,3 +462,31 @@ def test_matching_on_a_database_without_the_index_says_so(db_url):
             matching(eng, "ketamine")
     finally:
         eng.dispose()
+
+
+# --------------------------------------------------------------------------- ranking(): search's order for other lists
+
+
+def by_rank(engine, query: str) -> list[int]:
+    """The PMIDs :func:`db.search.matching` selects, in :func:`db.search.ranking` order (best first, newest PMID among equals)."""
+    from sqlalchemy import func, select
+
+    from db.search import matching, ranking
+
+    with engine.connect() as conn:
+        ranked = ranking(conn, query)
+        stmt = (select(Article.pmid).outerjoin(ranked, ranked.c.pmid == Article.pmid)
+                .where(matching(conn, query), Article.is_deleted.is_(False))
+                .order_by(func.coalesce(ranked.c.rank, 0.0).desc(), Article.pmid.desc()))
+        return list(conn.execute(stmt).scalars())
+
+
+@pytest.mark.parametrize("query", ["migraine", "ketamine OR esketamine", '"cluster headache" OR migraine'])
+def test_ranking_orders_as_search_does(corpus, query):
+    assert by_rank(corpus, query) == ranked(corpus, query)
+
+
+def test_ranking_of_a_mesh_only_query_is_none(corpus):
+    from db.search import ranking
+
+    assert ranking(corpus, '"cluster headache"[mh]') is None
