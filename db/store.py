@@ -104,6 +104,33 @@ def per_dialect(build: Callable[[Dialect], T]) -> Callable[[Connection], T]:
     return get
 
 
+def _in_statements_of_many_rows(dialect: Dialect, stmt, table):
+    """SQLite: ``stmt`` with ``RETURNING pmid``, so that an executemany of it is sent as
+    multi-row ``INSERT ... VALUES (...), (...)`` statements (up to 1,000 rows each;
+    SQLAlchemy's "insertmanyvalues" mode, which it uses for ``INSERT ... RETURNING``
+    only) instead of one statement per row. The returned rows are not read.
+
+    ``article`` and ``article_mesh`` have triggers (the full-text index,
+    :mod:`db.search_schema`), and SQLite runs each statement that fires a trigger
+    with a statement journal: a copy of every page the statement changes (16 KB,
+    see :data:`db.engine.SQLITE_PAGE_SIZE`), so that a failing statement can be undone
+    alone. Row by row, every MeSH row copied ~3 pages; a trigger that does
+    nothing cost as much. PostgreSQL has no such cost: its statements stay as they are.
+
+    Parameters
+    ----------
+    dialect : Dialect
+    stmt : Insert
+    table : Table
+        The table ``stmt`` inserts into (it has a ``pmid`` column).
+
+    Returns
+    -------
+    Insert
+    """
+    return stmt.returning(table.c.pmid) if dialect.name == "sqlite" else stmt
+
+
 @per_dialect
 def _statements(dialect: Dialect) -> _Statements:
     if dialect.name == "postgresql":
@@ -122,11 +149,11 @@ def _statements(dialect: Dialect) -> _Statements:
     return _Statements(
         lookup=select(art.c.pmid, art.c.content_hash, art.c.is_deleted, *(art.c[c] for c in CITATION_COLUMNS))
         .where(art.c.pmid.in_(ids)),
-        upsert_article=upsert,
+        upsert_article=_in_statements_of_many_rows(dialect, upsert, art),
         update_citation=update(art)
         .where(art.c.pmid == bindparam("b_pmid"))
         .values({c: bindparam(f"b_{c}") for c in CITATION_COLUMNS}),
-        insert_mesh=insert(mesh_t),
+        insert_mesh=_in_statements_of_many_rows(dialect, insert(mesh_t), mesh_t),
         insert_pubtype=insert(pt_t),
         link_topic=insert(link).on_conflict_do_nothing(index_elements=[link.c.pmid, link.c.topic]),
         delete_mesh=delete(mesh_t).where(mesh_t.c.pmid.in_(ids)),
