@@ -1,8 +1,14 @@
 """db.engine.json_dumps: the JSON columns' serializer writes what json.dumps writes."""
 
 import json
+from datetime import date
+
+from sqlmodel import select
 
 from db.engine import json_dumps
+from db.models import Article, ArticleMesh
+from db.records import ArticleRecord, MeshHeading
+from db.store import upsert_articles
 
 
 def test_empty_list_is_written_as_json_dumps_writes_it():
@@ -23,14 +29,6 @@ def test_non_ascii_text_is_written_as_json_dumps_writes_it():
 
 
 def _stored_mesh_qualifiers_and_keywords(db_engine):
-    from datetime import date
-
-    from sqlmodel import select
-
-    from db.models import Article, ArticleMesh
-    from db.records import ArticleRecord, MeshHeading
-    from db.store import upsert_articles
-
     rec = ArticleRecord(pmid=1, title="Ketamine", entrez_date=date(2024, 1, 2), keywords=[],
                         mesh=[MeshHeading("Humans", "D006801", False, [])])
     upsert_articles(db_engine, [rec])
