@@ -33,7 +33,7 @@ from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from tests.support.synthetic_db import fill  # noqa: E402
 
-PAGES = REPO / "dashboard" / "pages"
+PAGES = REPO / "dashboard" / "views"
 FIRST_TARGET, FILTER_TARGET, SEARCH_TARGET, OUTPUTS_TARGET = 2.0, 0.5, 0.3, 5.0
 #: PubMed-style queries of every kind the search accepts (docs/search.md)
 SEARCHES = ["ketamine", "postpartum depression", '"treatment-resistant depression"', "migrain*",

@@ -1,7 +1,9 @@
 """Streamlit entry point: ``streamlit run dashboard/app.py`` (or ``ketamine-tracker dashboard``).
 
-A multipage app (``st.navigation``); each page is a script in ``dashboard/pages``
-that reads the database only through :mod:`db.queries` (see ``dashboard/common.py``)
+A multipage app (``st.navigation``); each page is a script in ``dashboard/views``
+(not ``pages/``: Streamlit treats a ``pages/`` folder next to the entry point as
+the legacy page list, and a first visit to a deep link such as
+``/adverse-events`` after a server start then met "Page not found") that reads the database only through :mod:`db.queries` (see ``dashboard/common.py``)
 and runs inside :func:`dashboard.common.guard`. The packages are imported from the
 installed project (``pip install -e .``), not from a path added here.
 """
@@ -22,14 +24,14 @@ st.set_option("client.showErrorDetails", "none")
 st.set_page_config(page_title="Ketamine evidence tracker", page_icon=":material/science:", layout="wide")
 
 PAGES = [
-    st.Page(HERE / "pages" / "overview.py", title="Overview", icon=":material/dashboard:", url_path=PAGE_PATHS["overview"], default=True),
-    st.Page(HERE / "pages" / "explorer.py", title="Evidence explorer", icon=":material/table_view:", url_path=PAGE_PATHS["explorer"]),
-    st.Page(HERE / "pages" / "search.py", title="Search", icon=":material/search:", url_path=PAGE_PATHS["search"]),
-    st.Page(HERE / "pages" / "adverse_events.py", title="Adverse events", icon=":material/warning:", url_path=PAGE_PATHS["adverse_events"]),
-    st.Page(HERE / "pages" / "gaps.py", title="Evidence gaps", icon=":material/grid_on:", url_path=PAGE_PATHS["gaps"]),
-    st.Page(HERE / "pages" / "outcomes.py", title="Outcomes and efficacy", icon=":material/trending_up:", url_path=PAGE_PATHS["outcomes"]),
-    st.Page(HERE / "pages" / "article.py", title="Article", icon=":material/article:", url_path=PAGE_PATHS["article"]),
-    st.Page(HERE / "pages" / "about.py", title="About the data", icon=":material/info:", url_path=PAGE_PATHS["about"]),
+    st.Page(HERE / "views" / "overview.py", title="Overview", icon=":material/dashboard:", url_path=PAGE_PATHS["overview"], default=True),
+    st.Page(HERE / "views" / "explorer.py", title="Evidence explorer", icon=":material/table_view:", url_path=PAGE_PATHS["explorer"]),
+    st.Page(HERE / "views" / "search.py", title="Search", icon=":material/search:", url_path=PAGE_PATHS["search"]),
+    st.Page(HERE / "views" / "adverse_events.py", title="Adverse events", icon=":material/warning:", url_path=PAGE_PATHS["adverse_events"]),
+    st.Page(HERE / "views" / "gaps.py", title="Evidence gaps", icon=":material/grid_on:", url_path=PAGE_PATHS["gaps"]),
+    st.Page(HERE / "views" / "outcomes.py", title="Outcomes and efficacy", icon=":material/trending_up:", url_path=PAGE_PATHS["outcomes"]),
+    st.Page(HERE / "views" / "article.py", title="Article", icon=":material/article:", url_path=PAGE_PATHS["article"]),
+    st.Page(HERE / "views" / "about.py", title="About the data", icon=":material/info:", url_path=PAGE_PATHS["about"]),
 ]
 
 st.navigation(PAGES).run()

@@ -12,7 +12,7 @@ from db.engine import make_engine
 from support.synthetic_db import AdverseEventSpec, ArticleSpec, DoseSpec, OutcomeSpec, fill, write_specs
 
 REPO = Path(__file__).resolve().parents[2]
-PAGES = REPO / "dashboard" / "pages"
+PAGES = REPO / "dashboard" / "views"
 PAGE_NAMES = ["overview", "search", "explorer", "gaps", "adverse_events", "outcomes", "article", "about"]
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
 

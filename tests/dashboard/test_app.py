@@ -15,7 +15,7 @@ APP = REPO / "dashboard" / "app.py"
 def test_app_opens_the_page(name, title, populated, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", populated[0])
     at = AppTest.from_file(str(APP), default_timeout=120).run()
-    at.switch_page(f"pages/{name}.py").run()
+    at.switch_page(f"views/{name}.py").run()
     assert [t.value for t in at.title] == [title]
 
 

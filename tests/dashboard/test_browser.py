@@ -11,6 +11,7 @@ Needs /usr/bin/chromium (apt-get install chromium); skipped without it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -46,18 +47,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(populated, tmp_path_factory, browser):
-    """Base URL of `ketamine-tracker dashboard` serving the populated database, after a first visit.
-
-    The first browser session of a fresh server that opens a page other than the
-    Overview gets Streamlit's "Page not found" dialog over the right page (the
-    app's pages are not registered until its script first ran); later sessions do
-    not. One visit of the Overview first keeps that dialog out of the tests.
-    """
-    url, _ = populated
+@contextlib.contextmanager
+def dashboard_server(url: str, log_path: Path):
+    """``ketamine-tracker dashboard`` on a free port serving ``url``; yields its base URL."""
     port = _free_port()
-    log = (tmp_path_factory.mktemp("dash_server") / "server.log").open("w")
+    log = log_path.open("w")
     env = dict(os.environ, DATABASE_URL=url)
     proc = subprocess.Popen(
         [sys.executable, "-m", "ketamine_tracker.cli", "dashboard", "--port", str(port), "--address", "127.0.0.1"],
@@ -65,31 +59,47 @@ def server(populated, tmp_path_factory, browser):
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"dashboard did not start (exit {proc.poll()}); see {log.name}")
-        time.sleep(0.3)
-    first = browser.new_page()
     try:
-        first.goto(base + "/")
-        first.get_by_role("heading", name="Ketamine evidence map").first.wait_for(timeout=WAIT_MS)
-        settle(first)
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"dashboard did not start (exit {proc.poll()}); see {log_path}")
+            time.sleep(0.3)
+        yield base
     finally:
-        first.close()
-    yield base
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(populated, tmp_path_factory):
+    """Base URL of `ketamine-tracker dashboard` serving the populated database."""
+    url, _ = populated
+    with dashboard_server(url, tmp_path_factory.mktemp("dash_server") / "server.log") as base:
+        yield base
+
+
+def test_deep_link_is_the_first_visit_of_a_fresh_server(populated, browser, tmp_path):
+    """A link to a page, opened before anyone saw the Overview, shows that page and no "Page not found"
+    (Streamlit read a ``pages/`` folder beside the entry point as the legacy page list)."""
+    url, _ = populated
+    with dashboard_server(url, tmp_path / "server.log") as base:
+        pg = browser.new_page(viewport={"width": 1500, "height": 1100})
+        try:
+            open_page(pg, base, "/adverse-events", "Adverse events")
+            shot(pg, "deep_link_first_visit")
+            assert "Page not found" not in pg.inner_text("body")
+        finally:
+            pg.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The Search page (dashboard/pages/search.py) under AppTest, on SQLite and PostgreSQL:
+"""The Search page (dashboard/views/search.py) under AppTest, on SQLite and PostgreSQL:
 results with highlighted, escaped snippets, the total, paging, syntax errors as a message,
 and the query kept in the URL."""
 
