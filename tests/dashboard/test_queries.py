@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from db import queries as q
 from db.engine import make_engine
 from db.models import Extraction, HarvestRun
+from db.search import SearchSyntaxError
 from support.synthetic_db import last_harvest_time
 
 from dashboard_support import (
@@ -99,10 +100,10 @@ def test_injection_as_filter_value_matches_nothing(filled):
     assert q.count_articles(engine) == len(specs)
 
 
-def test_like_wildcards_are_literal(filled):
+def test_text_of_wildcards_only_is_a_syntax_error_not_a_match_all(filled):
     engine, _ = filled
-    _, rows = q.search_articles(engine, q.ArticleFilter(text="%_"))
-    assert [r["pmid"] for r in rows] == [WILDCARD_PMID]
+    with pytest.raises(SearchSyntaxError):
+        q.search_articles(engine, q.ArticleFilter(text="%_"))
 
 
 def test_text_search_is_case_insensitive_and_needs_every_word(filled):
