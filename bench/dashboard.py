@@ -58,6 +58,7 @@ FILTERS = {
     "adverse_events": ("condition = depression", lambda at: at.multiselect(key="ae_conditions").set_value(["depression"])),
     "outcomes": ("condition = migraine", lambda at: at.multiselect(key="out_conditions").set_value(["migraine"])),
     "article": ("open another PMID", lambda at: at.text_input(key="article_pmid").set_value(str(q_pmid[1]))),
+    "gaps": ("design tier = RCT", lambda at: at.multiselect(key="g_tiers").set_value(["rct"])),
     "search": ("query 'postpartum depression'", lambda at: at.text_input(key="search_q").set_value("postpartum depression")),
     "about": None,
 }
