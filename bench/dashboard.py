@@ -30,6 +30,7 @@ os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest outside a se
 
 from db import queries as q  # noqa: E402
 from db.engine import make_engine  # noqa: E402
+from db.maintenance import refresh_statistics  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from tests.support.synthetic_db import fill  # noqa: E402
 
@@ -47,6 +48,7 @@ def build(path: Path, n: int) -> float:
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     fill(engine, n, seed=0, create_schema=False)
+    refresh_statistics(engine)  # as the nightly job does after its writes
     engine.dispose()
     return time.perf_counter() - t
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from db.lock import run_lock
+from db.maintenance import refresh_statistics
 
 from ..app import open_database
 from ..errors import UsageError
@@ -33,6 +34,8 @@ def run_extract(engine, settings: Settings | None = None, all: bool = False, wor
 
     with ProgressCallback("extract", "articles") as on_progress:
         counts = run_extraction(engine, all=all, workers=workers, on_progress=on_progress)
+    if counts.extracted:
+        refresh_statistics(engine)  # the dashboard's plans depend on them (db.maintenance)
     log.info(
         "extraction: %d pending, %d extracted, %d failed (extractor %s)",
         counts.pending, counts.extracted, counts.failed, counts.version,

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from contextlib import contextmanager
 
 from db.lock import run_lock
+from db.maintenance import refresh_statistics
 from harvester.eutils import EutilsClient, RetryPolicy
 from harvester.harvest import HarvestOptions, TopicResult, harvest
 from harvester.topics import Topic, load_topics, select_topics
@@ -175,5 +176,8 @@ def locked_database(settings: Settings):
 def run(args, settings: Settings) -> int:
     topics = select_topics(load_topics(settings.topics_file), args.topic_names)  # before touching the database
     with locked_database(settings) as engine:
-        harvest_topics(engine, settings, topics, options_from_args(args, full=args.full))
+        try:
+            harvest_topics(engine, settings, topics, options_from_args(args, full=args.full))
+        finally:
+            refresh_statistics(engine)  # also after a partial harvest: what was stored is queried
     return 0

@@ -33,6 +33,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from db.lock import run_lock
+from db.maintenance import refresh_statistics
 from db.models import HarvestRun, utcnow
 from db.store import UpsertCounts, store_prepared
 from harvester.file_batches import prepared_batches
@@ -208,6 +209,8 @@ def run(args, settings) -> int:
                 total.add(result.counts)
                 print(result.summary())
                 sys.stdout.flush()
+            if total.new or total.updated or total.deleted:
+                refresh_statistics(engine)
     finally:
         engine.dispose()
     if len(paths) > 1:
