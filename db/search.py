@@ -349,6 +349,16 @@ def _compile(conn: Connection, tree: Node, query: str):
     return backend, pruned
 
 
+def _compiled(session_or_engine: Session | Engine | Connection, query: str):
+    """:func:`parse` ``query`` and :func:`_compile` it on the database of ``session_or_engine``."""
+    tree: Node | None = parse(query)
+    target = _connection(session_or_engine)
+    if isinstance(target, Engine):
+        with target.connect() as conn:
+            return _compile(conn, tree, query)
+    return _compile(target, tree, query)
+
+
 def matching(session_or_engine: Session | Engine | Connection, query: str) -> ColumnElement:
     """A condition on :class:`~db.models.Article` true for the articles ``query`` finds, to combine with other filters.
 
@@ -377,13 +387,7 @@ def matching(session_or_engine: Session | Engine | Connection, query: str) -> Co
     SearchIndexMissingError
         If the database's schema predates the search index (migration 0005).
     """
-    tree: Node | None = parse(query)
-    target = _connection(session_or_engine)
-    if isinstance(target, Engine):
-        with target.connect() as conn:
-            backend, pruned = _compile(conn, tree, query)
-    else:
-        backend, pruned = _compile(target, tree, query)
+    backend, pruned = _compiled(session_or_engine, query)
     return _predicate(pruned, backend)
 
 
@@ -411,13 +415,7 @@ def ranking(session_or_engine: Session | Engine | Connection, query: str):
     SearchIndexMissingError
         If the database's schema predates the search index (migration 0005).
     """
-    tree: Node | None = parse(query)
-    target = _connection(session_or_engine)
-    if isinstance(target, Engine):
-        with target.connect() as conn:
-            backend, pruned = _compile(conn, tree, query)
-    else:
-        backend, pruned = _compile(target, tree, query)
+    backend, pruned = _compiled(session_or_engine, query)
     in_text = [t for t in leaves(pruned) if t.field != "mesh"]
     return backend.ranked(in_text) if in_text else None
 
