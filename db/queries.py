@@ -460,6 +460,13 @@ def _matching_pmids(f: ArticleFilter, conn: Connection | Engine):
     return select(Article.pmid).select_from(Article).outerjoin(Extraction, Extraction.pmid == Article.pmid).where(*_where(f, conn))
 
 
+def matching_pmids(engine: Engine, f: ArticleFilter = ArticleFilter()) -> list[int]:
+    """The PMIDs of the (non-deleted) articles that match ``f``, ascending (for the CSV download,
+    which reads its columns through :func:`db.export.records`)."""
+    with engine.connect() as conn:
+        return list(conn.execute(_matching_pmids(f, conn).order_by(Article.pmid)).scalars())
+
+
 def adverse_event_counts(engine: Engine, conditions: Sequence[str] = (), organ_classes: Sequence[str] = (),
                          studies: ArticleFilter | None = None) -> list[dict]:
     """Per condition and event: studies reporting it present and studies reporting it absent.

@@ -183,9 +183,9 @@ with c.guard("explorer"):
 
     def _export(kind: str):
         def build() -> str:
+            if kind == "csv":  # the export's schema, read by PMID (db.export)
+                return exports.to_csv(ctx.engine, c.queries.matching_pmids(ctx.engine, flt))
             data = c.queries.export_articles(ctx.engine, flt, sort=sort)
-            if kind == "csv":
-                return exports.to_csv(ctx.engine, [r["pmid"] for r in data])
             return {"ris": exports.to_ris, "bib": exports.to_bibtex}[kind](data)
         return build
 

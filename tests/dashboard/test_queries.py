@@ -359,3 +359,10 @@ def test_sample_sizes_give_each_matching_article_once(filled):
     rows = q.sample_sizes(engine, q.ArticleFilter(designs=("rct",)))
     assert sorted(rows, key=lambda r: r[0]) == sorted(((s.pmid, s.sample_size) for s in extracted(specs) if s.design == "rct"),
                                                       key=lambda r: r[0])
+
+
+def test_matching_pmids_are_the_filtered_articles_ascending(filled):
+    engine, _ = filled
+    flt = q.ArticleFilter(designs=("rct",))
+    total, rows = q.search_articles(engine, flt, limit=10_000)
+    assert q.matching_pmids(engine, flt) == sorted(r["pmid"] for r in rows) and total == len(rows)
