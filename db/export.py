@@ -43,8 +43,10 @@ def author_name(author: dict) -> str | None:
     Returns
     -------
     str or None
-        None when the entry has neither a last name nor a collective name.
+        None when the entry has neither a last name nor a collective name (or is no dict).
     """
+    if not isinstance(author, dict):
+        return None
     if author.get("collective"):
         return str(author["collective"])
     if not author.get("last"):

@@ -40,6 +40,7 @@ from typing import Optional, Sequence
 from sqlalchemy import and_, case, exists, false, func, literal, select, true
 from sqlalchemy.engine import Connection, Engine
 
+from .export import author_name
 from .models import AE_OCCURRED, Article, ArticleTopic, ExtractedAdverseEvent, Extraction, HarvestRun
 
 #: Order of designs in a change list: randomised trials first, then reviews,
@@ -250,17 +251,8 @@ def _item(row) -> NewsItem:
         efficacy_direction=row["efficacy_direction"],
         adverse_events=events,
         topics=tuple(sorted(set(_split(row["topic_names"])))),
-        authors=tuple(_author(a) for a in row["authors"] or () if _author(a)),
+        authors=tuple(name for name in map(author_name, row["authors"] or ()) if name),
     )
-
-
-def _author(author: dict) -> str:
-    """``Smith J`` (last name and initials), a collective name, or ``""``."""
-    if not isinstance(author, dict):
-        return ""
-    if author.get("collective"):
-        return str(author["collective"])
-    return " ".join(str(x) for x in (author.get("last"), author.get("initials")) if x)
 
 
 def _connect(target: Engine | Connection):

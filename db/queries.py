@@ -19,6 +19,7 @@ from typing import Any, Iterable, Optional, Sequence
 from sqlalchemy import String, and_, case, cast, distinct, exists, false, func, inspect, or_, select, true
 from sqlalchemy.engine import Connection, Engine
 
+from .export import author_name
 from .models import (
     Article,
     ArticleMesh,
@@ -670,11 +671,9 @@ def first_authors(engine: Engine, pmids: Iterable[int]) -> dict[int, str]:
     with engine.connect() as conn:
         for i in range(0, len(wanted), _IN_CHUNK):
             for pmid, authors in conn.execute(select(Article.pmid, Article.authors).where(Article.pmid.in_(wanted[i:i + _IN_CHUNK]))):
-                named = [a for a in authors or [] if isinstance(a, dict) and (a.get("collective") or a.get("last"))]
+                named = [name for name in map(author_name, authors or []) if name]
                 if named:
-                    a = named[0]
-                    name = a.get("collective") or " ".join(x for x in (a.get("last"), a.get("initials")) if x)
-                    out[pmid] = name + (" et al." if len(named) > 1 else "")
+                    out[pmid] = named[0] + (" et al." if len(named) > 1 else "")
     return out
 
 
