@@ -34,6 +34,21 @@ PMID_TYPE = BigInteger().with_variant(Integer(), "sqlite")
 PMID_MAX = 2**63 - 1
 
 
+def storable_pmids(pmids) -> list[int]:
+    """The distinct PMIDs of ``pmids`` the columns can hold (1..:data:`PMID_MAX`), ascending.
+
+    Parameters
+    ----------
+    pmids : iterable of int
+        PMIDs from a caller (a page of the dashboard, a URL); others match nothing.
+
+    Returns
+    -------
+    list of int
+    """
+    return sorted({int(p) for p in pmids if 0 < int(p) <= PMID_MAX})
+
+
 def _json(default_factory=list) -> Any:
     return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=False))
 

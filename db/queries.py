@@ -33,7 +33,7 @@ from .models import (
     ExtractionRoute,
     HarvestRun,
 )
-from .models import AE_ARMS, AE_STATUSES, PMID_MAX  # noqa: F401 - re-exported for the dashboard
+from .models import AE_ARMS, AE_STATUSES, PMID_MAX, storable_pmids  # noqa: F401 - AE_*, PMID_MAX re-exported for the dashboard
 from .models import AE_NOT_OCCURRED as NOT_OCCURRED
 from .models import AE_OCCURRED as OCCURRED
 from .search import matching, ranking
@@ -168,7 +168,7 @@ def _where(f: ArticleFilter, conn: Connection | Engine) -> list:
     if f.pmids:
         # PMIDs are positive 64-bit integers (the column type): anything else
         # matches nothing, instead of the database's "integer out of range".
-        valid = [p for p in f.pmids if 0 < p <= PMID_MAX]
+        valid = storable_pmids(f.pmids)
         clauses.append(Article.pmid.in_(valid) if valid else false())
     return clauses
 
@@ -640,7 +640,7 @@ def occurred_events_by_pmid(engine: Engine, pmids: Iterable[int]) -> dict[int, l
     dict[int, list[str]]
         PMID -> distinct event terms, alphabetical; articles without one are left out.
     """
-    wanted = sorted({int(p) for p in pmids if 0 < int(p) <= PMID_MAX})
+    wanted = storable_pmids(pmids)
     ae = ExtractedAdverseEvent
     out: dict[int, list[str]] = {}
     with engine.connect() as conn:
@@ -666,7 +666,7 @@ def first_authors(engine: Engine, pmids: Iterable[int]) -> dict[int, str]:
         PMID -> "Last Initials" (a collective name as given), with "et al." when there
         are more authors; articles without authors are left out.
     """
-    wanted = sorted({int(p) for p in pmids if 0 < int(p) <= PMID_MAX})
+    wanted = storable_pmids(pmids)
     out: dict[int, str] = {}
     with engine.connect() as conn:
         for i in range(0, len(wanted), _IN_CHUNK):
@@ -888,7 +888,7 @@ def extractor_versions(engine: Engine) -> list[dict]:
 
 def articles_by_pmids(engine: Engine, pmids: Iterable[int]) -> list[dict]:
     """Row summaries of the given PMIDs (for drill-down lists), in PMID order."""
-    pmids = sorted(set(int(p) for p in pmids if 0 < int(p) <= PMID_MAX))
+    pmids = storable_pmids(pmids)
     rows: list[dict] = []
     for i in range(0, len(pmids), _IN_CHUNK):
         rows += search_articles(engine, ArticleFilter(pmids=tuple(pmids[i : i + _IN_CHUNK])), sort="pmid", limit=_IN_CHUNK)[1]

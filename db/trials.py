@@ -41,7 +41,7 @@ from typing import Iterable, Mapping, Optional
 from sqlalchemy import String, cast, exists, false, func, literal, or_, select
 from sqlalchemy.engine import Connection, Engine
 
-from .models import PMID_MAX, Article, ArticleTopic, Extraction, ExtractionCondition
+from .models import Article, ArticleTopic, Extraction, ExtractionCondition, storable_pmids
 
 REGISTRIES_PATH = Path(__file__).with_name("registries.json")
 #: PMIDs per ``IN (...)`` list (SQLite's default limit of bound parameters is 999)
@@ -370,7 +370,7 @@ def count_trials(target: Engine | Connection, pmids: Iterable[int], index: Optio
     -------
     TrialCount
     """
-    wanted = sorted({int(p) for p in pmids if 0 < int(p) <= PMID_MAX})
+    wanted = storable_pmids(pmids)
     a, e = Article.__table__, Extraction.__table__
     rows: list[tuple[int, Optional[int]]] = []
     with _connect(target) as conn:
