@@ -235,10 +235,10 @@ class Ctx:
         return _cached(name, self.url, self.version, args, tuple(sorted(kwargs.items())))
 
 
-def setup_help(reason: str, url: str) -> None:
-    """The page shown instead of data when there is nothing to show yet."""
+def setup_help(reason: str, url: str, headline: str = "No data to show yet.") -> None:
+    """The page shown instead of data when there is nothing to show yet (or the schema is behind)."""
     st.title("Ketamine evidence tracker")
-    st.info(f"**No data to show yet.** {reason}")
+    st.info(f"**{headline}** {reason}")
     st.markdown(
         f"""
 The dashboard reads the tracker database `{redact(url)}` (set `DATABASE_URL` to use another one).
@@ -281,6 +281,10 @@ def start(title: str | None = None) -> Ctx:
         st.stop()
     if state == "missing":
         setup_help("The database has no tracker tables yet.", url)
+        st.stop()
+    if state == "outdated":
+        setup_help("It was written by an older version of the tracker; `ketamine-tracker db upgrade` "
+                   "(or the next `make run`) brings its schema up to date.", url, headline="The database needs an upgrade.")
         st.stop()
     if state == "empty":
         setup_help("The database exists but holds no article yet.", url)

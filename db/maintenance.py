@@ -1,5 +1,9 @@
 """Database upkeep after the nightly job's writes.
 
+After articles change, :func:`group_trials` stores which articles report one
+trial (:func:`db.trials.store_trial_keys`), so the dashboard's "k trials, n
+participants" is a join rather than a read of every abstract.
+
 SQLite's query planner knows nothing of how values are spread until
 ``ANALYZE`` has stored statistics (``sqlite_stat1``). Without them it takes
 any index on an equality for selective: the dashboard's "new since the last
@@ -18,6 +22,8 @@ import time
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+
+from .trials import KeyChanges, store_trial_keys
 
 log = logging.getLogger("ketamine_tracker")
 
@@ -44,3 +50,25 @@ def refresh_statistics(engine: Engine) -> float:
     seconds = time.perf_counter() - started
     log.info("database statistics refreshed (ANALYZE) in %.2f s", seconds)
     return seconds
+
+
+def group_trials(engine: Engine) -> KeyChanges:
+    """Store the trial of every linked article (:func:`db.trials.store_trial_keys`) and log what changed.
+
+    About 1 s for a 50,000-article SQLite database on the project's machine
+    (reading the abstracts that name a registration or a study).
+
+    Parameters
+    ----------
+    engine : Engine
+        A writable engine (SQLite or PostgreSQL).
+
+    Returns
+    -------
+    KeyChanges
+    """
+    started = time.perf_counter()
+    changes = store_trial_keys(engine)
+    log.info("trial groups stored: %d linked articles (%d added, %d changed, %d removed) in %.2f s",
+             changes.linked, changes.added, changes.changed, changes.removed, time.perf_counter() - started)
+    return changes

@@ -6,6 +6,7 @@ installed tracker can upgrade any database without an ``alembic.ini`` on disk.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -24,7 +25,9 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+@lru_cache(maxsize=1)
 def head_revision() -> str:
+    """The latest revision of the migration scripts (read once: the dashboard asks on every page run)."""
     return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 

@@ -3,7 +3,8 @@
 Three groups of tables:
 
 * bibliographic records harvested from PubMed (``article`` and its children
-  ``article_mesh``, ``article_pubtype``, plus the ``article_topic`` link);
+  ``article_mesh``, ``article_pubtype``, plus the ``article_topic`` link and
+  the ``article_trial`` grouping of reports of one trial);
 * bookkeeping of the nightly job (``harvest_run``, ``topic_state``);
 * NLP extractions (``extraction`` with child rows ``extracted_adverse_event``,
   ``extracted_outcome``, ``extracted_dose``).
@@ -123,6 +124,22 @@ class ArticleTopic(SQLModel, table=True):
     pmid: int = Field(foreign_key="article.pmid", primary_key=True, ondelete="CASCADE", sa_type=PMID_TYPE)
     topic: str = Field(primary_key=True, index=True)
     first_seen: datetime = Field(default_factory=utcnow)
+
+
+class ArticleTrial(SQLModel, table=True):
+    """The trial an article reports, stored when it is linked to another article or names a registration.
+
+    Written by :func:`db.trials.store_trial_keys` after every job that writes
+    articles (migration 0008), so the dashboard counts "k trials, n
+    participants" with a join instead of reading every abstract. An article
+    without a row is a trial of its own.
+    """
+
+    __tablename__ = "article_trial"
+
+    pmid: int = Field(foreign_key="article.pmid", primary_key=True, ondelete="CASCADE", sa_type=PMID_TYPE)
+    trial_key: str = Field(index=True)  # the group's smallest identifier: "NCT01234567", "name:ELEKT-D", "pmid:123"
+    updated: datetime = Field(default_factory=utcnow)
 
 
 class HarvestRun(SQLModel, table=True):

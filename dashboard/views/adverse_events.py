@@ -4,9 +4,10 @@ Only mentions whose status is ``occurred`` count as reports of an event and
 ``not_occurred`` as reports of its absence; planned, background and other
 drugs' mentions are listed among the evidence sentences on request only.
 
-Wherever the page counts studies it also counts trials and their participants
-(:func:`db.trials.summarise`): reports of one trial (same registry id, or a
-secondary analysis naming its parent) count once, with the largest N among them.
+Wherever the page counts studies it also counts trials and their participants:
+reports of one trial (same registry id, or a secondary analysis naming its
+parent) count once, with the largest N among them. The counts are made in
+memory from tables read once per data version (:mod:`dashboard.ae_counts`).
 """
 
 from __future__ import annotations
@@ -17,42 +18,23 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dashboard import ae_counts, trial_counts, url_state
 from dashboard import common as c
-from dashboard import trial_counts, url_state
 from db import trials
 from db.queries import AE_STATUSES, ArticleFilter
 
+#: at most this many frequency mentions in the scatter chart
+FREQUENCIES_PLOTTED = 2000
 TRIALS_HELP = ("Reports of the same trial (same registry id, or a secondary analysis naming its parent) count once; "
                "a trial's participants are the largest N among its reports.")
 
-
-def trial_labels(rows, keys: tuple[str, ...], index) -> dict:
-    """``{key values: "k trials, n participants"}`` of ``rows`` (dicts with ``pmid``, ``sample_size``) grouped by ``keys``.
-
-    Parameters
-    ----------
-    rows : list of dict
-        Articles (an article may repeat; it counts once per group).
-    keys : tuple of str
-        The fields to group by (empty: one group, the key ``()``).
-    index : mapping
-        :func:`db.trials.trial_index` of the database.
-
-    Returns
-    -------
-    dict
-        Group (a tuple of the key values) -> :class:`db.trials.TrialCount`.
-    """
-    groups: dict[tuple, list[tuple[int, int | None]]] = {}
-    for r in rows:
-        groups.setdefault(tuple(r[k] for k in keys), []).append((int(r["pmid"]), r["sample_size"]))
-    return {g: trials.summarise(pairs, index) for g, pairs in groups.items()}
 
 with c.guard("adverse_events"):
     ctx = c.start("Adverse events")
     st.caption(c.help_text("adverse_event"))
 
-    all_counts = pd.DataFrame(ctx.q("adverse_event_counts"))
+    tables = ae_counts.load(ctx)  # every report and study, read once per data version; counted in memory
+    all_counts = ae_counts.event_counts(tables, None)
     if all_counts.empty:
         st.info("No adverse event has been extracted yet.")
         st.stop()
@@ -84,17 +66,17 @@ with c.guard("adverse_events"):
     designs = sorted({d for t in tiers for d in c.tier_designs(t)})
     studies = ArticleFilter(conditions=tuple(conditions), routes=tuple(routes), forms=tuple(chosen_forms), designs=tuple(designs),
                             year_min=years[0] if years[0] > y0 else None, year_max=years[1] if years[1] < y1 else None)
-    counts = pd.DataFrame(ctx.q("adverse_event_counts", conditions=tuple(conditions), organ_classes=tuple(organ_classes),
-                                studies=studies))
+    pmids = ctx.q("matching_pmids", studies)  # the explorer's filter: the "list studies" links list the same articles
+    counts = ae_counts.event_counts(tables, pmids, conditions, organ_classes)
     if counts.empty:
         st.info("No adverse event for this selection. Remove a filter to see more.")
         st.stop()
 
-    index = trial_counts.index(ctx)
-    sizes = ctx.q("adverse_event_study_sizes", conditions=tuple(conditions), organ_classes=tuple(organ_classes), studies=studies)
-    everything = trial_labels(sizes, (), index).get((), trials.summarise([], index))
-    by_event = trial_labels(sizes, ("term",), index)
-    by_cell = trial_labels(sizes, ("condition", "term"), index)
+    # trials reporting an event as occurring: in all, per event, per condition and event
+    overall, by_event, by_cell = ae_counts.event_trials(tables, pmids, [(), ("term",), ("condition", "term")], conditions,
+                                                        organ_classes)
+    empty_count = trials.TrialCount(0, 0, 0, 0)
+    everything = overall.get((), empty_count)
 
     m0, m1, m2, m3 = st.columns(4)
     m0.metric("Studies reporting an event", f"{everything.reports:,}",
@@ -110,7 +92,6 @@ with c.guard("adverse_events"):
     # ---------------------------------------------------------------- heatmap
     st.subheader("Event × condition (studies reporting the event)")
     order = counts.groupby(["organ_class", "term"], as_index=False)["present"].sum().sort_values(["organ_class", "present"], ascending=[True, False])
-    empty_count = trials.summarise([], index)
     counts["trials"] = [by_cell.get((cond, t), empty_count).label() for cond, t in zip(counts["condition"], counts["term"])]
     heat = (
         alt.Chart(counts)
@@ -151,7 +132,7 @@ with c.guard("adverse_events"):
 
     # ---------------------------------------------------------------- by route
     st.subheader("Event × route (studies reporting the event)")
-    by_route = pd.DataFrame(ctx.q("adverse_event_route_counts", studies, organ_classes=tuple(organ_classes)))
+    by_route = ae_counts.route_counts(tables, pmids, routes, organ_classes)
     if by_route.empty:
         st.info("No study in this selection reports an event that occurred.")
     else:
@@ -179,7 +160,7 @@ with c.guard("adverse_events"):
             "organ_class": st.column_config.TextColumn("Organ class"),
             "term": st.column_config.TextColumn("Event"),
         })
-        per_route = trial_labels(ctx.q("route_study_sizes", studies), ("route",), index)
+        per_route = ae_counts.route_trials(tables, pmids)
         shown_routes = by_route.groupby("route")["route_studies"].first().sort_values(ascending=False)
         st.caption("Studies of each route in this selection: " + "; ".join(
             f"{c.nice(r)} {n:,} studies ({per_route.get((r,), empty_count).label()})" for r, n in shown_routes.items()),
@@ -187,14 +168,18 @@ with c.guard("adverse_events"):
 
     # ---------------------------------------------------------------- frequencies
     st.subheader("Frequencies stated in abstracts", help=c.help_text("frequency"))
-    freq = pd.DataFrame(ctx.q("adverse_event_frequencies", conditions=tuple(conditions), studies=studies))
-    if organ_classes and not freq.empty:
-        freq = freq[freq["organ_class"].isin(organ_classes)]
+    freq = ae_counts.frequencies(tables, pmids, organ_classes)
     if freq.empty:
         st.info("No abstract in this selection states how often an event occurred.")
     else:
+        # the chart draws the mentions of the largest studies (a browser draws some thousand points well); the table
+        # below summarises every mention
+        plotted = freq.nlargest(FREQUENCIES_PLOTTED, "sample_size") if len(freq) > FREQUENCIES_PLOTTED else freq
+        if len(plotted) < len(freq):
+            st.caption(f"The chart shows the {len(plotted):,} mentions of the largest studies, of {len(freq):,}; "
+                       "the table summarises all of them.")
         st.altair_chart(
-            alt.Chart(freq)
+            alt.Chart(plotted)
             .mark_circle(opacity=0.6)
             .encode(
                 x=alt.X("frequency_pct:Q", title="Patients with the event (%)"),
@@ -203,15 +188,13 @@ with c.guard("adverse_events"):
                 color=alt.Color("organ_class:N", title="Organ class"),
                 tooltip=["term:N", "frequency:N", alt.Tooltip("frequency_pct:Q", title="%"), "sample_size:Q", "pmid:Q", "design:N"],
             )
-            .properties(height=max(200, 22 * freq["term"].nunique())),
+            .properties(height=max(200, 22 * plotted["term"].nunique())),
             width="stretch",
         )
         summary = freq.groupby("term", as_index=False).agg(
             studies=("pmid", "nunique"), median_pct=("frequency_pct", "median"), min_pct=("frequency_pct", "min"),
             max_pct=("frequency_pct", "max"))
-        freq_rows = [{"term": t, "pmid": p, "sample_size": None if pd.isna(n) else int(n)}
-                     for t, p, n in zip(freq["term"], freq["pmid"], freq["sample_size"])]
-        freq_trials = trial_labels(freq_rows, ("term",), index)
+        freq_trials = trial_counts.count_trials(freq, ("term",))
         summary.insert(2, "trials", [freq_trials[(t,)].label() for t in summary["term"]])
         st.dataframe(summary, hide_index=True, key="freq_table", column_config={
             "term": "Event", "studies": "Studies with a frequency",

@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from contextlib import contextmanager
 
 from db.lock import run_lock
-from db.maintenance import refresh_statistics
+from db.maintenance import group_trials, refresh_statistics
 from harvester.eutils import EutilsClient, RetryPolicy
 from harvester.harvest import HarvestOptions, TopicResult, harvest
 from harvester.topics import Topic, load_topics, select_topics
@@ -114,6 +114,8 @@ def harvest_topics(engine, settings: Settings, topics: list[Topic], options: Har
     with build_client(settings) as client:
         try:
             results, failures = harvest(engine, client, topics, options)
+            if any(r.new or r.updated or r.deleted for r in results):
+                group_trials(engine)  # the dashboard counts trials from the stored keys (db.maintenance)
         except SQLAlchemyError as exc:  # disk full, database gone, connection killed...
             reason = " ".join(str(getattr(exc, "orig", None) or exc).split())[:300]
             raise TrackerError(

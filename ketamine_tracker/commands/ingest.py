@@ -33,7 +33,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from db.lock import run_lock
-from db.maintenance import refresh_statistics
+from db.maintenance import group_trials, refresh_statistics
 from db.models import HarvestRun, utcnow
 from db.store import UpsertCounts, store_prepared
 from harvester.file_batches import prepared_batches
@@ -210,6 +210,7 @@ def run(args, settings) -> int:
                 print(result.summary())
                 sys.stdout.flush()
             if total.new or total.updated or total.deleted:
+                group_trials(engine)  # the dashboard counts trials from the stored keys
                 refresh_statistics(engine)
     finally:
         engine.dispose()

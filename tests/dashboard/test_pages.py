@@ -51,6 +51,32 @@ def test_page_without_data_explains_first_harvest(name, db, request, monkeypatch
     assert any("ketamine-tracker update" in md.value for md in at.markdown)
 
 
+@pytest.fixture(scope="module")
+def outdated_url(tmp_path_factory):
+    """A database an older tracker wrote: one article, schema one revision behind."""
+    from alembic.script import ScriptDirectory
+
+    from db.engine import make_engine
+    from db.migrate import MIGRATIONS, head_revision, upgrade
+    from db.records import ArticleRecord
+    from support.old_schema import store_records
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('outdated') / 'old.db'}"
+    engine = make_engine(url)
+    try:
+        upgrade(engine, ScriptDirectory(str(MIGRATIONS)).get_revision(head_revision()).down_revision)
+        store_records(engine, [ArticleRecord(pmid=1, title="Ketamine for migraine", abstract="x")])
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.mark.parametrize("name", PAGE_NAMES)
+def test_page_on_a_database_an_older_tracker_wrote_asks_for_an_upgrade(name, outdated_url, monkeypatch):
+    at = page(name, outdated_url, monkeypatch)
+    assert (at.exception, "ketamine-tracker db upgrade" in at.info[0].value) == ([], True)
+
+
 @pytest.mark.parametrize("name", PAGE_NAMES)
 def test_page_renders_populated_database(name, populated, monkeypatch):
     at = page(name, populated[0], monkeypatch)

@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import insert, inspect
 from sqlalchemy.exc import DBAPIError
 
+from dashboard import ae_counts
+from dashboard.trial_counts import study_frame
 from db import queries as q
 from db.engine import make_engine
 from db.models import Extraction, HarvestRun
@@ -39,6 +41,21 @@ def extracted(specs):
     return [s for s in specs if s.extracted]
 
 
+def ae_tables(engine) -> ae_counts.Tables:
+    """The Adverse events page's tables of ``engine`` (dashboard.ae_counts), as the page loads them."""
+    return ae_counts.tables(q.adverse_event_reports(engine), study_frame(q.study_rows(engine)),
+                            q.adverse_event_frequencies(engine, limit=None))
+
+
+def event_counts(engine, studies: q.ArticleFilter | None = None) -> list[dict]:
+    pmids = None if studies is None else q.matching_pmids(engine, studies)
+    return ae_counts.event_counts(ae_tables(engine), pmids).to_dict("records")
+
+
+def route_counts(engine, studies: q.ArticleFilter = q.ArticleFilter()) -> list[dict]:
+    return ae_counts.route_counts(ae_tables(engine), q.matching_pmids(engine, studies), studies.routes).to_dict("records")
+
+
 def test_schema_state_without_tables_is_missing(db_url):
     engine = make_engine(db_url)
     assert q.schema_state(engine) == "missing"
@@ -47,6 +64,34 @@ def test_schema_state_without_tables_is_missing(db_url):
 def test_schema_state_with_data_is_ready(filled):
     engine, _ = filled
     assert q.schema_state(engine) == "ready"
+
+
+def test_schema_state_of_a_database_one_revision_behind_is_outdated(db_url):
+    from db.migrate import upgrade
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0007")
+        assert q.schema_state(engine) == "outdated"
+    finally:
+        engine.dispose()
+
+
+def test_data_version_changes_when_trial_keys_are_stored(db_url):
+    from db.migrate import upgrade
+    from db.records import ArticleRecord
+    from db.store import upsert_articles
+    from db.trials import store_trial_keys
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine)
+        upsert_articles(engine, [ArticleRecord(pmid=p, title="Ketamine", abstract="Trial NCT01234567.") for p in (1, 2)])
+        before = q.data_version(engine)
+        store_trial_keys(engine)
+        assert q.data_version(engine) != before
+    finally:
+        engine.dispose()
 
 
 def test_design_filter_counts_exactly_the_rcts(filled):
@@ -133,7 +178,7 @@ def test_design_counts_include_not_extracted(filled):
 
 def test_adverse_event_counts_present_and_absent_per_condition(filled):
     engine, specs = filled
-    rows = {(r["condition"], r["term"]): r for r in q.adverse_event_counts(engine)}
+    rows = {(r["condition"], r["term"]): r for r in event_counts(engine)}
     for cond, term in [("depression", "psychotomimetic effects"), ("pain", "nausea")]:
         present = sum(1 for s in extracted(specs) if cond in s.conditions and any(a.term == term and a.status == "occurred" for a in s.adverse_events))
         absent = sum(1 for s in extracted(specs) if cond in s.conditions and any(a.term == term and a.status == "not_occurred" for a in s.adverse_events))
@@ -170,7 +215,7 @@ def test_adverse_event_evidence_occurred_only_leaves_out_background(filled):
 
 def test_background_mention_is_not_counted_as_reported(filled):
     engine, specs = filled
-    rows = {(r["condition"], r["term"]): r for r in q.adverse_event_counts(engine)}
+    rows = {(r["condition"], r["term"]): r for r in event_counts(engine)}
     expected = sum(1 for s in extracted(specs) if "depression" in s.conditions
                    and any(a.term == "dissociation" and a.status == "occurred" for a in s.adverse_events))
     assert rows[("depression", "dissociation")]["present"] == expected
@@ -178,7 +223,7 @@ def test_background_mention_is_not_counted_as_reported(filled):
 
 def test_planned_only_event_has_no_count_row(filled):
     engine, _ = filled
-    assert not [r for r in q.adverse_event_counts(engine) if r["term"] == PLANNED_TERM]
+    assert not [r for r in event_counts(engine) if r["term"] == PLANNED_TERM]
 
 
 def test_explorer_event_filter_ignores_planned_and_background(filled):
@@ -282,7 +327,7 @@ def occurred_terms(spec) -> set[str]:
 
 def test_adverse_event_counts_keep_only_the_filtered_studies(filled):
     engine, specs = filled
-    rows = q.adverse_event_counts(engine, studies=q.ArticleFilter(routes=("intranasal",)))
+    rows = event_counts(engine, q.ArticleFilter(routes=("intranasal",)))
     expected = sum(max(1, len(s.conditions)) * len(occurred_terms(s)) for s in extracted(specs) if "intranasal" in s.routes)
     assert sum(r["present"] for r in rows) == expected
 
@@ -290,7 +335,7 @@ def test_adverse_event_counts_keep_only_the_filtered_studies(filled):
 def test_adverse_event_route_counts_per_event_and_route(backend_db):
     url, specs = backend_db
     engine = make_engine(url, read_only=True)
-    rows = q.adverse_event_route_counts(engine)
+    rows = route_counts(engine)
     expected = {(r, t): 0 for s in extracted(specs) for r in (s.routes or [q.UNSPECIFIED]) for t in occurred_terms(s)}
     for s in extracted(specs):
         for r in s.routes or [q.UNSPECIFIED]:
@@ -302,7 +347,7 @@ def test_adverse_event_route_counts_per_event_and_route(backend_db):
 def test_adverse_event_route_counts_give_the_studies_of_the_route(backend_db):
     url, specs = backend_db
     engine = make_engine(url, read_only=True)
-    rows = q.adverse_event_route_counts(engine, q.ArticleFilter(forms=("esketamine",)))
+    rows = route_counts(engine, q.ArticleFilter(forms=("esketamine",)))
     expected = sum(1 for s in extracted(specs) if "intranasal" in s.routes and "esketamine" in s.forms)
     assert {r["route_studies"] for r in rows if r["route"] == "intranasal"} == {expected}
 
@@ -310,7 +355,7 @@ def test_adverse_event_route_counts_give_the_studies_of_the_route(backend_db):
 def test_adverse_event_route_counts_compare_only_the_chosen_routes(backend_db):
     url, _ = backend_db
     engine = make_engine(url, read_only=True)
-    rows = q.adverse_event_route_counts(engine, q.ArticleFilter(routes=("oral",)))
+    rows = route_counts(engine, q.ArticleFilter(routes=("oral",)))
     assert {r["route"] for r in rows} == {"oral"}
 
 

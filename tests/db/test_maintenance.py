@@ -22,3 +22,12 @@ def test_refresh_statistics_analyses_the_article_table_on_every_backend(db_engin
              "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'article' AND last_analyze IS NOT NULL")
     with db_engine.connect() as conn:
         assert conn.execute(text(query)).scalar_one() >= 1
+
+
+def test_group_trials_stores_the_trial_of_reports_naming_one_registration(db_engine):
+    from db.maintenance import group_trials
+    from db.trials import trial_index
+
+    upsert_articles(db_engine, [ArticleRecord(pmid=p, title="Ketamine", abstract=f"Report {p} of NCT01234567.") for p in (1, 2)])
+    group_trials(db_engine)
+    assert trial_index(db_engine) == {1: "NCT01234567", 2: "NCT01234567"}

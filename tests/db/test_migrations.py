@@ -333,3 +333,32 @@ def test_0007_downgrade_keeps_the_search_index_current(db_url):
         assert (_found(eng, "cluster"), _found(eng, "migraine")) == ([22], [])
     finally:
         eng.dispose()
+
+
+def test_0008_stores_the_trials_of_the_stored_articles(db_url):
+    from db.trials import trial_index
+
+    eng = make_engine(db_url)
+    try:
+        upgrade(eng, "0007")
+        store_records(eng, [ArticleRecord(pmid=31, title="Ketamine", abstract="Registered as NCT01234567."),
+                            ArticleRecord(pmid=32, title="Ketamine", abstract="Follow-up of NCT01234567."),
+                            ArticleRecord(pmid=33, title="Ketamine", abstract="Not registered.")])
+        upgrade(eng)
+        assert trial_index(eng) == {31: "NCT01234567", 32: "NCT01234567"}
+    finally:
+        eng.dispose()
+
+
+def test_0008_downgrade_drops_the_table_and_keeps_the_articles(db_url):
+    eng = make_engine(db_url)
+    try:
+        upgrade(eng, "0007")
+        store_records(eng, [ArticleRecord(pmid=31, title="Ketamine", abstract="Registered as NCT01234567.")])
+        upgrade(eng)
+        command.downgrade(alembic_config(eng), "0007")
+        with eng.connect() as c:
+            count = c.execute(text("SELECT count(*) FROM article")).scalar_one()
+        assert (inspect(eng).has_table("article_trial"), count) == (False, 1)
+    finally:
+        eng.dispose()

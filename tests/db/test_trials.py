@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import csv
-from typing import Optional
 
 import pytest
 from sqlmodel import Session
 
-from db.models import Article, Extraction
-from db.trials import count_trials, parent_study_names, registry_ids, summarise, trial_index, trials_by
+from db.models import Article
+from db.trials import (
+    KeyChanges,
+    count_trials,
+    link_reports,
+    parent_study_names,
+    registry_ids,
+    store_trial_keys,
+    summarise,
+    trial_index,
+)
 
-from support import SHARED_DATA
-
-
-def add(session: Session, pmid: int, abstract: str = "", *, title: str = "Ketamine trial", n: Optional[int] = None,
-        nct_ids: tuple[str, ...] = (), deleted: bool = False, extracted: bool = True) -> None:
-    session.add(Article(pmid=pmid, title=title, abstract=abstract, nct_ids=list(nct_ids), is_deleted=deleted))
-    if extracted:
-        session.add(Extraction(pmid=pmid, extractor_version="t", design="rct", sample_size=n))
+from support import SHARED_DATA, add_study as add, commit_as_the_nightly_job as stored
 
 
 @pytest.fixture
@@ -86,21 +87,21 @@ def test_pooled_analysis_of_two_named_studies_names_neither():
 def test_reports_naming_one_registration_are_one_trial(db):
     add(db, 1, "Main results. Registered NCT01234567.", n=120)
     add(db, 2, "Secondary analysis of NCT01234567 in women.", n=60)
-    db.commit()
+    stored(db)
     assert count_trials(db.connection(), [1, 2]).trials == 1
 
 
 def test_trial_participants_are_its_largest_report(db):
     add(db, 1, "Main results. Registered NCT01234567.", n=120)
     add(db, 2, "Secondary analysis of NCT01234567 in women.", n=60)
-    db.commit()
+    stored(db)
     assert count_trials(db.connection(), [1, 2]).participants == 120
 
 
 def test_articles_without_registration_are_separate_trials(db):
     add(db, 1, "Randomised trial of ketamine.", n=30)
     add(db, 2, "Another randomised trial of ketamine.", n=40)
-    db.commit()
+    stored(db)
     got = count_trials(db.connection(), [1, 2])
     assert (got.trials, got.participants) == (2, 70)
 
@@ -108,7 +109,7 @@ def test_articles_without_registration_are_separate_trials(db):
 def test_stored_accession_groups_with_the_number_in_an_abstract(db):
     add(db, 1, "Results of a randomised trial.", n=100, nct_ids=("NCT01234567",))
     add(db, 2, "Long-term follow-up (ClinicalTrials.gov NCT01234567).", n=80)
-    db.commit()
+    stored(db)
     assert count_trials(db.connection(), [1, 2]).trials == 1
 
 
@@ -116,14 +117,14 @@ def test_a_trial_registered_twice_joins_reports_of_either_number(db):
     add(db, 1, "Registered: EudraCT 2018-001745-92 and NCT04720358.", n=200)
     add(db, 2, "Post hoc analysis (EudraCT number 2018-001745-92).", n=150)
     add(db, 3, "Follow-up of NCT04720358.", n=90)
-    db.commit()
+    stored(db)
     assert count_trials(db.connection(), [1, 2, 3]).trials == 1
 
 
 def test_secondary_analysis_naming_its_parent_joins_the_parent(db):
     add(db, 1, "The KET-MOOD trial compared ketamine with ECT. NCT03990417.", n=403)
     add(db, 2, "We report a secondary analysis of the KET-MOOD randomized trial: sleep improved.", n=365)
-    db.commit()
+    stored(db)
     got = count_trials(db.connection(), [1, 2])
     assert (got.trials, got.participants) == (1, 403)
 
@@ -131,14 +132,14 @@ def test_secondary_analysis_naming_its_parent_joins_the_parent(db):
 def test_selection_counts_only_its_own_reports_participants(db):
     add(db, 1, "Main results. NCT01234567.", n=120)
     add(db, 2, "Subgroup analysis of NCT01234567.", n=60)
-    db.commit()
+    stored(db)
     assert count_trials(db.connection(), [2]).participants == 60
 
 
 def test_trial_without_a_stated_size_counts_as_a_trial_without_participants(db):
     add(db, 1, "A trial.", n=None)
     add(db, 2, "A second trial.", n=25)
-    db.commit()
+    stored(db)
     got = count_trials(db.connection(), [1, 2])
     assert (got.trials, got.participants, got.trials_without_n) == (2, 25, 1)
 
@@ -146,30 +147,97 @@ def test_trial_without_a_stated_size_counts_as_a_trial_without_participants(db):
 def test_deleted_article_is_left_out(db):
     add(db, 1, "A trial.", n=20)
     add(db, 2, "A deleted trial.", n=50, deleted=True)
-    db.commit()
+    stored(db)
     assert count_trials(db.connection(), [1, 2]).reports == 1
 
 
 def test_unknown_pmids_are_left_out(db):
     add(db, 1, "A trial.", n=20)
-    db.commit()
+    stored(db)
     assert count_trials(db.connection(), [1, 2, 2**40]).reports == 1
 
 
 def test_article_not_extracted_is_a_trial_of_unknown_size(db):
     add(db, 1, "Registered NCT01234567.", extracted=False)
-    db.commit()
+    stored(db)
     assert count_trials(db.connection(), [1]).trials_without_n == 1
 
 
 def test_index_keys_a_group_by_its_smallest_identifier(db):
     add(db, 1, "EudraCT 2018-001745-92 and NCT04720358.", n=10)
-    db.commit()
+    stored(db)
     assert trial_index(db.connection()) == {1: "EUDRACT2018-001745-92"}
 
 
 def test_index_leaves_out_articles_linked_to_nothing(db):
     add(db, 1, "A randomised trial with no registration.", n=10)
+    stored(db)
+    assert trial_index(db.connection()) == {}
+
+
+# --------------------------------------------------------------------------- stored keys
+
+
+def test_linking_reads_the_text_and_the_index_reads_what_was_stored(db):
+    add(db, 1, "Registered NCT01234567.", n=10)
+    db.commit()
+    assert (link_reports(db.connection()), trial_index(db.connection())) == ({1: "NCT01234567"}, {})
+
+
+def test_counts_use_the_stored_keys_so_reports_written_since_count_apart_until_the_next_store(db):
+    add(db, 1, "Main results. Registered NCT01234567.", n=120)
+    add(db, 2, "Secondary analysis of NCT01234567 in women.", n=60)
+    db.commit()
+    before = count_trials(db.connection(), [1, 2]).trials
+    stored(db)
+    assert (before, count_trials(db.connection(), [1, 2]).trials) == (2, 1)
+
+
+def test_storing_twice_changes_nothing(db):
+    add(db, 1, "Registered NCT01234567.", n=10)
+    add(db, 2, "Follow-up of NCT01234567.", n=10)
+    stored(db)
+    assert store_trial_keys(db.connection()) == KeyChanges(linked=2, added=0, changed=0, removed=0)
+
+
+def test_store_reports_the_rows_it_added(db):
+    add(db, 1, "Registered NCT01234567.", n=10)
+    add(db, 2, "Follow-up of NCT01234567.", n=10)
+    db.commit()
+    assert store_trial_keys(db.connection()).added == 2
+
+
+def test_an_article_that_no_longer_names_a_registration_loses_its_key(db):
+    add(db, 1, "Registered NCT01234567.", n=10)
+    stored(db)
+    db.get(Article, 1).abstract = "Registration withdrawn."
+    db.commit()
+    changes = store_trial_keys(db.connection())
+    assert (changes.removed, trial_index(db.connection())) == (1, {})
+
+
+def test_a_deleted_article_loses_its_key(db):
+    add(db, 1, "Registered NCT01234567.", n=10)
+    stored(db)
+    db.get(Article, 1).is_deleted = True
+    db.commit()
+    store_trial_keys(db.connection())
+    assert trial_index(db.connection()) == {}
+
+
+def test_a_report_joining_a_group_with_a_smaller_identifier_changes_the_group_key(db):
+    add(db, 1, "Registered NCT04720358.", n=10)
+    stored(db)
+    add(db, 2, "Registered as EudraCT 2018-001745-92 and NCT04720358.", n=10)
+    db.commit()
+    changes = store_trial_keys(db.connection())
+    assert (changes.added, changes.changed, trial_index(db.connection())[1]) == (1, 1, "EUDRACT2018-001745-92")
+
+
+def test_deleting_an_article_deletes_its_stored_key(db):
+    add(db, 1, "Registered NCT01234567.", n=10, extracted=False)
+    stored(db)
+    db.delete(db.get(Article, 1))
     db.commit()
     assert trial_index(db.connection()) == {}
 
@@ -200,104 +268,9 @@ def test_every_nct_number_in_real_ketamine_abstracts_is_found():
     assert written and written <= found
 
 
-# --------------------------------------------------------------------------- per group
-
-
-def tag(session: Session, pmid: int, *, topic: str | None = None, condition: str | None = None) -> None:
-    from db.models import ArticleTopic, ExtractionCondition
-
-    if topic:
-        session.add(ArticleTopic(pmid=pmid, topic=topic))
-    if condition:
-        session.add(ExtractionCondition(pmid=pmid, condition=condition))
-
-
-def test_trials_per_topic_count_reports_of_one_trial_once(db):
-    add(db, 1, "NCT01234567", n=100)
-    add(db, 2, "Secondary analysis of NCT01234567", n=40)
-    db.flush()
-    tag(db, 1, topic="depression")
-    tag(db, 2, topic="depression")
-    db.commit()
-    got = trials_by(db.connection(), "topic")["depression"]
-    assert (got.trials, got.participants) == (1, 100)
-
-
-def test_trials_per_condition_only_count_that_condition(db):
-    add(db, 1, n=10)
-    add(db, 2, n=20)
-    db.flush()
-    tag(db, 1, condition="migraine")
-    tag(db, 2, condition="pain")
-    db.commit()
-    assert trials_by(db.connection(), "condition")["migraine"].participants == 10
-
-
-def test_trials_per_design_group_count_a_trial_of_two_designs_once(db):
-    add(db, 1, "NCT01234567", n=100)
-    db.add(Article(pmid=2, title="t", abstract="Extension of NCT01234567"))
-    db.add(Extraction(pmid=2, extractor_version="t", design="crossover_rct", sample_size=80))
-    db.commit()
-    got = trials_by(db.connection(), "design", design_groups={"rct": "rct", "crossover_rct": "rct"})
-    assert got["rct"].trials == 1
-
-
-def test_trials_restricted_to_conditions(db):
-    add(db, 1, n=10)
-    add(db, 2, n=20)
-    db.flush()
-    tag(db, 1, condition="migraine")
-    db.commit()
-    assert trials_by(db.connection(), "all", conditions=["migraine"])["all"].participants == 10
-
-
-def test_trials_by_an_unknown_grouping_is_refused(db):
-    with pytest.raises(ValueError, match="cannot group trials by 'journal'"):
-        trials_by(db.connection(), "journal")
-
-
-def test_trials_per_direction_of_the_selected_designs(db):
-    add(db, 1, n=10)
-    db.add(Article(pmid=2, title="t", abstract=""))
-    db.add(Extraction(pmid=2, extractor_version="t", design="case_report", sample_size=1, efficacy_direction="positive"))
-    db.flush()
-    db.get(Extraction, 1).efficacy_direction = "positive"
-    db.commit()
-    assert trials_by(db.connection(), "direction", designs=["rct"])["positive"].trials == 1
-
-
 def test_every_registry_marker_contains_an_sql_marker():
     """The SQL pre-selection (sql_markers) finds every article a registry pattern can match."""
     from db.trials import rules
 
     r = rules()
     assert all(any(s in m for s in r.sql_markers) for reg in r.registries for m in reg.markers)
-
-
-def test_trials_by_two_groupings_count_each_pair(db):
-    add(db, 1, "NCT01234567", n=100)
-    add(db, 2, "Secondary analysis of NCT01234567", n=40)
-    add(db, 3, n=30)
-    db.flush()
-    for p in (1, 2, 3):
-        tag(db, p, condition="depression")
-    db.get(Extraction, 3).efficacy_direction = "null"
-    db.commit()
-    got = trials_by(db.connection(), ("condition", "direction"))
-    assert {k: (v.trials, v.participants) for k, v in got.items()} == {
-        ("depression", "not_applicable"): (1, 100), ("depression", "null"): (1, 30)}
-
-
-def test_articles_without_condition_are_grouped_as_unspecified(db):
-    add(db, 1, n=10)
-    db.commit()
-    assert trials_by(db.connection(), "condition")["unspecified"].trials == 1
-
-
-def test_trials_by_condition_restricted_to_a_condition_keeps_the_articles_other_conditions(db):
-    add(db, 1, n=10)
-    db.flush()
-    tag(db, 1, condition="migraine")
-    tag(db, 1, condition="pain")
-    db.commit()
-    assert set(trials_by(db.connection(), "condition", conditions=["migraine"])) == {"migraine", "pain"}

@@ -155,3 +155,16 @@ def test_sigkill_then_rerun_equals_uninterrupted_run(cli, fake, topics_file, db_
     assert [(r["status"], (r["error"] or "")[:11]) for r in runs] == [("failed", "interrupted"), ("success", "")]
     engine.dispose()
     clean.dispose()
+
+
+def test_harvest_stores_the_trial_of_every_registered_report(run_main, cli, fake, topics_file, sqlite_url):
+    from db.trials import link_reports, trial_index
+
+    fake.add_articles(make_articles(30, "pain"))
+    code, out, err = run_main(["harvest", "--topic", "pain"], cli.env(fake.url, sqlite_url, topics_file))
+    engine = make_engine(sqlite_url)
+    try:
+        stored, linked = trial_index(engine), link_reports(engine)
+    finally:
+        engine.dispose()
+    assert (code, bool(linked), stored == linked) == (0, True, True)

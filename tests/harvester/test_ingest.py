@@ -52,6 +52,17 @@ def test_xml_file_is_stored(db_url, pubmed_fixture):
     )
 
 
+def test_ingest_stores_the_trial_of_a_registered_report(db_url, pubmed_fixture):
+    from db.trials import trial_index
+
+    _ingest(db_url, pubmed_fixture("structured.xml"))
+    eng = make_engine(db_url)
+    try:
+        assert trial_index(eng) == {39000001: "NCT01234567"}  # the abstract's number and the accession: one trial
+    finally:
+        eng.dispose()
+
+
 def test_xml_mesh_rows_are_stored(db_url, pubmed_fixture):
     _ingest(db_url, pubmed_fixture("structured.xml"))
     assert _scalar(db_url, select(func.count()).select_from(ArticleMesh).where(ArticleMesh.pmid == 39000001)) == 3

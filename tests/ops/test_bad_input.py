@@ -160,7 +160,7 @@ QUERY_CALLS = {
     "design-counts": lambda e: sum(n for _, n in queries.design_counts(e, conditions=[INJECTION])),
     "ae-frequencies-term": lambda e: len(queries.adverse_event_frequencies(e, term=INJECTION)),
     "ae-frequencies-wildcard": lambda e: len(queries.adverse_event_frequencies(e, term=PERCENT)),
-    "ae-counts": lambda e: len(queries.adverse_event_counts(e, conditions=[INJECTION])),
+    "ae-evidence-conditions": lambda e: len(queries.adverse_event_evidence(e, "nausea", conditions=[INJECTION])),
     "outcome-measures": lambda e: len(queries.outcome_measures(e, conditions=[INJECTION])),
     "direction-counts": lambda e: sum(r.get("n", 0) if isinstance(r, dict) else 0
                                       for r in queries.direction_counts(e, designs=[INJECTION])),

@@ -34,6 +34,7 @@ from sqlmodel import SQLModel
 from db import models as m
 from db.records import ArticleRecord, MeshHeading, PubType
 from db.store import upsert_articles
+from db.trials import store_trial_keys
 from db.text import TITLE_SEPARATOR
 
 VOCAB_PATH = Path(__file__).with_name("synthetic_vocab.json")
@@ -563,7 +564,8 @@ def _record(spec: ArticleSpec, r: Rendered) -> ArticleRecord:
 
 def write_specs(engine: Engine, specs: Sequence[ArticleSpec], vocab: dict | None = None) -> None:
     """Store ``specs``: articles through :func:`upsert_articles`, then their
-    topic links, timestamps and extraction rows, one transaction per batch."""
+    topic links, timestamps and extraction rows, one transaction per batch;
+    then the trial keys (:func:`db.trials.store_trial_keys`)."""
     vocab = vocab or load_vocab()
     art, link = m.Article.__table__, m.ArticleTopic.__table__
     for start in range(0, len(specs), _BATCH):
@@ -605,6 +607,7 @@ def write_specs(engine: Engine, specs: Sequence[ArticleSpec], vocab: dict | None
                                 (m.ExtractedAdverseEvent, ae_rows), (m.ExtractedOutcome, out_rows), (m.ExtractedDose, dose_rows)):
                 if rows:
                     conn.execute(insert(table.__table__), rows)
+    store_trial_keys(engine)  # as the nightly job does after writing articles (db.maintenance.group_trials)
 
 
 def write_harvest_history(engine: Engine, specs: Sequence[ArticleSpec], now: datetime | None = None,
