@@ -1,16 +1,15 @@
-"""The Adverse events page's counts, made in memory from two tables read once per data version.
+"""The Adverse events page's counts, made in memory from tables read once per data version.
 
 Every filter of the page (condition, organ class, route, ketamine form,
 design, year) used to ask SQL again for each count: events per condition,
 events per route, studies per route, and trials three ways. At 50,000
 articles that was seven scans of the adverse-event rows per filter change
-(about 1.2 s). Now the page reads every adverse-event report
-(:func:`db.queries.adverse_event_reports`), every frequency stated and every
+(about 1.1 s). Now the page reads every adverse-event report
+(:func:`db.queries.adverse_event_reports`), every stated frequency and every
 study's routes, sample size and trial (:func:`dashboard.trial_counts.studies`)
-once per data version; a
-filter change selects the studies in SQL (:func:`db.queries.matching_pmids`,
-the explorer's own filter, so the page and its "list studies" links agree)
-and counts the selection here with pandas.
+once per data version. A filter change selects the studies in SQL
+(:func:`db.queries.matching_pmids`, the explorer's own filter, so the page and
+its "list studies" links agree) and counts the selection here with pandas.
 
 "k trials, n participants" is :func:`dashboard.trial_counts.count_trials`:
 within a group, the reports of one trial count once, with the largest stated
@@ -32,9 +31,9 @@ from db.trials import TrialCount
 
 #: the adverse-event statuses the page counts: a report of the event, a report of its absence
 OCCURRED, NOT_OCCURRED = queries.OCCURRED, queries.NOT_OCCURRED
-#: what :func:`event_counts` returns when nothing is selected
+#: the columns of :func:`event_counts`
 EVENT_COLUMNS = ["condition", "organ_class", "term", "present", "absent"]
-#: what :func:`route_counts` returns when nothing is selected
+#: the columns of :func:`route_counts`
 ROUTE_COLUMNS = ["route", "organ_class", "term", "studies", "route_studies"]
 #: the columns of :func:`db.queries.adverse_event_frequencies`
 FREQUENCY_COLUMNS = ["pmid", "term", "organ_class", "frequency", "frequency_pct", "sample_size", "design", "pub_year"]

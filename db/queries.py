@@ -476,8 +476,9 @@ def matching_pmids(engine: Engine, f: ArticleFilter = ArticleFilter()) -> list[i
         return list(conn.execute(_matching_pmids(f, conn).order_by(Article.pmid)).scalars())
 
 
-#: the columns of :func:`adverse_event_reports` and :func:`study_rows`
+#: the columns of :func:`adverse_event_reports`
 AE_REPORT_COLUMNS = ("pmid", "condition", "organ_class", "term", "status")
+#: the columns of :func:`study_rows`
 STUDY_COLUMNS = ("pmid", "condition", "route", "design", "direction", "sample_size", "trial_key")
 
 
