@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import nullcontext
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import NullPool
 from sqlmodel import create_engine
@@ -29,6 +30,18 @@ DEFAULT_DATABASE_URL = "sqlite:///data/tracker.db"
 SQLITE_WRITER_CACHE_KIB = 64 * 1024  # page cache of a writing connection
 SQLITE_PAGE_SIZE = 16384  # bytes per page of a new database file (SQLite's default is 4096)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def connection(target: Engine | Connection):
+    """A connection of ``target`` as a context manager: a new one of an engine; a caller's
+    connection is passed through and left open."""
+    return target.connect() if isinstance(target, Engine) else nullcontext(target)
+
+
+def transaction(target: Engine | Connection):
+    """A transaction of ``target`` as a context manager: a new one (committed at the end) on an
+    engine; on a connection, the caller's, which the caller commits."""
+    return target.begin() if isinstance(target, Engine) else nullcontext(target)
 
 
 def json_dumps(value) -> str:

@@ -13,13 +13,13 @@ the filters leave them empty: an empty cell is the gap the map is for.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Mapping, Optional, Sequence
+from typing import Mapping, Optional
 
 from sqlalchemy import String, cast, false, or_, select
 from sqlalchemy.engine import Connection, Engine
 
+from .engine import connection
 from .models import Article, Extraction, ExtractionCondition, ExtractionRoute
 from .trials import TrialCount, summarise, trial_index
 
@@ -96,10 +96,6 @@ class EvidenceMap:
     total: TrialCount
 
 
-def _connect(target: Engine | Connection):
-    """A connection of ``target`` as a context manager; a caller's connection is left open."""
-    return target.connect() if isinstance(target, Engine) else nullcontext(target)
-
 
 def _where(f: MapFilter) -> list:
     a, e = Article.__table__, Extraction.__table__
@@ -148,7 +144,7 @@ def evidence_map(
     """
     a, e = Article.__table__, Extraction.__table__
     ec, er = ExtractionCondition.__table__, ExtractionRoute.__table__
-    with _connect(target) as conn:
+    with connection(target) as conn:
         if index is None:
             index = trial_index(conn)
         all_conditions = set(conn.execute(select(ec.c.condition).distinct()).scalars())

@@ -32,7 +32,6 @@ stored.
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Optional, Sequence
@@ -40,6 +39,7 @@ from typing import Optional, Sequence
 from sqlalchemy import and_, case, exists, false, func, literal, select, true
 from sqlalchemy.engine import Connection, Engine
 
+from .engine import connection
 from .export import author_name
 from .models import AE_OCCURRED, Article, ArticleTopic, ExtractedAdverseEvent, Extraction, HarvestRun
 
@@ -255,10 +255,6 @@ def _item(row) -> NewsItem:
     )
 
 
-def _connect(target: Engine | Connection):
-    """A connection of ``target`` as a context manager; a caller's connection is left open."""
-    return target.connect() if isinstance(target, Engine) else nullcontext(target)
-
 
 def changes(
     target: Engine | Connection,
@@ -302,7 +298,7 @@ def changes(
     a = Article.__table__
     # updated >= first_seen always, so every list can start from the index on updated
     changed = [a.c.updated >= since, a.c.updated < until]
-    with _connect(target) as conn:
+    with connection(target) as conn:
         new = _list(conn, changed + [a.c.first_seen >= since, a.c.first_seen < until], "design", topic, limit, True)
         older = changed + [a.c.first_seen < since]
         revised = _list(conn, older + [a.c.is_retracted == false()], "design", topic, limit, True)
@@ -327,7 +323,7 @@ def latest(target: Engine | Connection, *, topic: Optional[str] = None, limit: i
     list of NewsItem
         Ordered by ``updated`` then PMID, both descending; deleted articles left out.
     """
-    with _connect(target) as conn:
+    with connection(target) as conn:
         return _list(conn, [], "updated", topic, limit, False).items
 
 
@@ -413,7 +409,7 @@ def last_harvest(target: Engine | Connection) -> Optional[Harvest]:
         .order_by(r.c.started.desc(), r.c.id.desc())
         .limit(RUNS_READ)
     )
-    with _connect(target) as conn:
+    with connection(target) as conn:
         runs = [
             {**row, "started": _aware(row["started"]), "finished": _aware(row["finished"]) if row["finished"] else None}
             for row in conn.execute(stmt).mappings()
@@ -455,7 +451,7 @@ def changes_since_last_harvest(
     Changes or None
         None when no harvest has finished yet.
     """
-    with _connect(target) as conn:
+    with connection(target) as conn:
         harvest = last_harvest(conn)
         if harvest is None:
             return None

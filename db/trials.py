@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import json
 import re
-from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -47,6 +46,7 @@ from typing import Iterable, Mapping, Optional
 from sqlalchemy import String, cast, delete, false, func, insert, or_, select
 from sqlalchemy.engine import Connection, Engine
 
+from .engine import connection, transaction
 from .models import Article, ArticleTrial, Extraction, storable_pmids, utcnow
 
 REGISTRIES_PATH = Path(__file__).with_name("registries.json")
@@ -248,10 +248,6 @@ def _contains_folded(dialect: str, column, marker: str):
     return column.ilike(pattern) if dialect == "postgresql" else column.like(pattern)
 
 
-def _connect(target: Engine | Connection):
-    """A connection of ``target`` as a context manager; a caller's connection is left open."""
-    return target.connect() if isinstance(target, Engine) else nullcontext(target)
-
 
 def link_reports(target: Engine | Connection) -> dict[int, str]:
     """Group the articles into trials from their text: what :func:`store_trial_keys` stores.
@@ -276,7 +272,7 @@ def link_reports(target: Engine | Connection) -> dict[int, str]:
     """
     r = rules()
     a = Article.__table__
-    with _connect(target) as conn:
+    with connection(target) as conn:
         dialect = conn.dialect.name
         # registrations are written in the abstract (or stored as accessions), not in titles: one scan
         # of the abstracts per SQL marker; secondary analyses are named in titles too
@@ -369,7 +365,7 @@ def store_trial_keys(target: Engine | Connection) -> KeyChanges:
     KeyChanges
     """
     t = ArticleTrial.__table__
-    with _begin(target) as conn:
+    with transaction(target) as conn:
         wanted = link_reports(conn)
         stored = {int(p): k for p, k in conn.execute(select(t.c.pmid, t.c.trial_key))}
         stale = [p for p, k in stored.items() if wanted.get(p) != k]
@@ -381,10 +377,6 @@ def store_trial_keys(target: Engine | Connection) -> KeyChanges:
     changed = sum(1 for p in stale if p in wanted)
     return KeyChanges(linked=len(wanted), added=len(fresh) - changed, changed=changed, removed=len(stale) - changed)
 
-
-def _begin(target: Engine | Connection):
-    """A transaction of ``target``: a new one on an engine, the caller's on a connection."""
-    return target.begin() if isinstance(target, Engine) else nullcontext(target)
 
 
 def trial_index(target: Engine | Connection) -> dict[int, str]:
@@ -401,7 +393,7 @@ def trial_index(target: Engine | Connection) -> dict[int, str]:
         Articles missing from it are trials of their own (:func:`trial_key`).
     """
     t = ArticleTrial.__table__
-    with _connect(target) as conn:
+    with connection(target) as conn:
         return {int(p): k for p, k in conn.execute(select(t.c.pmid, t.c.trial_key))}
 
 
@@ -459,7 +451,7 @@ def count_trials(target: Engine | Connection, pmids: Iterable[int], index: Optio
     wanted = storable_pmids(pmids)
     a, e = Article.__table__, Extraction.__table__
     rows: list[tuple[int, Optional[int]]] = []
-    with _connect(target) as conn:
+    with connection(target) as conn:
         if index is None:
             index = trial_index(conn)
         for i in range(0, len(wanted), _IN_CHUNK):
